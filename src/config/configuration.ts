@@ -1,0 +1,52 @@
+import type { Logger } from 'pino';
+import type { QueueAdapter } from '../adapters/adapter.js';
+import { DEFAULTS } from './defaults.js';
+import { createLogger } from './logger.js';
+
+/** Process-wide settings. Per-job-class settings override these (Job.adapter, queueNamePrefix...). */
+export interface WarrenSettings {
+  /** The default adapter for every job class that sets none. */
+  adapter: QueueAdapter | undefined;
+  logger: Logger;
+  /** Log argument values (redacted by `redactArguments`) on enqueue/perform lines. Default: false. */
+  logArguments: boolean;
+  /** Applied to argument values before they are logged, when logArguments is on. */
+  redactArguments: (args: readonly unknown[]) => unknown;
+  queueNamePrefix: string | undefined;
+  queueNameDelimiter: string;
+  defaultLocale: string;
+  defaultTimezone: string;
+  /** GlobalID app name. */
+  globalIdApp: string;
+}
+
+function initialSettings(): WarrenSettings {
+  return {
+    adapter: undefined,
+    logger: createLogger(),
+    logArguments: DEFAULTS.logArguments,
+    redactArguments: (args) => args,
+    queueNamePrefix: DEFAULTS.queueNamePrefix,
+    queueNameDelimiter: DEFAULTS.queueNameDelimiter,
+    defaultLocale: DEFAULTS.locale,
+    defaultTimezone: DEFAULTS.timezone,
+    globalIdApp: DEFAULTS.globalIdApp,
+  };
+}
+
+let current: Readonly<WarrenSettings> = Object.freeze(initialSettings());
+
+/** Merge settings into the process-wide configuration. Returns the new settings. */
+export function configure(changes: Partial<WarrenSettings>): Readonly<WarrenSettings> {
+  current = Object.freeze({ ...current, ...changes });
+  return current;
+}
+
+export function settings(): Readonly<WarrenSettings> {
+  return current;
+}
+
+/** Back to the defaults (tests). */
+export function resetConfiguration(): void {
+  current = Object.freeze(initialSettings());
+}

@@ -1,0 +1,51 @@
+/**
+ * Every default warren uses, in one place. Options elsewhere are documented
+ * with a pointer here rather than a second copy of the value.
+ */
+export const DEFAULTS = Object.freeze({
+  /** Queue used when a job declares none (Active Job's "default"). */
+  queueName: 'default',
+  /** Prepended to every queue name with the delimiter, when set (Active Job's queue_name_prefix). */
+  queueNamePrefix: undefined as string | undefined,
+  queueNameDelimiter: '_',
+  /** Locale and timezone captured at enqueue when the caller set none. */
+  locale: 'en',
+  timezone: 'UTC',
+  /** GlobalID app name: `gid://<app>/<Model>/<id>`. */
+  globalIdApp: 'warren',
+  /** Argument values are not logged unless the application opts in. */
+  logArguments: false,
+
+  /** retryOn: Active Job's defaults (3 s, 5 attempts, 15% jitter). */
+  retryWaitMs: 3_000,
+  retryAttempts: 5,
+  retryJitter: 0.15,
+
+  /** async adapter: in-process pool size. */
+  asyncConcurrency: 5,
+
+  /** Envelope limits: a body above this is refused before publishing and dead-lettered on receipt. */
+  maxMessageBytes: 1024 * 1024,
+  maxArgumentDepth: 64,
+
+  amqp: Object.freeze({
+    url: 'amqp://guest:guest@127.0.0.1:5672',
+    heartbeatSeconds: 10,
+    reconnectMinMs: 250,
+    reconnectMaxMs: 10_000,
+    /** Every publish settles (confirmed or EnqueueError) within this time. */
+    publishTimeoutMs: 10_000,
+    /** Attempts for a publish the broker nacked. */
+    publishNackRetries: 3,
+    /** Default exchange jobs are published to; routing key = queue name. */
+    exchange: 'warren',
+    /** Worker prefetch when no concurrency is given. */
+    concurrency: 10,
+    /** Graceful stop: how long in-flight jobs may run after SIGTERM before the worker closes. */
+    shutdownTimeoutMs: 30_000,
+    /** RabbitMQ's own default consumer_timeout (30 minutes), used for the start-up warning. */
+    brokerConsumerTimeoutMs: 30 * 60_000,
+  }),
+});
+
+export type Defaults = typeof DEFAULTS;

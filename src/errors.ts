@@ -1,0 +1,69 @@
+/**
+ * Every error warren raises is a small named class, so callers match with
+ * `instanceof` (or `error.code`), never by message text.
+ */
+export class WarrenError extends Error {
+  /** Stable, machine-readable code, also written into dead-letter headers. */
+  readonly code: string = 'WARREN_ERROR';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A job could not be enqueued (adapter refused, broker nacked, unroutable, timeout). */
+export class EnqueueError extends WarrenError {
+  override readonly code: string = 'ENQUEUE_ERROR';
+}
+
+/** An argument cannot be written in Active Job's wire format. Raised at enqueue time. */
+export class SerializationError extends WarrenError {
+  override readonly code: string = 'SERIALIZATION_ERROR';
+}
+
+/**
+ * An argument cannot be read back: malformed value, unknown serializer, a GlobalID
+ * of an unregistered model, or a record that no longer exists.
+ * `discardOn(DeserializationError)` is the usual way to drop jobs whose records are gone.
+ */
+export class DeserializationError extends WarrenError {
+  override readonly code: string = 'DESERIALIZATION_ERROR';
+}
+
+/** A message body could not be decoded into an envelope (bad JSON/protobuf, missing fields, unknown version). */
+export class EnvelopeError extends WarrenError {
+  override readonly code: string = 'ENVELOPE_ERROR';
+}
+
+/** A job or handler name that the application did not register. */
+export class UnknownJobError extends WarrenError {
+  override readonly code: string = 'UNKNOWN_JOB';
+  constructor(readonly jobName: string) {
+    super(`unknown job "${jobName}": it is not in the job registry (register it with registry.register(...))`);
+  }
+}
+
+/** A job class or handler name registered twice, or an invalid registration. */
+export class RegistrationError extends WarrenError {
+  override readonly code: string = 'REGISTRATION_ERROR';
+}
+
+/** An adapter was asked for something it cannot do (for example, a delay on the inline adapter). */
+export class AdapterError extends WarrenError {
+  override readonly code: string = 'ADAPTER_ERROR';
+}
+
+/** A topology file is invalid, or the broker's topology differs from it. */
+export class TopologyError extends WarrenError {
+  override readonly code: string = 'TOPOLOGY_ERROR';
+}
+
+/** Invalid configuration (options, URLs, TLS files). */
+export class ConfigurationError extends WarrenError {
+  override readonly code: string = 'CONFIGURATION_ERROR';
+}
+
+/** A perform that ran past its `timeout`; the AbortSignal given to perform was aborted too. */
+export class JobTimeoutError extends WarrenError {
+  override readonly code: string = 'JOB_TIMEOUT';
+}
