@@ -1,0 +1,7 @@
+import { expect, it, inject } from 'vitest';
+import { DEFAULTS } from '../../src/config/defaults.js';
+
+it('exposes frozen defaults and a broker URL to tests', () => {
+  expect(Object.isFrozen(DEFAULTS)).toBe(true);
+  expect(inject('amqpUrl')).toMatch(/^amqps?:\/\//);
+});
