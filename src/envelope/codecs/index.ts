@@ -1,6 +1,6 @@
 // STUB: the envelope helper replaces this with codecs/json.ts and codecs/protobuf.ts.
-import { EnvelopeError } from '../errors.js';
-import { CONTENT_TYPES, type Envelope, type EnvelopeCodec } from './envelope.js';
+import { EnvelopeError } from '../../errors.js';
+import { CONTENT_TYPES, type Envelope, type EnvelopeCodec } from '../envelope.js';
 
 export const jsonCodec: EnvelopeCodec = {
   contentType: CONTENT_TYPES.json,
