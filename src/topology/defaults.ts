@@ -1,0 +1,125 @@
+import { DEFAULTS } from '../config/defaults.js';
+import { TopologyValidationError } from './errors.js';
+import type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from './types.js';
+import { validateTopology } from './validate.js';
+
+/**
+ * Defaults of the topology module. (They belong in DEFAULTS in src/config/defaults.ts; they
+ * live here until the lead moves them, and are not repeated anywhere else.)
+ */
+export const TOPOLOGY_DEFAULTS = Object.freeze({
+  /**
+   * `x-max-priority` of the queues warren declares for names no topology file lists.
+   *
+   * Decision: 10, so `priority` works out of the box as BullMQ and Active Job users expect,
+   * with Active Job's 0 (most important) to 10 (least) mapped one to one (see toBrokerPriority).
+   * The cost: a classic priority queue keeps one internal queue per level, so each level
+   * costs some memory and CPU; RabbitMQ recommends at most 10 levels, and 10 stays within it.
+   * Queues declared in a topology file get no priorities unless the file sets `maxPriority`:
+   * a file says exactly what is declared.
+   *
+   * A queue that already exists on the broker with other arguments (declared by an older
+   * version, by hand, by another framework) is used as it is, never re-declared into a 406:
+   * assertTopology detects the difference on a throwaway channel, and `verify` reports it
+   * as "used as it is" rather than as drift.
+   */
+  defaultQueueMaxPriority: 10,
+  /** Type of the queues warren declares for names no topology file lists. */
+  defaultQueueType: 'classic' as const,
+  /** Type of the default exchange (DEFAULTS.amqp.exchange) when no file declares it. */
+  defaultExchangeType: 'direct' as const,
+});
+
+/** The exchange used when no file declares the default exchange: durable, direct. */
+export function defaultExchangeSpec(name: string = DEFAULTS.amqp.exchange): ExchangeSpec {
+  return { name, type: TOPOLOGY_DEFAULTS.defaultExchangeType, durable: true, arguments: {}, origin: 'default' };
+}
+
+/** The queue declared for a name no topology file lists: durable, classic, x-max-priority 10. */
+export function defaultQueueSpec(name: string): QueueSpec {
+  return {
+    name,
+    type: TOPOLOGY_DEFAULTS.defaultQueueType,
+    durable: true,
+    maxPriority: TOPOLOGY_DEFAULTS.defaultQueueMaxPriority,
+    messageTtlMs: undefined,
+    deadLetterExchange: undefined,
+    deadLetterRoutingKey: undefined,
+    consumerTimeoutMs: undefined,
+    deliveryLimit: undefined,
+    arguments: {},
+    origin: 'default',
+  };
+}
+
+function emptyTopology(defaultExchange: string): Topology {
+  return { exchanges: [], queues: [], bindings: [], routes: { jobs: {}, queues: {} }, defaultExchange, files: [] };
+}
+
+function sameBinding(a: BindingSpec, b: BindingSpec): boolean {
+  return a.exchange === b.exchange && a.queue === b.queue && a.routingKey === b.routingKey;
+}
+
+/** Declarations to add to a topology (for example generated delay or dead-letter queues). */
+export interface TopologyAdditions {
+  exchanges?: readonly ExchangeSpec[];
+  queues?: readonly QueueSpec[];
+  bindings?: readonly BindingSpec[];
+}
+
+/**
+ * A new topology with `additions` appended. Declarations already present under the same
+ * name (or the same binding) are kept as they are, so extending twice changes nothing.
+ * Throws TopologyValidationError when the result is invalid.
+ */
+export function extendTopology(topology: Topology, additions: TopologyAdditions): Topology {
+  const exchangeNames = new Set(topology.exchanges.map((exchange) => exchange.name));
+  const queueNames = new Set(topology.queues.map((queue) => queue.name));
+  const exchanges = (additions.exchanges ?? []).filter((exchange) => !exchangeNames.has(exchange.name));
+  const queues = (additions.queues ?? []).filter((queue) => !queueNames.has(queue.name));
+  const bindings = (additions.bindings ?? []).filter(
+    (binding, index, all) =>
+      !topology.bindings.some((existing) => sameBinding(existing, binding)) &&
+      all.findIndex((other) => sameBinding(other, binding)) === index,
+  );
+  if (exchanges.length === 0 && queues.length === 0 && bindings.length === 0) return topology;
+  const extended: Topology = {
+    ...topology,
+    exchanges: [...topology.exchanges, ...exchanges],
+    queues: [...topology.queues, ...queues],
+    bindings: [...topology.bindings, ...bindings],
+  };
+  const issues = validateTopology(extended);
+  if (issues.length > 0) throw new TopologyValidationError(issues);
+  return extended;
+}
+
+/**
+ * Make sure queue `name` is declared: a topology that lists it is returned unchanged; otherwise
+ * a new topology with a default queue (durable, classic, x-max-priority
+ * TOPOLOGY_DEFAULTS.defaultQueueMaxPriority) bound to the default exchange with routing key = name,
+ * and the default exchange itself when missing.
+ */
+export function ensureQueue(topology: Topology, name: string): Topology {
+  if (topology.queues.some((queue) => queue.name === name)) return topology;
+  const hasExchange = topology.exchanges.some((exchange) => exchange.name === topology.defaultExchange);
+  return extendTopology(topology, {
+    exchanges: hasExchange ? [] : [defaultExchangeSpec(topology.defaultExchange)],
+    queues: [defaultQueueSpec(name)],
+    bindings: [{ exchange: topology.defaultExchange, queue: name, routingKey: name, origin: 'default' }],
+  });
+}
+
+/** `ensureQueue` for each name. */
+export function withQueues(topology: Topology, names: readonly string[]): Topology {
+  return names.reduce(ensureQueue, topology);
+}
+
+/**
+ * The topology used with no file: one durable direct exchange (DEFAULTS.amqp.exchange), and a
+ * durable classic queue per name bound by its name (see TOPOLOGY_DEFAULTS.defaultQueueMaxPriority).
+ */
+export function defaultTopology(queueNames: readonly string[] = []): Topology {
+  const base = emptyTopology(DEFAULTS.amqp.exchange);
+  return withQueues({ ...base, exchanges: [defaultExchangeSpec()] }, queueNames);
+}

@@ -1,0 +1,90 @@
+import { TOPOLOGY_DEFAULTS } from './defaults.js';
+import type { ExchangeSpec, RouteSpec, Topology } from './types.js';
+
+function hasWildcard(routingKey: string): boolean {
+  return routingKey.split('.').some((word) => word === '*' || word === '#');
+}
+
+/**
+ * Where a job goes, first match wins:
+ * 1. `routes.jobs[jobClass]`;
+ * 2. `routes.queues[queueName]`;
+ * 3. a binding of that queue on a direct or topic exchange with a routing key without
+ *    wildcards (the default exchange's binding first), published with that key;
+ * 4. the default exchange with routing key = queue name (what `ensureQueue` binds).
+ */
+export function resolveRoute(topology: Topology, queueName: string, jobClass?: string): RouteSpec {
+  const jobRoute = jobClass === undefined ? undefined : topology.routes.jobs[jobClass];
+  if (jobRoute) return jobRoute;
+  const queueRoute = topology.routes.queues[queueName];
+  if (queueRoute) return queueRoute;
+  const exchanges = new Map<string, ExchangeSpec>(topology.exchanges.map((exchange) => [exchange.name, exchange]));
+  const usable = topology.bindings.filter((binding) => {
+    const type = exchanges.get(binding.exchange)?.type;
+    return binding.queue === queueName && (type === 'direct' || type === 'topic') && !hasWildcard(binding.routingKey);
+  });
+  const binding = usable.find((candidate) => candidate.exchange === topology.defaultExchange) ?? usable[0];
+  if (binding) return { exchange: binding.exchange, routingKey: binding.routingKey };
+  return { exchange: topology.defaultExchange, routingKey: queueName };
+}
+
+/**
+ * The `x-max-priority` of queue `queueName`: its declaration's, or, for a queue the topology
+ * does not list, the one `ensureQueue` would give it (TOPOLOGY_DEFAULTS.defaultQueueMaxPriority).
+ * Undefined: the queue has no priorities (a priority set on its jobs is ignored).
+ */
+export function queueMaxPriority(topology: Topology, queueName: string): number | undefined {
+  const queue = topology.queues.find((candidate) => candidate.name === queueName);
+  if (!queue) return TOPOLOGY_DEFAULTS.defaultQueueMaxPriority;
+  return queue.type === 'classic' ? queue.maxPriority : undefined;
+}
+
+/**
+ * The part of a topology one queue needs: the queue, its bindings, the exchanges they and its
+ * route use, and its dead-letter exchange. For declaring a queue on first use.
+ */
+export function topologyForQueue(topology: Topology, queueName: string): Topology {
+  const queues = topology.queues.filter((queue) => queue.name === queueName);
+  const bindings = topology.bindings.filter((binding) => binding.queue === queueName);
+  const route = resolveRoute(topology, queueName);
+  const exchangeNames = new Set<string>([route.exchange, ...bindings.map((binding) => binding.exchange)]);
+  for (const queue of queues) if (queue.deadLetterExchange) exchangeNames.add(queue.deadLetterExchange);
+  return {
+    ...topology,
+    exchanges: topology.exchanges.filter((exchange) => exchangeNames.has(exchange.name)),
+    queues,
+    bindings,
+  };
+}
+
+/** Whether a topic binding pattern (`*` one word, `#` zero or more) matches a routing key. */
+export function topicMatches(pattern: string, routingKey: string): boolean {
+  const patternWords = pattern.split('.');
+  const keyWords = routingKey.split('.');
+  const match = (p: number, k: number): boolean => {
+    if (p === patternWords.length) return k === keyWords.length;
+    const word = patternWords[p];
+    if (word === '#') return match(p + 1, k) || (k < keyWords.length && match(p, k + 1));
+    if (k === keyWords.length) return false;
+    return (word === '*' || word === keyWords[k]) && match(p + 1, k + 1);
+  };
+  return match(0, 0);
+}
+
+/**
+ * Whether a job published by `route` reaches queue `queueName` through the topology's bindings.
+ * Undefined when it cannot be told (headers exchanges route on message headers).
+ */
+export function routeReachesQueue(topology: Topology, route: RouteSpec, queueName: string): boolean | undefined {
+  if (route.exchange === '') return route.routingKey === queueName;
+  const type = topology.exchanges.find((exchange) => exchange.name === route.exchange)?.type;
+  let unknown = false;
+  for (const binding of topology.bindings) {
+    if (binding.exchange !== route.exchange || binding.queue !== queueName) continue;
+    if (type === 'fanout') return true;
+    if (type === 'direct' && binding.routingKey === route.routingKey) return true;
+    if (type === 'topic' && topicMatches(binding.routingKey, route.routingKey)) return true;
+    if (type === 'headers' || type === undefined) unknown = true;
+  }
+  return unknown ? undefined : false;
+}
