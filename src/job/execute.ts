@@ -1,18 +1,23 @@
-// STUB: the job-layer helper owns and replaces this file; keep these signatures.
 import type { Logger } from 'pino';
 import type { QueueAdapter } from '../adapters/adapter.js';
+import { settings } from '../config/configuration.js';
 import type { Envelope } from '../envelope/envelope.js';
+import { withLocaleAndTimezone } from './context.js';
+import { performJob, type ExecutionOutcome } from './execution.js';
+import { internalsOf } from './internal-state.js';
 import type { JobRegistry } from './registry.js';
+import { jobFromEnvelope } from './serialization.js';
+
+export type { ExecutionOutcome } from './execution.js';
 
 export interface ExecuteOptions {
   /** Aborted on worker shutdown or job timeout; handed to perform through the job's context. */
   signal?: AbortSignal;
+  /** Parent of the job's child logger. Default: settings().logger. */
   logger?: Logger;
   /** Where retries are enqueued; default: the job class's adapter (or the global default). */
   adapter?: QueueAdapter;
 }
-
-export type ExecutionOutcome = 'performed' | 'retried' | 'discarded' | 'skipped';
 
 export interface ExecutionResult {
   outcome: ExecutionOutcome;
@@ -23,14 +28,33 @@ export interface ExecutionResult {
  * Perform one envelope: registry lookup, argument deserialization, locale/timezone
  * restored, perform callbacks, perform, and the job's rescue/retry/discard rules.
  * Resolves when the job is done with: performed, retried (the retry is already
- * durably enqueued), discarded, or skipped (an around callback did not yield).
- * Rejects with UnknownJobError, DeserializationError (when not rescued), or the
- * job's own error when no rule handles it or retries are exhausted.
+ * durably enqueued), discarded, or skipped (a callback halted or an around callback
+ * did not call next).
+ * Rejects with UnknownJobError, DeserializationError (when not rescued), the job's own
+ * error when no rule handles it or retries are exhausted, JobTimeoutError, or the
+ * EnqueueError of a retry the adapter refused. Every rejection is logged ('failed')
+ * before it reaches the caller, which need not log it again.
  */
 export async function executeEnvelope(
-  _envelope: Envelope,
-  _registry: JobRegistry,
-  _options: ExecuteOptions = {},
+  envelope: Envelope,
+  registry: JobRegistry,
+  options: ExecuteOptions = {},
 ): Promise<ExecutionResult> {
-  throw new Error('not implemented');
+  const logger = options.logger ?? settings().logger;
+  let entry;
+  try {
+    entry = registry.resolve(envelope.job_class);
+  } catch (error) {
+    logger.error(
+      { event: 'failed', job_class: envelope.job_class, job_id: envelope.job_id, queue: envelope.queue_name, err: error },
+      'failed',
+    );
+    throw error;
+  }
+  const job = jobFromEnvelope(entry.jobClass, envelope);
+  if (options.adapter) internalsOf(job).deliveringAdapter = options.adapter;
+  const { outcome, durationMs } = await withLocaleAndTimezone({ locale: job.locale, timezone: job.timezone }, () =>
+    performJob(job, { logger, signal: options.signal }),
+  );
+  return { outcome, durationMs };
 }

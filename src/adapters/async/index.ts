@@ -1,0 +1,1 @@
+export { AsyncAdapter, type AsyncAdapterOptions } from './async-adapter.js';

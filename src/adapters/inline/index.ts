@@ -1,0 +1,1 @@
+export { InlineAdapter, type InlineAdapterOptions } from './inline-adapter.js';

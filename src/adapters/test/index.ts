@@ -1,0 +1,1 @@
+export { TestAdapter, type RecordedJob, type TestAdapterOptions } from './test-adapter.js';

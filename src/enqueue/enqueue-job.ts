@@ -1,0 +1,74 @@
+import type { Logger } from 'pino';
+import type { EnqueueReceipt, QueueAdapter } from '../adapters/adapter.js';
+import { settings } from '../config/configuration.js';
+import type { Envelope } from '../envelope/envelope.js';
+import { runCallbacks } from '../job/callbacks.js';
+import { internalsOf } from '../job/internal-state.js';
+import type { Job } from '../job/job.js';
+import { argumentFields, jobLogger } from '../job/logging.js';
+import { adapterFor } from './adapter-for.js';
+import { toEnqueueError } from './enqueue-error.js';
+import { prepareEnvelope } from './prepare-envelope.js';
+import { applySetOptions, type SetOptions } from './set-options.js';
+
+/**
+ * Active Job's `job.enqueue(options)`: apply the options, then run the enqueue
+ * callbacks around building the envelope and handing it to the adapter (`enqueueAt`
+ * when the job has a scheduled time, else `enqueue`).
+ *
+ * Resolves true when the adapter accepted the job. Resolves false when a callback
+ * halted (no error) or the adapter refused: then `job.enqueueError` holds an
+ * EnqueueError and, as in Rails, the after callbacks still run (they can read
+ * `job.successfullyEnqueued`). Throws SerializationError (no callbacks after it run)
+ * and ConfigurationError (no adapter, bad options) instead of resolving.
+ */
+export async function enqueueJob(job: Job, options: SetOptions = {}): Promise<boolean> {
+  applySetOptions(job, options);
+  job.successfullyEnqueued = false;
+  job.enqueueError = undefined;
+  const adapter = adapterFor(job);
+  const { halted } = await runCallbacks(job, 'enqueue', async () => {
+    const envelope = prepareEnvelope(job);
+    const logger = enqueueLogger(job);
+    try {
+      const receipt = await send(adapter, envelope, job.scheduledAt);
+      if (receipt.providerJobId !== undefined) job.providerJobId = receipt.providerJobId;
+      job.successfullyEnqueued = true;
+      logger.info(
+        {
+          event: 'enqueued',
+          adapter: adapter.name,
+          priority: envelope.priority,
+          scheduled_at: envelope.scheduled_at,
+          provider_job_id: job.providerJobId,
+          ...argumentFields(job),
+        },
+        'enqueued',
+      );
+    } catch (error) {
+      job.enqueueError = toEnqueueError(error, job, adapter);
+      logger.error({ event: 'enqueue_failed', adapter: adapter.name, err: job.enqueueError }, 'enqueue failed');
+    }
+  });
+  if (halted) enqueueLogger(job).info({ event: 'enqueue_halted' }, 'enqueue halted by a callback');
+  return job.successfullyEnqueued;
+}
+
+/**
+ * `performLater`: enqueue and return the job. Throws its EnqueueError when the adapter
+ * refused it; a job halted by a callback is returned with successfullyEnqueued = false.
+ */
+export async function performLater<J extends Job>(job: J, options: SetOptions = {}): Promise<J> {
+  await enqueueJob(job, options);
+  if (job.enqueueError) throw job.enqueueError;
+  return job;
+}
+
+function send(adapter: QueueAdapter, envelope: Envelope, scheduledAt: Date | undefined): Promise<EnqueueReceipt> {
+  return scheduledAt ? adapter.enqueueAt(envelope, scheduledAt.getTime()) : adapter.enqueue(envelope);
+}
+
+/** During an execution (retries) the execution's logger; otherwise a child of the configured logger. */
+export function enqueueLogger(job: Job): Logger {
+  return internalsOf(job).logger ?? jobLogger(settings().logger, job);
+}

@@ -1,0 +1,21 @@
+import { serializeArguments } from '../envelope/arguments.js';
+import type { Envelope } from '../envelope/envelope.js';
+import { currentLocale, currentTimezone } from '../job/context.js';
+import { internalsOf } from '../job/internal-state.js';
+import type { Job } from '../job/job.js';
+import { envelopeFor } from '../job/serialization.js';
+
+/**
+ * The envelope for enqueueing `job` now: captures the current locale and timezone and
+ * the enqueue time onto the job (as Active Job's serialize does), and serializes the
+ * arguments; a job that came from an envelope re-sends the arguments it received.
+ * Throws SerializationError for an unsupported argument.
+ */
+export function prepareEnvelope(job: Job): Envelope {
+  const state = internalsOf(job);
+  const serialized = state.receivedArguments ?? serializeArguments(job.arguments);
+  job.locale = currentLocale();
+  job.timezone = currentTimezone();
+  job.enqueuedAt = new Date();
+  return envelopeFor(job, serialized);
+}

@@ -1,0 +1,46 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { settings } from '../config/configuration.js';
+
+/**
+ * The ambient locale and timezone (Rails' `I18n.locale` and `Time.zone`), carried by
+ * AsyncLocalStorage so they follow async calls. Captured into the envelope at enqueue,
+ * restored around perform.
+ */
+interface AmbientContext {
+  readonly locale?: string | undefined;
+  readonly timezone?: string | undefined;
+}
+
+const storage = new AsyncLocalStorage<AmbientContext>();
+
+/** Run `fn` with `locale` as the current locale (and the current timezone unchanged). */
+export function withLocale<T>(locale: string, fn: () => T): T {
+  return storage.run({ ...storage.getStore(), locale }, fn);
+}
+
+/** Run `fn` with `timezone` (an IANA or Rails zone name, not validated) as the current timezone. */
+export function withTimezone<T>(timezone: string, fn: () => T): T {
+  return storage.run({ ...storage.getStore(), timezone }, fn);
+}
+
+/** The current locale; default settings().defaultLocale (DEFAULTS.locale). */
+export function currentLocale(): string {
+  return storage.getStore()?.locale ?? settings().defaultLocale;
+}
+
+/** The current timezone; default settings().defaultTimezone (DEFAULTS.timezone). */
+export function currentTimezone(): string {
+  return storage.getStore()?.timezone ?? settings().defaultTimezone;
+}
+
+/** Run `fn` with both values set (used around perform to restore a job's context). */
+export function withLocaleAndTimezone<T>(context: AmbientContext, fn: () => T): T {
+  return storage.run({ ...storage.getStore(), ...definedOnly(context) }, fn);
+}
+
+function definedOnly(context: AmbientContext): AmbientContext {
+  const result: { locale?: string; timezone?: string } = {};
+  if (context.locale !== undefined) result.locale = context.locale;
+  if (context.timezone !== undefined) result.timezone = context.timezone;
+  return result;
+}

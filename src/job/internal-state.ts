@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { QueueAdapter } from '../adapters/adapter.js';
+import type { JsonValue } from '../envelope/envelope.js';
+import type { Job } from './job.js';
+
+/** Per-job bookkeeping that is not part of the public job API. */
+export interface JobInternals {
+  /** Arguments exactly as received in an envelope; retries re-send them verbatim. */
+  receivedArguments?: JsonValue[];
+  /** True once `arguments` holds deserialized values for `receivedArguments`. */
+  argumentsDeserialized: boolean;
+  /** The adapter that delivered the job; retries go back through it. */
+  deliveringAdapter?: QueueAdapter;
+  /** Set when retryJob enqueued the job again during the current execution. */
+  retried: boolean;
+  /** The current execution's child logger. */
+  logger?: Logger;
+  /** The current execution's signal (worker shutdown and job timeout). */
+  signal?: AbortSignal;
+}
+
+const internals = new WeakMap<Job, JobInternals>();
+
+export function internalsOf(job: Job): JobInternals {
+  let state = internals.get(job);
+  if (!state) {
+    state = { argumentsDeserialized: true, retried: false };
+    internals.set(job, state);
+  }
+  return state;
+}

@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { QueueAdapter } from '../adapters/adapter.js';
+import { settings } from '../config/configuration.js';
+import type { EnqueueError } from '../errors.js';
+import { ConfiguredJob } from '../enqueue/configured-job.js';
+import { enqueueJob, performLater } from '../enqueue/enqueue-job.js';
+import { retryJob, type RetryJobOptions } from '../enqueue/retry-job.js';
+import { applySetOptions, type SetOptions } from '../enqueue/set-options.js';
+import { abort } from './abort.js';
+import { declareCallback, type AroundCallback, type JobCallback } from './callbacks.js';
+import {
+  declareAfterDiscard,
+  declareDiscard,
+  declareRescue,
+  declareRetry,
+  type JobErrorHandler,
+  type RescueHandler,
+  type RetryOptions,
+} from './exceptions.js';
+import { performJob } from './execution.js';
+import { internalsOf } from './internal-state.js';
+import { instantiate, type ErrorClass, type JobClass, type PerformArgs, type PerformResult } from './job-class.js';
+import { declarePriority, resolvePriority, type PrioritySetting } from './queue-priority.js';
+import { declareQueue, resolveQueueName, type QueueNameSetting } from './queue-name.js';
+
+const neverAborted = new AbortController().signal;
+
+/**
+ * A background job, with Active Job's semantics. Subclass it, implement `perform`, and
+ * declare configuration in a static block:
+ *
+ * ```ts
+ * class SendEmailJob extends Job {
+ *   static jobName = 'SendEmailJob';
+ *   static {
+ *     this.queueAs('mailers');
+ *     this.retryOn(SmtpError, { attempts: 5, wait: 'polynomiallyLonger' });
+ *   }
+ *   async perform(userId: number, subject: string) { ... }
+ * }
+ * await SendEmailJob.performLater(42, 'hi');
+ * ```
+ *
+ * Configuration is per class and inherited: a subclass gets its parent's callbacks,
+ * rules, queue and priority; what it declares itself does not reach the parent.
+ */
+export abstract class Job {
+  /**
+   * The name written as `job_class` and looked up by workers. Default: the class name.
+   * Not inherited: set it on each class whose name a bundler could rename.
+   */
+  declare static jobName: string | undefined;
+  /** Perform timeout in ms: the signal aborts and the execution fails with JobTimeoutError. Default: none. Inherited. */
+  static timeout: number | undefined = undefined;
+  /** This class's queue adapter (and its subclasses'). Default: settings().adapter. */
+  static adapter: QueueAdapter | undefined = undefined;
+  /** Queue-name prefix for this class; null or '' disables it. Default: settings().queueNamePrefix (DEFAULTS.queueNamePrefix). */
+  static queueNamePrefix: string | null | undefined = undefined;
+  /** Delimiter between prefix and queue name. Default: settings().queueNameDelimiter (DEFAULTS.queueNameDelimiter). */
+  static queueNameDelimiter: string | undefined = undefined;
+
+  // ---- class configuration: call these from a static block ----
+
+  /** The queue: a name, or a function of the perform arguments (`this` = the job). Default: DEFAULTS.queueName. */
+  static queueAs<J extends Job>(this: JobClass<J>, queue: QueueNameSetting<J>): void {
+    declareQueue(this, queue);
+  }
+
+  /** The priority (lower = more important): a number, or a function of the perform arguments. Default: none. */
+  static queueWithPriority<J extends Job>(this: JobClass<J>, priority: PrioritySetting<J>): void {
+    declarePriority(this, priority);
+  }
+
+  static beforeEnqueue<J extends Job>(this: JobClass<J>, callback: JobCallback<J>): void {
+    declareCallback(this, 'enqueue', 'before', callback);
+  }
+
+  static aroundEnqueue<J extends Job>(this: JobClass<J>, callback: AroundCallback<J>): void {
+    declareCallback(this, 'enqueue', 'around', callback);
+  }
+
+  static afterEnqueue<J extends Job>(this: JobClass<J>, callback: JobCallback<J>): void {
+    declareCallback(this, 'enqueue', 'after', callback);
+  }
+
+  static beforePerform<J extends Job>(this: JobClass<J>, callback: JobCallback<J>): void {
+    declareCallback(this, 'perform', 'before', callback);
+  }
+
+  static aroundPerform<J extends Job>(this: JobClass<J>, callback: AroundCallback<J>): void {
+    declareCallback(this, 'perform', 'around', callback);
+  }
+
+  static afterPerform<J extends Job>(this: JobClass<J>, callback: JobCallback<J>): void {
+    declareCallback(this, 'perform', 'after', callback);
+  }
+
+  /** Handle errors of these classes with `handler` (a function with `this` = the job, or a method name). */
+  static rescueFrom<J extends Job, E>(
+    this: JobClass<J>,
+    errors: ErrorClass<E> | readonly ErrorClass<E>[],
+    handler: RescueHandler<J, E>,
+  ): void {
+    declareRescue(this, errors, handler);
+  }
+
+  /**
+   * Retry on these errors (see RetryOptions for wait, attempts, jitter, queue, priority).
+   * When attempts are exhausted the error propagates, unless `onGiveUp` is given: then
+   * it is called and the job is discarded.
+   */
+  static retryOn<J extends Job, E>(
+    this: JobClass<J>,
+    errors: ErrorClass<E> | readonly ErrorClass<E>[],
+    options: RetryOptions = {},
+    onGiveUp?: JobErrorHandler<J, E>,
+  ): void {
+    declareRetry(this, errors, options, onGiveUp);
+  }
+
+  /** Drop the job on these errors, after calling `handler` if given. */
+  static discardOn<J extends Job, E>(
+    this: JobClass<J>,
+    errors: ErrorClass<E> | readonly ErrorClass<E>[],
+    handler?: JobErrorHandler<J, E>,
+  ): void {
+    declareDiscard(this, errors, handler);
+  }
+
+  /** Called when the job is discarded: by discardOn, when retryOn gives up, or on an unhandled error. */
+  static afterDiscard<J extends Job>(this: JobClass<J>, callback: JobErrorHandler<J, unknown>): void {
+    declareAfterDiscard(this, callback);
+  }
+
+  // ---- entry points ----
+
+  /**
+   * Enqueue a job with these arguments. Resolves with the job (jobId, providerJobId,
+   * queueName, priority, scheduledAt, successfullyEnqueued). Rejects with EnqueueError
+   * when the adapter refuses it, SerializationError for an unsupported argument.
+   */
+  static performLater<J extends Job>(this: JobClass<J>, ...args: PerformArgs<J>): Promise<J> {
+    return performLater(instantiate(this, args));
+  }
+
+  /** Perform at once, in this process, with callbacks and the same error handling (retries go to the adapter). */
+  static performNow<J extends Job>(this: JobClass<J>, ...args: PerformArgs<J>): Promise<PerformResult<J> | undefined> {
+    return instantiate(this, args).performNow() as Promise<PerformResult<J> | undefined>;
+  }
+
+  /** Options for the next enqueue: `Job.set({ wait: 5_000, queue: 'urgent', priority: 1 }).performLater(...)`. */
+  static set<J extends Job>(this: JobClass<J>, options: SetOptions): ConfiguredJob<J> {
+    return new ConfiguredJob(this, options);
+  }
+
+  /** A typed, not yet enqueued job (for performAllLater): `SendEmailJob.build(42, 'hi')`. */
+  static build<J extends Job>(this: JobClass<J>, ...args: PerformArgs<J>): J {
+    return instantiate(this, args);
+  }
+
+  // ---- job state (Active Job's attributes) ----
+
+  /** The perform arguments (deserialized during an execution). */
+  arguments: unknown[];
+  /** UUID v4 chosen when the job is created; stable across retries. */
+  jobId: string = randomUUID();
+  /** The adapter's own id, when it gives one. */
+  providerJobId: string | undefined = undefined;
+  /** Times perform has started, this execution included. */
+  executions = 0;
+  /** Per retryOn rule, how many times its errors were raised (Active Job keys: `[ErrorName]`). */
+  exceptionExecutions: Record<string, number> = {};
+  /** Locale captured at enqueue (and current during perform). */
+  locale: string | undefined = undefined;
+  /** Timezone captured at enqueue (and current during perform). */
+  timezone: string | undefined = undefined;
+  enqueuedAt: Date | undefined = undefined;
+  /** When the job may run, if it was delayed. */
+  scheduledAt: Date | undefined = undefined;
+  /** Whether the last enqueue was accepted by the adapter. */
+  successfullyEnqueued = false;
+  /** Why the last enqueue failed, when the adapter refused it. */
+  enqueueError: EnqueueError | undefined = undefined;
+
+  #queueName: string | undefined;
+  #priority: { value: number | undefined } | undefined;
+
+  /** The arguments are passed to perform. Prefer the typed `MyJob.build(...)`. */
+  constructor(...args: unknown[]) {
+    this.arguments = args;
+  }
+
+  /** The work. Receives the arguments given to performLater/performNow/build. */
+  abstract perform(...args: never[]): unknown;
+
+  /** The queue name (prefix applied); resolved from the class on first read. */
+  get queueName(): string {
+    this.#queueName ??= resolveQueueName(this);
+    return this.#queueName;
+  }
+
+  set queueName(name: string) {
+    this.#queueName = name;
+  }
+
+  /** The priority (lower = more important), or undefined; resolved from the class on first read. */
+  get priority(): number | undefined {
+    this.#priority ??= { value: resolvePriority(this) };
+    return this.#priority.value;
+  }
+
+  set priority(value: number | undefined) {
+    this.#priority = { value };
+  }
+
+  /** Aborted when the worker shuts down or the job's timeout expires. */
+  get signal(): AbortSignal {
+    return internalsOf(this).signal ?? neverAborted;
+  }
+
+  /** During perform, a child logger bound to job_class, job_id, queue and executions. */
+  get logger(): Logger {
+    return internalsOf(this).logger ?? settings().logger;
+  }
+
+  /** Apply enqueue options to this job (for performAllLater); returns the job. */
+  set(options: SetOptions): this {
+    applySetOptions(this, options);
+    return this;
+  }
+
+  /** Active Job's `enqueue`: true when enqueued; false when halted or refused (see enqueueError). */
+  enqueue(options: SetOptions = {}): Promise<boolean> {
+    return enqueueJob(this, options);
+  }
+
+  /** Perform this job now, in-process; resolves with what perform returned. */
+  async performNow(): Promise<unknown> {
+    const { value } = await performJob(this, { logger: settings().logger });
+    return value;
+  }
+
+  /**
+   * Enqueue this job again (from a rescueFrom handler, say). Scheduled now unless
+   * wait/waitUntil say otherwise; see retryJob in enqueue/retry-job.ts.
+   */
+  retryJob(options: RetryJobOptions = {}): Promise<boolean> {
+    return retryJob(this, options);
+  }
+
+  /** Halt the current callback chain (Rails' `throw :abort`); see abort(). */
+  abort(reason?: string): never {
+    throw abort(reason);
+  }
+}

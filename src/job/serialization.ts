@@ -1,0 +1,51 @@
+import { ENVELOPE_VERSION, type Envelope, type JsonValue } from '../envelope/envelope.js';
+import { internalsOf } from './internal-state.js';
+import { jobNameOf } from './job-name.js';
+import { instantiate, type JobClass, type JobClassSettings } from './job-class.js';
+import type { Job } from './job.js';
+import { fromEnvelopeTime, toRailsTimestamp } from './time.js';
+
+/**
+ * Job <-> envelope, with Active Job's keys (ActiveJob::Core#serialize / #deserialize).
+ * `arguments` must already be serialized; locale, timezone and enqueuedAt must be set.
+ */
+export function envelopeFor(job: Job, serializedArguments: JsonValue[]): Envelope {
+  return {
+    job_class: jobNameOf(job.constructor as JobClassSettings),
+    job_id: job.jobId,
+    provider_job_id: job.providerJobId ?? null,
+    queue_name: job.queueName,
+    priority: job.priority ?? null,
+    arguments: serializedArguments,
+    executions: job.executions,
+    exception_executions: { ...job.exceptionExecutions },
+    locale: job.locale ?? '',
+    timezone: job.timezone ?? '',
+    enqueued_at: toRailsTimestamp(job.enqueuedAt ?? new Date()),
+    scheduled_at: job.scheduledAt ? toRailsTimestamp(job.scheduledAt) : null,
+    envelope_version: ENVELOPE_VERSION,
+  };
+}
+
+/**
+ * A job of `jobClass` holding an envelope's state. Its arguments stay serialized until
+ * perform starts (so a DeserializationError goes through the job's rescue rules), and
+ * retries re-send them verbatim. Fields a Rails envelope may lack get Active Job's defaults.
+ */
+export function jobFromEnvelope<J extends Job>(jobClass: JobClass<J>, envelope: Envelope): J {
+  const job = instantiate(jobClass, []);
+  job.jobId = envelope.job_id;
+  job.providerJobId = envelope.provider_job_id ?? undefined;
+  job.queueName = envelope.queue_name;
+  job.priority = envelope.priority ?? undefined;
+  job.executions = typeof envelope.executions === 'number' ? envelope.executions : 0;
+  job.exceptionExecutions = { ...(envelope.exception_executions ?? {}) };
+  job.locale = envelope.locale || undefined;
+  job.timezone = envelope.timezone || undefined;
+  job.enqueuedAt = fromEnvelopeTime(envelope.enqueued_at);
+  job.scheduledAt = fromEnvelopeTime(envelope.scheduled_at);
+  const state = internalsOf(job);
+  state.receivedArguments = Array.isArray(envelope.arguments) ? envelope.arguments : [];
+  state.argumentsDeserialized = false;
+  return job;
+}

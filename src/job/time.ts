@@ -1,0 +1,20 @@
+/**
+ * Times as Rails 7.1 writes them in envelopes: ISO 8601, UTC, nine fractional digits
+ * (`2024-05-01T12:00:00.123000000Z`). JavaScript dates carry milliseconds, so the last
+ * six digits are zeros.
+ */
+export function toRailsTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
+
+/**
+ * Read an envelope time: an ISO 8601 string (any number of fractional digits), or a
+ * number of seconds since the epoch (older Rails wrote `scheduled_at` that way).
+ * Returns undefined for null, undefined or an unreadable value.
+ */
+export function fromEnvelopeTime(value: unknown): Date | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value * 1000);
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}

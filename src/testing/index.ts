@@ -1,0 +1,5 @@
+// warren/testing: helpers for application tests (the test adapter and assertions).
+export { TestAdapter, type RecordedJob, type TestAdapterOptions } from '../adapters/test/test-adapter.js';
+export { assertEnqueued, assertNotEnqueued, assertPerformed, clearJobs, enqueuedJobs, performedJobs } from './assertions.js';
+export type { JobFilter } from './job-filter.js';
+export { performEnqueuedJobs, type PerformEnqueuedJobsOptions } from './perform-enqueued-jobs.js';

@@ -1,0 +1,7 @@
+import { AsyncAdapter } from '../../src/adapters/async/index.js';
+import { defineAdapterConformance } from './adapter-conformance.js';
+
+defineAdapterConformance('async', ({ registry, onJobFailed }) => {
+  const adapter = new AsyncAdapter({ registry, onError: onJobFailed });
+  return { adapter, delays: 'honored', drain: () => adapter.drain(), close: () => adapter.close() };
+});

@@ -1,0 +1,252 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as argumentsModule from '../../../src/envelope/arguments.js';
+import type { Envelope } from '../../../src/envelope/envelope.js';
+import { DeserializationError, JobTimeoutError, UnknownJobError } from '../../../src/errors.js';
+import { currentLocale, currentTimezone } from '../../../src/job/context.js';
+import { executeEnvelope } from '../../../src/job/execute.js';
+import { Job } from '../../../src/job/job.js';
+import { JobRegistry } from '../../../src/job/registry.js';
+import { envelopeOf, RecordingAdapter } from './support.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('executeEnvelope', () => {
+  it('performs a registered job with its arguments and resolves performed with a duration', async () => {
+    const seen: unknown[] = [];
+    class AddJob extends Job {
+      perform(a: number, b: number): void {
+        seen.push(a + b, this.executions, this.jobId);
+      }
+    }
+    const registry = new JobRegistry().register(AddJob);
+    const result = await executeEnvelope(envelopeOf('AddJob', [2, 3]), registry);
+    expect(result.outcome).toBe('performed');
+    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+    expect(seen).toEqual([5, 1, '6f1f8d1e-64a0-4f8a-9d55-0c0b3c1e2f3a']);
+  });
+
+  it('rejects an unregistered job name with UnknownJobError without instantiating anything', async () => {
+    await expect(executeEnvelope(envelopeOf('Kernel'), new JobRegistry())).rejects.toBeInstanceOf(UnknownJobError);
+  });
+
+  it('resolves skipped when a callback halts perform', async () => {
+    class GatedJob extends Job {
+      static {
+        this.aroundPerform(() => undefined);
+      }
+      perform(): void {
+        throw new Error('must not run');
+      }
+    }
+    const result = await executeEnvelope(envelopeOf('GatedJob'), new JobRegistry().register(GatedJob));
+    expect(result.outcome).toBe('skipped');
+  });
+
+  it("restores the envelope's locale and timezone around perform, readable from the job and the context", async () => {
+    const seen: unknown[] = [];
+    class LocalizedJob extends Job {
+      static {
+        this.beforePerform(() => void seen.push(currentLocale()));
+      }
+      perform(): void {
+        seen.push(this.locale, this.timezone, currentLocale(), currentTimezone());
+      }
+    }
+    await executeEnvelope(
+      envelopeOf('LocalizedJob', [], { locale: 'es', timezone: 'Europe/Madrid' }),
+      new JobRegistry().register(LocalizedJob),
+    );
+    expect(seen).toEqual(['es', 'es', 'Europe/Madrid', 'es', 'Europe/Madrid']);
+    expect(currentLocale()).toBe('en');
+  });
+
+  it('exposes the envelope state on the job: queue, priority, times, provider id, executions', async () => {
+    let job: Job | undefined;
+    class InspectJob extends Job {
+      perform(): void {
+        job = this;
+      }
+    }
+    await executeEnvelope(
+      envelopeOf('InspectJob', [], {
+        queue_name: 'q1',
+        priority: 7,
+        provider_job_id: 'p-1',
+        executions: 4,
+        scheduled_at: '2024-05-01T12:00:05.123456789Z',
+      }),
+      new JobRegistry().register(InspectJob),
+    );
+    expect(job).toMatchObject({ queueName: 'q1', priority: 7, providerJobId: 'p-1', executions: 5 });
+    expect(job!.enqueuedAt?.toISOString()).toBe('2024-05-01T12:00:00.123Z');
+    expect(job!.scheduledAt?.toISOString()).toBe('2024-05-01T12:00:05.123Z');
+  });
+
+  it('reads a Rails envelope that lacks executions, exception_executions and envelope_version', async () => {
+    const seen: unknown[] = [];
+    class LegacyJob extends Job {
+      perform(name: string): void {
+        seen.push(name, this.executions, this.exceptionExecutions);
+      }
+    }
+    const legacy = envelopeOf('LegacyJob', ['x']) as Partial<Envelope>;
+    delete legacy.executions;
+    delete legacy.exception_executions;
+    delete legacy.envelope_version;
+    await executeEnvelope(legacy as Envelope, new JobRegistry().register(LegacyJob));
+    expect(seen).toEqual(['x', 1, {}]);
+  });
+
+  it('counts the execution before deserializing, so discardOn(DeserializationError) handles a missing record', async () => {
+    vi.spyOn(argumentsModule, 'deserializeArguments').mockRejectedValue(new DeserializationError('Post 9 not found'));
+    const discarded: number[] = [];
+    class PostJob extends Job {
+      static {
+        this.discardOn(DeserializationError, (job) => void discarded.push(job.executions));
+      }
+      perform(_post: unknown): void {}
+    }
+    const result = await executeEnvelope(
+      envelopeOf('PostJob', [{ _aj_globalid: 'gid://app/Post/9' }]),
+      new JobRegistry().register(PostJob),
+    );
+    expect(result.outcome).toBe('discarded');
+    expect(discarded).toEqual([1]);
+  });
+
+  it('rejects with DeserializationError when no rule handles it', async () => {
+    vi.spyOn(argumentsModule, 'deserializeArguments').mockRejectedValue(new DeserializationError('unknown serializer'));
+    class PlainJob extends Job {
+      perform(): void {}
+    }
+    await expect(executeEnvelope(envelopeOf('PlainJob', [1]), new JobRegistry().register(PlainJob))).rejects.toBeInstanceOf(
+      DeserializationError,
+    );
+  });
+
+  it("aborts the job's signal and fails with JobTimeoutError when perform outlives the job's timeout", async () => {
+    let signal: AbortSignal | undefined;
+    class SlowJob extends Job {
+      static override timeout = 20;
+      async perform(): Promise<void> {
+        signal = this.signal;
+        await new Promise<void>((resolve) => this.signal.addEventListener('abort', () => resolve()));
+      }
+    }
+    const registry = new JobRegistry().register(SlowJob);
+    await expect(executeEnvelope(envelopeOf('SlowJob'), registry)).rejects.toBeInstanceOf(JobTimeoutError);
+    expect(signal?.aborted).toBe(true);
+    expect(signal?.reason).toBeInstanceOf(JobTimeoutError);
+  });
+
+  it('lets retryOn(JobTimeoutError) retry a timed-out job', async () => {
+    class RetriedSlowJob extends Job {
+      static override timeout = 10;
+      static {
+        this.retryOn(JobTimeoutError, { wait: 0 });
+      }
+      async perform(): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+      }
+    }
+    const adapter = new RecordingAdapter();
+    const result = await executeEnvelope(envelopeOf('RetriedSlowJob'), new JobRegistry().register(RetriedSlowJob), {
+      adapter,
+    });
+    expect(result.outcome).toBe('retried');
+    expect(adapter.envelopes[0]?.exception_executions).toEqual({ '[JobTimeoutError]': 1 });
+  });
+
+  it("hands the caller's signal to perform", async () => {
+    const controller = new AbortController();
+    let seen: boolean | undefined;
+    class WatchfulJob extends Job {
+      perform(): void {
+        controller.abort();
+        seen = this.signal.aborted;
+      }
+    }
+    await executeEnvelope(envelopeOf('WatchfulJob'), new JobRegistry().register(WatchfulJob), { signal: controller.signal });
+    expect(seen).toBe(true);
+  });
+
+  it("sends retries to the adapter given in the options rather than the class's", async () => {
+    const classAdapter = new RecordingAdapter('class');
+    const workerAdapter = new RecordingAdapter('worker');
+    class BouncingJob extends Job {
+      static override adapter = classAdapter;
+      static {
+        this.retryOn(Error, { wait: 0 });
+      }
+      perform(): void {
+        throw new Error('again');
+      }
+    }
+    await executeEnvelope(envelopeOf('BouncingJob'), new JobRegistry().register(BouncingJob), { adapter: workerAdapter });
+    expect(workerAdapter.calls).toHaveLength(1);
+    expect(classAdapter.calls).toHaveLength(0);
+  });
+
+  it("re-sends the received arguments verbatim on retry, and keeps the job's locale", async () => {
+    const adapter = new RecordingAdapter();
+    class EchoJob extends Job {
+      static override adapter = adapter;
+      static {
+        this.retryOn(Error, { wait: 0 });
+      }
+      perform(): void {
+        throw new Error('again');
+      }
+    }
+    const wire = [{ _aj_symbol_keys: ['a'], a: 1 }];
+    await executeEnvelope(envelopeOf('EchoJob', wire, { locale: 'fr' }), new JobRegistry().register(EchoJob));
+    expect(adapter.envelopes[0]).toMatchObject({ arguments: wire, locale: 'fr' });
+  });
+});
+
+describe('performNow', () => {
+  it("returns perform's value and runs callbacks", async () => {
+    const log: string[] = [];
+    class SumJob extends Job {
+      static {
+        this.beforePerform(() => void log.push('before'));
+      }
+      perform(a: number, b: number): number {
+        return a + b;
+      }
+    }
+    const value: number | undefined = await SumJob.performNow(2, 3);
+    expect(value).toBe(5);
+    expect(log).toEqual(['before']);
+  });
+
+  it("retries through the job's adapter, as Rails does", async () => {
+    const adapter = new RecordingAdapter();
+    class NowJob extends Job {
+      static override adapter = adapter;
+      static {
+        this.retryOn(Error, { wait: 0 });
+      }
+      perform(_x: string): void {
+        throw new Error('later then');
+      }
+    }
+    await expect(NowJob.performNow('x')).resolves.toBeUndefined();
+    expect(adapter.envelopes[0]).toMatchObject({ job_class: 'NowJob', executions: 1, arguments: ['x'] });
+  });
+
+  it('applies set() options to the job performed now (used by its retries)', async () => {
+    const adapter = new RecordingAdapter();
+    class ConfiguredNowJob extends Job {
+      static override adapter = adapter;
+      static {
+        this.retryOn(Error, { wait: 0 });
+      }
+      perform(): void {
+        throw new Error('retry me');
+      }
+    }
+    await ConfiguredNowJob.set({ queue: 'elsewhere', priority: 2 }).performNow();
+    expect(adapter.envelopes[0]).toMatchObject({ queue_name: 'elsewhere', priority: 2 });
+  });
+});

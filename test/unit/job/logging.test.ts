@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { configure, resetConfiguration } from '../../../src/config/configuration.js';
+import { executeEnvelope } from '../../../src/job/execute.js';
+import { Job } from '../../../src/job/job.js';
+import { JobRegistry } from '../../../src/job/registry.js';
+import { captureLogger, envelopeOf, RecordingAdapter } from './support.js';
+
+afterEach(() => resetConfiguration());
+
+class SecretError extends Error {}
+class GoneError extends Error {}
+
+class AccountJob extends Job {
+  static override adapter = new RecordingAdapter();
+  static {
+    this.retryOn(SecretError, { wait: 0, attempts: 2 });
+    this.discardOn(GoneError);
+  }
+  perform(mode: string, _password: string): void {
+    if (mode === 'retry') throw new SecretError('try again');
+    if (mode === 'gone') throw new GoneError('account deleted');
+    if (mode === 'crash') throw new Error('crash');
+  }
+}
+const registry = new JobRegistry().register(AccountJob);
+
+function byEvent(lines: Array<Record<string, unknown>>, event: string): Record<string, unknown> | undefined {
+  return lines.find((line) => line.event === event);
+}
+
+describe('job logging', () => {
+  it('logs enqueued with job class, id, queue and executions, but no argument values by default', async () => {
+    const { logger, lines } = captureLogger();
+    configure({ logger });
+    const job = await AccountJob.performLater('ok', 'hunter2');
+    const line = byEvent(lines, 'enqueued');
+    expect(line).toMatchObject({ job_class: 'AccountJob', job_id: job.jobId, queue: 'default', executions: 0, adapter: 'recording' });
+    expect(JSON.stringify(lines)).not.toContain('hunter2');
+  });
+
+  it('logs performed with a duration, bound to the execution', async () => {
+    const { logger, lines } = captureLogger();
+    await executeEnvelope(envelopeOf('AccountJob', ['ok', 'hunter2']), registry, { logger });
+    const line = byEvent(lines, 'performed');
+    expect(line).toMatchObject({ job_class: 'AccountJob', queue: 'default', executions: 1, msg: 'performed' });
+    expect(typeof line?.duration_ms).toBe('number');
+    expect(JSON.stringify(lines)).not.toContain('hunter2');
+  });
+
+  it('logs retried, discarded and failed', async () => {
+    const { logger, lines } = captureLogger();
+    await executeEnvelope(envelopeOf('AccountJob', ['retry', 'x']), registry, { logger });
+    await executeEnvelope(envelopeOf('AccountJob', ['gone', 'x']), registry, { logger });
+    await executeEnvelope(envelopeOf('AccountJob', ['crash', 'x']), registry, { logger }).catch(() => undefined);
+    await executeEnvelope(envelopeOf('Unregistered'), registry, { logger }).catch(() => undefined);
+
+    expect(byEvent(lines, 'retried')).toMatchObject({ level: 40, wait_ms: 0, exception_executions: { '[SecretError]': 1 } });
+    expect(byEvent(lines, 'discarded')).toMatchObject({ level: 40, err: { type: 'GoneError' } });
+    const failures = lines.filter((line) => line.event === 'failed');
+    expect(failures).toEqual([
+      expect.objectContaining({ level: 50, job_class: 'AccountJob', err: expect.objectContaining({ message: 'crash' }) }),
+      expect.objectContaining({ level: 50, job_class: 'Unregistered', err: expect.objectContaining({ type: 'UnknownJobError' }) }),
+    ]);
+  });
+
+  it('logs argument values only when the application opts in, through its redaction', async () => {
+    const { logger, lines } = captureLogger();
+    configure({
+      logger,
+      logArguments: true,
+      redactArguments: (args) => args.map((arg, index) => (index === 1 ? '[redacted]' : arg)),
+    });
+    await AccountJob.performLater('ok', 'hunter2');
+    expect(byEvent(lines, 'enqueued')?.arguments).toEqual(['ok', '[redacted]']);
+    expect(JSON.stringify(lines)).not.toContain('hunter2');
+  });
+
+  it('gives perform a child logger bound to the job', async () => {
+    const { logger, lines } = captureLogger();
+    class ChattyJob extends Job {
+      perform(): void {
+        this.logger.info('hello from perform');
+      }
+    }
+    await executeEnvelope(envelopeOf('ChattyJob'), new JobRegistry().register(ChattyJob), { logger });
+    expect(lines.find((line) => line.msg === 'hello from perform')).toMatchObject({ job_class: 'ChattyJob', executions: 1 });
+  });
+});
