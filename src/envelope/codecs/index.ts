@@ -1,15 +1,37 @@
-// STUB: the envelope helper replaces this with codecs/json.ts and codecs/protobuf.ts.
 import { EnvelopeError } from '../../errors.js';
-import { CONTENT_TYPES, type Envelope, type EnvelopeCodec } from '../envelope.js';
+import type { EnvelopeCodec } from '../envelope.js';
+import { jsonCodec } from './json.js';
+import { protobufCodec } from './protobuf.js';
 
-export const jsonCodec: EnvelopeCodec = {
-  contentType: CONTENT_TYPES.json,
-  encode: (envelope) => Buffer.from(JSON.stringify(envelope)),
-  decode: (body) => JSON.parse(body.toString('utf8')) as Envelope,
-};
+export { createJsonCodec, jsonCodec } from './json.js';
+export { createProtobufCodec, protobufCodec } from './protobuf.js';
+export type { CodecOptions } from './limits.js';
 
-/** The codec for a message's content type; EnvelopeError for an unknown or missing one. */
+/** Media types each codec answers to (lower case, parameters stripped). */
+const CODECS_BY_MEDIA_TYPE: ReadonlyMap<string, EnvelopeCodec> = new Map([
+  ['application/json', jsonCodec],
+  ['text/json', jsonCodec],
+  ['application/x-protobuf', protobufCodec],
+  ['application/protobuf', protobufCodec],
+  ['application/vnd.google.protobuf', protobufCodec],
+]);
+
+/**
+ * The codec for a message's content type; EnvelopeError for an unknown or missing one.
+ * Parameters are accepted (`application/json; charset=utf-8`); JSON must be UTF-8, so
+ * any other charset is refused.
+ */
 export function codecFor(contentType: string | undefined): EnvelopeCodec {
-  if (contentType === CONTENT_TYPES.json) return jsonCodec;
-  throw new EnvelopeError(`unknown content type ${JSON.stringify(contentType)}`);
+  if (typeof contentType !== 'string' || contentType.trim() === '') throw new EnvelopeError('missing content type');
+  const [mediaType = '', ...parameters] = contentType.split(';');
+  const codec = CODECS_BY_MEDIA_TYPE.get(mediaType.trim().toLowerCase());
+  if (!codec) throw new EnvelopeError(`unknown content type ${JSON.stringify(contentType.slice(0, 100))}`);
+  if (codec !== jsonCodec) return codec;
+  for (const parameter of parameters) {
+    const [name = '', value = ''] = parameter.split('=');
+    if (name.trim().toLowerCase() !== 'charset') continue;
+    const charset = value.trim().replace(/^"|"$/g, '').toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') throw new EnvelopeError(`unsupported charset ${JSON.stringify(charset.slice(0, 40))}`);
+  }
+  return codec;
 }

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import protobuf from 'protobufjs';
+import { MAX_WIRE_NESTING } from './limits.js';
+
+/**
+ * The envelope's protobuf types, parsed at first use from the package's own
+ * schemas/warren/envelope/v1/envelope.proto: the .proto stays the single source of
+ * truth. src/envelope/codecs and dist/envelope/codecs both sit three folders below the
+ * package root, so the same relative URL finds it from sources and from the build.
+ */
+export const ENVELOPE_PROTO_URL = new URL('../../../schemas/warren/envelope/v1/envelope.proto', import.meta.url);
+
+/**
+ * protobufjs refuses messages nested deeper than 100 levels by default. One JSON level
+ * of arguments is up to three message levels (Value -> MapValue -> MapEntry), so the
+ * limit is raised (never lowered) to fit MAX_WIRE_NESTING. The setting is process-wide.
+ */
+const NEEDED_RECURSION_LIMIT = 3 * MAX_WIRE_NESTING + 8;
+
+export interface EnvelopeTypes {
+  readonly root: protobuf.Root;
+  readonly envelope: protobuf.Type;
+  readonly value: protobuf.Type;
+}
+
+let types: EnvelopeTypes | undefined;
+
+export function envelopeTypes(): EnvelopeTypes {
+  if (!types) {
+    const root = protobuf.parse(readFileSync(ENVELOPE_PROTO_URL, 'utf8'), { keepCase: true }).root;
+    protobuf.util.recursionLimit = Math.max(protobuf.util.recursionLimit, NEEDED_RECURSION_LIMIT);
+    protobuf.Reader.recursionLimit = Math.max(protobuf.Reader.recursionLimit, NEEDED_RECURSION_LIMIT);
+    types = {
+      root,
+      envelope: root.lookupType('warren.envelope.v1.Envelope'),
+      value: root.lookupType('warren.envelope.v1.Value'),
+    };
+  }
+  return types;
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import protobuf from 'protobufjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { serializeArguments } from '../../../src/envelope/arguments.js';
+import { jsonCodec } from '../../../src/envelope/codecs/index.js';
+import { ENVELOPE_PROTO_URL, envelopeTypes } from '../../../src/envelope/codecs/protobuf-schema.js';
+import { ENVELOPE_VERSION } from '../../../src/envelope/envelope.js';
+import { GlobalId } from '../../../src/envelope/global-id.js';
+import { asKeywordArguments, withIndifferentAccess, withSymbolKeys } from '../../../src/envelope/ruby-hash.js';
+import { CalendarDate } from '../../../src/envelope/values/calendar-date.js';
+import { Decimal } from '../../../src/envelope/values/decimal.js';
+import { Duration } from '../../../src/envelope/values/duration.js';
+import { RubyDateTime } from '../../../src/envelope/values/ruby-date-time.js';
+import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
+import { RubySymbol } from '../../../src/envelope/values/ruby-symbol.js';
+import { ZonedTime } from '../../../src/envelope/values/zoned-time.js';
+import { envelopeWith } from './helpers.js';
+
+const schemaUrl = new URL('../../../schemas/warren/envelope/v1/envelope.schema.json', import.meta.url);
+const schema = JSON.parse(readFileSync(schemaUrl, 'utf8')) as { $id: string };
+let validate: ReturnType<Ajv2020['compile']>;
+
+beforeAll(() => {
+  validate = new Ajv2020({ allErrors: true, strictSchema: true, strictTypes: true, strictTuples: true, allowUnionTypes: true }).compile(schema);
+});
+
+const everyType = [
+  null,
+  true,
+  42,
+  1.5,
+  'text',
+  2n ** 70n,
+  [1, [2]],
+  { a: { b: 1 } },
+  withSymbolKeys({ id: 1 }),
+  asKeywordArguments({ notify: true }),
+  withIndifferentAccess({ x: 1 }),
+  new Date('2024-05-01T12:00:00Z'),
+  new CalendarDate(2024, 5, 1),
+  ZonedTime.fromDate(new Date('2024-05-01T12:00:00Z'), 'Europe/Berlin'),
+  new RubyDateTime('2024-05-01T12:00:00.000000000+02:00'),
+  Duration.of({ weeks: 2, days: 1 }),
+  new RubySymbol('sym'),
+  new Decimal('0.1'),
+  new RubyRange(1.5, 2.5),
+  GlobalId.create('User', 'a b', { app: 'shop' }),
+];
+
+describe('the JSON Schema (schemas/warren/envelope/v1/envelope.schema.json)', () => {
+  it('carries the envelope version in its $id', () => {
+    expect(schema.$id).toBe(`urn:warren:schema:envelope:v${ENVELOPE_VERSION}`);
+  });
+
+  it('accepts what the JSON codec writes, for every argument type', () => {
+    const body = jsonCodec.encode(envelopeWith(serializeArguments(everyType), { priority: 3, scheduled_at: '2024-05-02T00:00:00.000000000Z' }));
+    const written: unknown = JSON.parse(body.toString());
+    expect(validate(written), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('accepts the Rails fixtures', () => {
+    for (const version of ['6.1', '7.1']) {
+      const fixture: unknown = JSON.parse(readFileSync(new URL(`./fixtures/rails-${version}.json`, import.meta.url), 'utf8'));
+      expect(validate(fixture), `${version}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+  });
+
+  const valid = envelopeWith([]);
+  it.each<[string, Record<string, unknown>]>([
+    ['a missing job_class', { job_class: undefined }],
+    ['an empty queue_name', { queue_name: '' }],
+    ['a string priority', { priority: 'high' }],
+    ['arguments that are an object', { arguments: {} }],
+    ['negative executions', { executions: -1 }],
+    ['an unparseable enqueued_at', { enqueued_at: 'yesterday' }],
+    ['an unknown envelope version', { envelope_version: 2 }],
+    ['a "__proto__" argument key', { arguments: [JSON.parse('{"__proto__": 1}')] }],
+    ['a malformed GlobalID', { arguments: [{ _aj_globalid: 'http://x' }] }],
+    ['a malformed serialized Time', { arguments: [{ _aj_serialized: 'ActiveJob::Serializers::TimeSerializer', value: 'now' }] }],
+  ])('and the JSON codec both refuse %s', (_label, change) => {
+    const envelope: Record<string, unknown> = { ...valid, ...change };
+    for (const key of Object.keys(change)) if (change[key] === undefined) delete envelope[key];
+    expect(validate(envelope)).toBe(false);
+    const decode = async () => {
+      const decoded = jsonCodec.decode(Buffer.from(JSON.stringify(envelope)));
+      const { deserializeArguments } = await import('../../../src/envelope/arguments.js');
+      await deserializeArguments(decoded.arguments);
+    };
+    return expect(decode()).rejects.toThrow(/./);
+  });
+});
+
+describe('the protobuf schema (schemas/warren/envelope/v1/envelope.proto)', () => {
+  it('is loaded from the package schemas folder and names every envelope field as the JSON form does', () => {
+    const fields = Object.keys(envelopeTypes().envelope.fields).sort();
+    expect(fields).toEqual(Object.keys(envelopeWith([])).sort());
+  });
+
+  it('has a package named after the envelope version', () => {
+    expect(envelopeTypes().envelope.fullName).toBe(`.warren.envelope.v${ENVELOPE_VERSION}.Envelope`);
+  });
+
+  it('parses with protobufjs defaults too (camelCase names), as other tools load it', () => {
+    const root = protobuf.parse(readFileSync(ENVELOPE_PROTO_URL, 'utf8')).root;
+    expect(Object.keys(root.lookupType('warren.envelope.v1.Value').fields)).toContain('bigIntValue');
+    expect(root.lookupType('warren.envelope.v1.MapEntry').fieldsArray.map((field) => field.name)).toEqual(['key', 'value']);
+  });
+});
