@@ -45,6 +45,23 @@ export const DEFAULTS = Object.freeze({
     shutdownTimeoutMs: 30_000,
     /** RabbitMQ's own default consumer_timeout (30 minutes), used for the start-up warning. */
     brokerConsumerTimeoutMs: 30 * 60_000,
+    /** One durable queue holds every dead letter (like Sidekiq's Dead set); headers name the original queue. */
+    deadLetterQueue: 'warren.dead',
+    /** When a dead-letter publish fails, the delivery is requeued (nack) after this delay instead of being lost. */
+    deadLetterRetryDelayMs: 5_000,
+    /** Error messages in dead-letter headers are cut to this many characters. */
+    deadLetterMessageMaxChars: 1_000,
+    /** Pause before re-subscribing after the broker cancelled a consumer (queue deleted, consumer timeout). */
+    resubscribeDelayMs: 1_000,
+    /**
+     * Interim delays (amqp/delay/ttl-queues.ts, until the delay ladder is the default): one
+     * generated TTL queue per (rounded delay, route), named `<prefix>.<ttl>ms.<exchange>.<routing key>`.
+     */
+    ttlDelayQueuePrefix: 'warren.ttl-delay',
+    /** Delays are rounded up to this many significant bits: at most 1/2^(bits-1) late (5 bits: 6.25%). */
+    ttlDelayPrecisionBits: 5,
+    /** The broker deletes an idle TTL delay queue this long after its last message could have left (x-expires = TTL + this). */
+    ttlDelayQueueIdleMs: 60 * 60_000,
   }),
 });
 

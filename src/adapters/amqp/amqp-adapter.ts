@@ -1,0 +1,181 @@
+import type { Options } from 'amqplib';
+import type { Logger } from 'pino';
+import { AmqpConnection, type ConnectionEvents } from '../../amqp/connection.js';
+import { TopologyDeclarer } from '../../amqp/declarer.js';
+import type { DelayScheduler, PublishTarget } from '../../amqp/delay/scheduler.js';
+import { TtlQueueDelays } from '../../amqp/delay/ttl-queues.js';
+import { jobMessageProperties } from '../../amqp/message.js';
+import { ConfirmPublisher } from '../../amqp/publisher.js';
+import { redactError } from '../../amqp/redact.js';
+import { TypedEmitter } from '../../amqp/typed-emitter.js';
+import { settings } from '../../config/configuration.js';
+import { DEFAULTS } from '../../config/defaults.js';
+import { codecFor } from '../../envelope/codecs/index.js';
+import { CONTENT_TYPES, type Envelope, type EnvelopeEncoding } from '../../envelope/envelope.js';
+import { ConfigurationError, EnqueueError, WarrenError } from '../../errors.js';
+import { defaultTopology, resolveRoute, type RouteSpec, type Topology } from '../../topology/index.js';
+import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../adapter.js';
+import type { AmqpAdapterOptions } from './options.js';
+import { PriorityMapper } from './priority.js';
+
+interface Connected {
+  connection: AmqpConnection;
+  publisher: ConfirmPublisher;
+  declarer: TopologyDeclarer;
+}
+
+/**
+ * The RabbitMQ adapter: publishes envelopes with publisher confirms on its own
+ * publishing connection (opened on first use). `enqueue` resolves only once the broker
+ * confirmed the job; everything else is an EnqueueError within the publish timeout.
+ * No provider job id: the AMQP message id is the job id.
+ */
+export class AmqpAdapter implements QueueAdapter {
+  readonly name = 'amqp';
+  /** Connection events of the publishing connection (credentials redacted). */
+  readonly events = new TypedEmitter<ConnectionEvents>();
+  private readonly logger: Logger;
+  private readonly encoding: EnvelopeEncoding;
+  private readonly maxMessageBytes: number;
+  private readonly delays: DelayScheduler;
+  private readonly priorities: PriorityMapper;
+  private readonly baseTopology: Topology;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private connected: Connected | undefined;
+  private closed = false;
+
+  constructor(private readonly options: AmqpAdapterOptions = {}) {
+    this.logger = (options.logger ?? settings().logger).child({ component: 'amqp-adapter' });
+    this.encoding = options.encoding ?? 'json';
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULTS.maxMessageBytes;
+    this.delays = options.delays ?? new TtlQueueDelays();
+    this.priorities = new PriorityMapper(this.logger);
+    const topology = options.topology ?? defaultTopology();
+    this.baseTopology = this.delays.extendTopology ? this.delays.extendTopology(topology) : topology;
+    if (!Object.hasOwn(CONTENT_TYPES, this.encoding)) {
+      throw new ConfigurationError(`unknown encoding ${JSON.stringify(this.encoding)}: use 'json' or 'protobuf'`);
+    }
+  }
+
+  get supportsDelays(): boolean {
+    return this.delays.supportsDelays;
+  }
+
+  /** The topology this adapter routes with, including queues declared on first use. */
+  get topology(): Topology {
+    return this.connected?.declarer.topology ?? this.baseTopology;
+  }
+
+  enqueue(envelope: Envelope): Promise<EnqueueReceipt> {
+    return this.track(this.publishEnvelope(envelope, 0));
+  }
+
+  enqueueAt(envelope: Envelope, timestamp: number): Promise<EnqueueReceipt> {
+    return this.track(this.publishEnvelope(envelope, timestamp - Date.now()));
+  }
+
+  /** Publishes every job at once (confirms are pipelined) and reports each outcome in order. */
+  async enqueueAll(items: readonly BulkItem[]): Promise<BulkOutcome[]> {
+    return Promise.all(
+      items.map(async (item): Promise<BulkOutcome> => {
+        try {
+          const receipt =
+            item.scheduledAt === undefined ? await this.enqueue(item.envelope) : await this.enqueueAt(item.envelope, item.scheduledAt);
+          return { ok: true, ...receipt };
+        } catch (error) {
+          return { ok: false, error: error instanceof Error ? error : new EnqueueError(String(error)) };
+        }
+      }),
+    );
+  }
+
+  /**
+   * Publishes an already encoded message to a queue through the topology's route for it
+   * (declaring the queue on first use), with confirms, `mandatory` and the publish timeout.
+   * Low-level: the worker's dead-letter path uses it to move a message without re-encoding it.
+   */
+  async publishToQueue(queueName: string, content: Buffer, properties: Options.Publish & { messageId: string }): Promise<void> {
+    const { publisher, declarer } = this.connect();
+    const route = resolveRoute(declarer.topology, queueName);
+    await this.ensureDefaultRoute(declarer, route, queueName);
+    await this.track(publisher.publish({ exchange: route.exchange, routingKey: route.routingKey, content, properties }));
+  }
+
+  /** Waits for publishes in flight to settle (each within its timeout), then closes the connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+    const connected = this.connected;
+    this.connected = undefined;
+    if (!connected) return;
+    await connected.publisher.close();
+    await connected.connection.close();
+  }
+
+  private async publishEnvelope(envelope: Envelope, delayMs: number): Promise<EnqueueReceipt> {
+    const codec = codecFor(CONTENT_TYPES[this.encoding]);
+    let content: Buffer;
+    try {
+      content = codec.encode(envelope);
+    } catch (error) {
+      if (error instanceof WarrenError) throw error;
+      throw new EnqueueError(`cannot encode job ${envelope.job_class} (${envelope.job_id}): ${String(error)}`, { cause: error });
+    }
+    if (content.length > this.maxMessageBytes) {
+      throw new EnqueueError(
+        `job ${envelope.job_class} (${envelope.job_id}) is ${content.length} bytes, above the limit of ${this.maxMessageBytes} bytes ` +
+          '(maxMessageBytes); pass large data by reference (a GlobalID, a storage key) instead of in the arguments',
+      );
+    }
+    const topology = this.topology;
+    const route = resolveRoute(topology, envelope.queue_name, envelope.job_class);
+    const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, envelope, topology) : route;
+    const { publisher, declarer } = this.connect();
+    await this.ensureDefaultRoute(declarer, route, envelope.queue_name);
+    if (target.queues) await declarer.ensureGenerated(target.queues, this.delays.refreshMs);
+    const priority = this.priorities.brokerPriority(declarer.topology, envelope);
+    const properties = jobMessageProperties(envelope, codec.contentType, priority, target.headers);
+    if (target.expiration !== undefined) properties.expiration = target.expiration;
+    await publisher.publish({ exchange: target.exchange, routingKey: target.routingKey, content, properties });
+    this.logger.debug({ jobClass: envelope.job_class, jobId: envelope.job_id, queue: envelope.queue_name }, 'job confirmed by the broker');
+    return {};
+  }
+
+  /** A queue reached through the default route (not listed in the topology) is declared on first use. */
+  private async ensureDefaultRoute(declarer: TopologyDeclarer, route: RouteSpec, queueName: string): Promise<void> {
+    if (route.exchange === declarer.topology.defaultExchange && route.routingKey === queueName) {
+      await declarer.ensure(queueName);
+    }
+  }
+
+  private connect(): Connected {
+    if (this.closed) throw new EnqueueError('the AMQP adapter is closed');
+    if (this.connected) return this.connected;
+    const connection = new AmqpConnection('publish', { ...this.options, logger: this.logger });
+    for (const event of ['connection:connect', 'connection:disconnect', 'connection:failed', 'connection:blocked', 'connection:unblocked'] as const) {
+      connection.events.on(event, (payload) => this.events.emit(event, payload));
+    }
+    const declarer = new TopologyDeclarer(this.baseTopology, connection, this.logger);
+    const publisher = new ConfirmPublisher(connection, {
+      setup: (channel) => declarer.declareAll(channel),
+      publishTimeoutMs: this.options.publishTimeoutMs,
+      publishNackRetries: this.options.publishNackRetries,
+      logger: this.logger,
+    });
+    this.connected = { connection, publisher, declarer };
+    return this.connected;
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    const settled = promise.then(
+      () => undefined,
+      (error: unknown) => {
+        this.logger.debug({ err: redactError(error) }, 'publish failed');
+      },
+    );
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
+    return promise;
+  }
+}

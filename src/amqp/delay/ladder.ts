@@ -1,0 +1,85 @@
+import type { Envelope } from '../../envelope/envelope.js';
+import { AdapterError } from '../../errors.js';
+import type { RouteSpec, Topology } from '../../topology/index.js';
+import type { DelayScheduler, PublishTarget } from './scheduler.js';
+import { delayDestination } from './destination.js';
+import { DELAY_HEADERS } from './hold.js';
+import { compensatedLadderDelay, delayQueueNameProblem, delayRoutingKey, highestLevel, popcount } from './levels.js';
+import { delayNames, type DelayNames } from './names.js';
+import { resolveDelayOptions, type DelayOptions, type ResolvedDelayOptions } from './options.js';
+import { delayTopology } from './topology.js';
+
+/** Where a delayed job is published, and what the ladder made of its delay. */
+export interface LadderPlacement {
+  target: PublishTarget;
+  /** The queue it is delivered into when due. */
+  queue: string;
+  /** ms since the epoch; also in the target's headers. */
+  dueAt: number;
+  /** The part of the delay spent in TTL queues (0: published straight to the queue and held by the worker). */
+  ladderDelayMs: number;
+  /** TTL hops the job takes: popcount(ladderDelayMs). */
+  hops: number;
+}
+
+/**
+ * Delayed jobs without a broker plugin: a ladder of durable TTL queues (see delayTopology).
+ *
+ * A job due in d ms is published to the level of the highest set bit of its ladder delay, with
+ * routing key `<queue>.<one 0/1 word per level>`; it waits in each level whose bit is set and is
+ * dead-lettered down to its queue. Each hop costs the broker a little (about 2 ms), so the ladder
+ * delay is d minus an allowance per hop (hopAllowanceMs) and once (fixedAllowanceMs): jobs arrive
+ * slightly early and the worker holds them until the `x-warren-due-at` header says they are due.
+ * Delays too short for the ladder are published straight to the queue and held the same way.
+ * Delays longer than the ladder (2^levels - 1 ms) wait its maximum, then the worker sends them
+ * round again for the rest.
+ *
+ * Producers and workers must use the same options (prefix, levels). Messages keep their
+ * priority property and persistence; the job queue orders by priority on arrival.
+ */
+export class DelayLadder implements DelayScheduler {
+  readonly supportsDelays = true;
+  readonly options: ResolvedDelayOptions;
+  readonly names: DelayNames;
+
+  constructor(options: DelayOptions = {}) {
+    this.options = resolveDelayOptions(options);
+    this.names = delayNames(this.options.prefix);
+  }
+
+  extendTopology(topology: Topology): Topology {
+    return delayTopology(topology, this.options);
+  }
+
+  /**
+   * The publish target of a job due in `delayMs` whose immediate route is `route`. With the
+   * topology, the destination queue is the one the route reaches (see delayDestination);
+   * without, the envelope's queue.
+   */
+  targetFor(route: RouteSpec, delayMs: number, envelope: Envelope, topology?: Topology): PublishTarget {
+    const queue = delayDestination(topology, route, envelope.queue_name);
+    return this.place(queue, Date.now() + delayMs, route).target;
+  }
+
+  /**
+   * Where to publish a job so it is delivered into `queue` at `dueAt` (ms since the epoch).
+   * `route` is used when the delay is too short for the ladder; default: straight to the queue
+   * through the AMQP default exchange. AdapterError when the queue's name cannot be routed
+   * through the ladder.
+   */
+  place(queue: string, dueAt: number, route: RouteSpec = { exchange: '', routingKey: queue }, now: number = Date.now()): LadderPlacement {
+    const ladderDelayMs = compensatedLadderDelay(dueAt - now, this.options);
+    const headers = { [DELAY_HEADERS.dueAt]: Math.ceil(dueAt) };
+    if (ladderDelayMs === 0) {
+      return { target: { exchange: route.exchange, routingKey: route.routingKey, headers }, queue, dueAt, ladderDelayMs, hops: 0 };
+    }
+    const problem = delayQueueNameProblem(queue, this.options.levels);
+    if (problem) throw new AdapterError(`cannot delay a job into queue "${queue}": ${problem}`);
+    const target: PublishTarget = {
+      exchange: this.names.level(highestLevel(ladderDelayMs)),
+      routingKey: delayRoutingKey(queue, ladderDelayMs, this.options.levels),
+      headers,
+    };
+    return { target, queue, dueAt, ladderDelayMs, hops: popcount(ladderDelayMs) };
+  }
+}

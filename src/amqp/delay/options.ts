@@ -1,0 +1,63 @@
+import { DEFAULTS } from '../../config/defaults.js';
+import { ConfigurationError } from '../../errors.js';
+import { DELAY_DEFAULTS } from './defaults.js';
+import { MAX_LEVELS } from './levels.js';
+
+/** Options of delayed delivery through the TTL-queue ladder (see DelayLadder). */
+export interface DelayOptions {
+  /**
+   * Prefix of every delay exchange and queue. Producers and workers of one application must
+   * use the same prefix; tests give each run its own. Default: DELAY_DEFAULTS.prefix ('warren.delay').
+   */
+  prefix?: string;
+  /**
+   * Ladder levels (1..38); the longest delay one pass through the ladder expresses is
+   * 2^levels - 1 ms. Changing it changes the routing keys: producers and workers must agree.
+   * Default: DELAY_DEFAULTS.levels (36, about 2.18 years).
+   */
+  levels?: number;
+  /** Assumed cost of one TTL hop, subtracted per hop from the ladder delay. Default: DELAY_DEFAULTS.hopAllowanceMs. */
+  hopAllowanceMs?: number;
+  /** Assumed cost paid once per delayed job (publish and delivery). Default: DELAY_DEFAULTS.fixedAllowanceMs. */
+  fixedAllowanceMs?: number;
+  /**
+   * How early a delivery may arrive and still be held by the worker until due; earlier ones go
+   * through the ladder again. Default: DELAY_DEFAULTS.maxHoldMs.
+   */
+  maxHoldMs?: number;
+  /**
+   * Queue for delayed jobs that no queue takes when they are due (their queue was deleted or
+   * unbound while they waited): they are kept there instead of being dropped by the broker.
+   * The worker's dead letters go to the same queue by default. Default: DEFAULTS.amqp.deadLetterQueue.
+   */
+  deadLetterQueue?: string;
+}
+
+export type ResolvedDelayOptions = Required<DelayOptions>;
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) throw new ConfigurationError(`delay option ${name} must be a number of milliseconds >= 0, not ${String(value)}`);
+  return value;
+}
+
+/** Options with their defaults, validated (ConfigurationError naming the option). */
+export function resolveDelayOptions(options: DelayOptions = {}): ResolvedDelayOptions {
+  const levels = options.levels ?? DELAY_DEFAULTS.levels;
+  if (!Number.isInteger(levels) || levels < 1 || levels > MAX_LEVELS) {
+    throw new ConfigurationError(`delay option levels must be a whole number from 1 to ${MAX_LEVELS}, not ${String(options.levels)}`);
+  }
+  const prefix = options.prefix ?? DELAY_DEFAULTS.prefix;
+  if (prefix.length === 0 || prefix.startsWith('amq.') || Buffer.byteLength(prefix) > 200) {
+    throw new ConfigurationError(`delay option prefix must be 1 to 200 bytes and not start with "amq." (reserved by RabbitMQ), not "${prefix}"`);
+  }
+  const deadLetterQueue = options.deadLetterQueue ?? DEFAULTS.amqp.deadLetterQueue;
+  if (deadLetterQueue.length === 0) throw new ConfigurationError('delay option deadLetterQueue must be a queue name');
+  return {
+    prefix,
+    levels,
+    hopAllowanceMs: nonNegative('hopAllowanceMs', options.hopAllowanceMs ?? DELAY_DEFAULTS.hopAllowanceMs),
+    fixedAllowanceMs: nonNegative('fixedAllowanceMs', options.fixedAllowanceMs ?? DELAY_DEFAULTS.fixedAllowanceMs),
+    maxHoldMs: nonNegative('maxHoldMs', options.maxHoldMs ?? DELAY_DEFAULTS.maxHoldMs),
+    deadLetterQueue,
+  };
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { Command, Option } from 'commander';
+import type { Logger } from 'pino';
+import { AmqpAdapter } from '../../adapters/amqp/amqp-adapter.js';
+import { configure } from '../../config/configuration.js';
+import { DEFAULTS } from '../../config/defaults.js';
+import { serializeArguments } from '../../envelope/arguments.js';
+import { ENVELOPE_VERSION, type Envelope, type EnvelopeEncoding, type JsonValue } from '../../envelope/envelope.js';
+import type { SetOptions } from '../../enqueue/set-options.js';
+import type { Job } from '../../job/job.js';
+import { toRailsTimestamp } from '../../job/time.js';
+import { loadTopology, defaultTopology } from '../../topology/index.js';
+import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
+import { EXIT, UsageError } from '../exit-codes.js';
+import { loadRegistry } from '../load-registry.js';
+import { collect, integer } from '../parsers.js';
+
+interface EnqueueFlags extends ConnectionFlags {
+  args: string;
+  queue?: string;
+  priority?: number;
+  wait?: number;
+  require?: string;
+  topology?: string[];
+  encoding: EnvelopeEncoding;
+  timeout?: number;
+}
+
+function parseArgs(json: string): unknown[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new UsageError(`--args is not valid JSON: ${(error as Error).message}`);
+  }
+  return Array.isArray(value) ? value : [value];
+}
+
+/** An envelope built from the flags alone, for a job this process does not know (a worker elsewhere does). */
+function envelopeFor(jobName: string, args: unknown[], flags: EnqueueFlags): Envelope {
+  const now = new Date();
+  return {
+    job_class: jobName,
+    job_id: randomUUID(),
+    provider_job_id: null,
+    queue_name: flags.queue ?? DEFAULTS.queueName,
+    priority: flags.priority ?? null,
+    arguments: serializeArguments(args) as JsonValue[],
+    executions: 0,
+    exception_executions: {},
+    locale: DEFAULTS.locale,
+    timezone: DEFAULTS.timezone,
+    enqueued_at: toRailsTimestamp(now),
+    scheduled_at: flags.wait ? toRailsTimestamp(new Date(now.getTime() + flags.wait)) : null,
+    envelope_version: ENVELOPE_VERSION,
+  };
+}
+
+async function enqueue(jobName: string, flags: EnqueueFlags, logger: Logger): Promise<number> {
+  const args = parseArgs(flags.args);
+  const registry = flags.require ? await loadRegistry(flags.require) : undefined;
+  const topology = flags.topology?.length ? await loadTopology(flags.topology) : defaultTopology();
+  const adapter = new AmqpAdapter({
+    ...connectionOptions(flags),
+    topology,
+    encoding: flags.encoding,
+    logger,
+    ...(flags.timeout !== undefined && { publishTimeoutMs: flags.timeout }),
+  });
+  try {
+    let jobId: string;
+    let queue: string;
+    if (registry) {
+      const { jobClass } = registry.resolve(jobName);
+      configure({ adapter });
+      const setOptions: SetOptions = {
+        ...(flags.queue !== undefined && { queue: flags.queue }),
+        ...(flags.priority !== undefined && { priority: flags.priority }),
+        ...(flags.wait !== undefined && { wait: flags.wait }),
+      };
+      // The registry holds concrete Job subclasses; their static `set` is Job.set.
+      const configurable = jobClass as unknown as { set(options: SetOptions): { performLater(...a: unknown[]): Promise<Job> } };
+      const job = await configurable.set(setOptions).performLater(...args);
+      jobId = job.jobId;
+      queue = job.queueName;
+    } else {
+      const envelope = envelopeFor(jobName, args, flags);
+      if (flags.wait) await adapter.enqueueAt(envelope, Date.now() + flags.wait);
+      else await adapter.enqueue(envelope);
+      jobId = envelope.job_id;
+      queue = envelope.queue_name;
+    }
+    process.stdout.write(`enqueued ${jobName} ${jobId} on queue ${queue} (confirmed by the broker)\n`);
+    return EXIT.ok;
+  } finally {
+    await adapter.close();
+  }
+}
+
+export function enqueueCommand(logger: Logger, setExit: (code: number) => void): Command {
+  const command = new Command('enqueue')
+    .description('enqueue one job and wait for the broker to confirm it')
+    .argument('<job>', 'job name (as registered; without --require it is written into the envelope as given)')
+    .option('--args <json>', 'perform arguments as a JSON array (a single value is one argument)', '[]')
+    .option('--queue <name>', 'queue (default: the job class queue, or "default")')
+    .option('--priority <n>', 'priority, lower is more important', integer('--priority'))
+    .option('--wait <ms>', 'run no earlier than this many milliseconds from now', integer('--wait'))
+    .option('--require <module>', 'module exporting the JobRegistry (default export or `registry`) for class settings and callbacks')
+    .option('--topology <file>', 'topology file (YAML or JSON); repeatable', collect)
+    .option('--timeout <ms>', 'give up when the broker has not confirmed within this time (default: 10000)', integer('--timeout', 1))
+    .addOption(new Option('--encoding <encoding>', 'body encoding').choices(['json', 'protobuf']).default('json'));
+  addConnectionFlags(command);
+  return command.action(async (jobName: string, flags: EnqueueFlags) => {
+    setExit(await enqueue(jobName, flags, logger));
+  });
+}

@@ -1,0 +1,74 @@
+import { Command } from 'commander';
+import type { Logger } from 'pino';
+import { resolveAmqpUrl } from '../../amqp/connection.js';
+import { tlsSocketOptions } from '../../amqp/tls.js';
+import { applyTopology, defaultTopology, loadTopology, planTopology, verifyTopology, type Topology } from '../../topology/index.js';
+import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
+import { EXIT } from '../exit-codes.js';
+import { collect } from '../parsers.js';
+
+interface TopologyFlags extends ConnectionFlags {
+  topology?: string[];
+}
+
+async function topologyFrom(flags: TopologyFlags): Promise<Topology> {
+  return flags.topology?.length ? loadTopology(flags.topology) : defaultTopology();
+}
+
+/** The broker URL and TLS socket options, from the same flags and environment the worker reads. */
+function brokerTarget(flags: TopologyFlags): { url: string; socketOptions: Record<string, unknown> } {
+  const options = connectionOptions(flags);
+  const url = resolveAmqpUrl(options.url);
+  return { url, socketOptions: { ...(tlsSocketOptions(url, options.tls) ?? {}) } };
+}
+
+function subcommand(name: string, description: string, run: (flags: TopologyFlags) => Promise<number>, setExit: (code: number) => void): Command {
+  const command = new Command(name).description(description).option('--topology <file>', 'topology file (YAML or JSON); repeatable (default: the default topology)', collect);
+  addConnectionFlags(command);
+  return command.action(async (flags: TopologyFlags) => setExit(await run(flags)));
+}
+
+export function topologyCommand(_logger: Logger, setExit: (code: number) => void): Command {
+  return new Command('topology')
+    .description('plan, apply or verify the exchanges, queues and bindings of topology files')
+    .addCommand(
+      subcommand(
+        'plan',
+        'print what would be declared (validates the files; no broker needed)',
+        async (flags) => {
+          process.stdout.write(`${planTopology(await topologyFrom(flags)).format()}\n`);
+          return EXIT.ok;
+        },
+        setExit,
+      ),
+    )
+    .addCommand(
+      subcommand(
+        'apply',
+        'declare what is missing (idempotent); report what exists with other arguments instead of failing',
+        async (flags) => {
+          const topology = await topologyFrom(flags);
+          const { url, socketOptions } = brokerTarget(flags);
+          const report = await applyTopology(url, topology, { socketOptions });
+          process.stdout.write(`${report.format()}\n`);
+          if (report.entries.some((entry) => entry.action === 'failed')) return EXIT.failure;
+          return report.ok ? EXIT.ok : EXIT.drift;
+        },
+        setExit,
+      ),
+    )
+    .addCommand(
+      subcommand(
+        'verify',
+        'compare the broker with the files; exit 3 and explain how to migrate when they differ',
+        async (flags) => {
+          const topology = await topologyFrom(flags);
+          const { url, socketOptions } = brokerTarget(flags);
+          const report = await verifyTopology(url, topology, { socketOptions });
+          process.stdout.write(`${report.format()}\n`);
+          return report.ok ? EXIT.ok : EXIT.drift;
+        },
+        setExit,
+      ),
+    );
+}

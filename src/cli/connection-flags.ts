@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import type { AmqpConnectionOptions } from '../amqp/connection.js';
+import type { AmqpTlsOptions } from '../amqp/tls.js';
+
+/** Flags every command that talks to the broker accepts. */
+export interface ConnectionFlags {
+  url?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsServername?: string;
+}
+
+export function addConnectionFlags(command: Command): Command {
+  return command
+    .option('--url <url>', 'broker URL (default: $AMQP_URL, then amqp://guest:guest@127.0.0.1:5672); never printed unredacted')
+    .option('--tls-ca <file>', 'CA certificate (PEM) for amqps:// URLs')
+    .option('--tls-cert <file>', 'client certificate (PEM) for amqps:// URLs')
+    .option('--tls-key <file>', 'client key (PEM); its passphrase is read from $AMQP_TLS_PASSPHRASE')
+    .option('--tls-servername <name>', 'host name to verify in the broker certificate (default: the URL host)');
+}
+
+export function connectionOptions(flags: ConnectionFlags): AmqpConnectionOptions {
+  const tls: AmqpTlsOptions = {};
+  if (flags.tlsCa) tls.ca = flags.tlsCa;
+  if (flags.tlsCert) tls.cert = flags.tlsCert;
+  if (flags.tlsKey) tls.key = flags.tlsKey;
+  if (flags.tlsServername) tls.servername = flags.tlsServername;
+  if (flags.tlsKey && process.env.AMQP_TLS_PASSPHRASE) tls.passphrase = process.env.AMQP_TLS_PASSPHRASE;
+  const options: AmqpConnectionOptions = {};
+  if (flags.url) options.url = flags.url;
+  if (Object.keys(tls).length > 0) options.tls = tls;
+  return options;
+}

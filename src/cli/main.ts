@@ -1,0 +1,63 @@
+import { Command, CommanderError } from 'commander';
+import { destination, pino, type Logger } from 'pino';
+import { redactText } from '../amqp/redact.js';
+import { WARREN_VERSION } from '../amqp/version.js';
+import { configure } from '../config/configuration.js';
+import { ConfigurationError, TopologyError } from '../errors.js';
+import { enqueueCommand } from './commands/enqueue.js';
+import { topologyCommand } from './commands/topology.js';
+import { workerCommand } from './commands/worker.js';
+import { EXIT, UsageError } from './exit-codes.js';
+
+/** Logs go to stderr (pino JSON, WARREN_LOG_LEVEL, default info); command output goes to stdout. */
+function cliLogger(): Logger {
+  return pino({ name: 'warren', level: process.env.WARREN_LOG_LEVEL ?? 'info' }, destination({ dest: 2, sync: true }));
+}
+
+/** Validation errors of topology files are usage errors; drift and broker failures are not. */
+function isUsageError(error: unknown): boolean {
+  if (error instanceof UsageError || error instanceof ConfigurationError) return true;
+  return error instanceof TopologyError && error.name === 'TopologyValidationError';
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander already printed the message (or the help).
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+  }
+  const message = redactText(error instanceof Error ? error.message : String(error));
+  process.stderr.write(`warren: ${message}\n`);
+  return isUsageError(error) ? EXIT.usage : EXIT.failure;
+}
+
+function withExitOverride(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) withExitOverride(sub);
+}
+
+/**
+ * The `warren` command line: `worker`, `topology plan|apply|verify`, `enqueue`.
+ * Returns the exit code (see EXIT) instead of exiting, so it can be tested in-process.
+ */
+export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  const logger = cliLogger();
+  configure({ logger });
+  let exitCode: number = EXIT.ok;
+  const setExit = (code: number): void => {
+    exitCode = code;
+  };
+  const program = new Command('warren')
+    .description('warren: background jobs for Node on RabbitMQ, with Active Job semantics')
+    .version(WARREN_VERSION, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addCommand(workerCommand(logger, setExit))
+    .addCommand(topologyCommand(logger, setExit))
+    .addCommand(enqueueCommand(logger, setExit));
+  withExitOverride(program);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    return exitCodeFor(error);
+  }
+  return exitCode;
+}

@@ -1,0 +1,196 @@
+import type { ChannelWrapper } from 'amqp-connection-manager';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Logger } from 'pino';
+import { DEFAULTS } from '../config/defaults.js';
+import type { AmqpConnection } from '../amqp/connection.js';
+import type { TopologyDeclarer } from '../amqp/declarer.js';
+import { redactError } from '../amqp/redact.js';
+import { settleWithin } from '../amqp/settle-within.js';
+
+/**
+ * One message as the worker holds it. The delivery tag is only meaningful on `channel`:
+ * `generation` numbers the channels of this consumer, so an ack for a delivery of a
+ * channel that has since closed is recognised and dropped.
+ */
+export interface Delivery {
+  readonly message: ConsumeMessage;
+  readonly queue: string;
+  readonly channel: Channel;
+  readonly generation: number;
+  /** Set once acked, nacked or dropped; a delivery is settled at most once. */
+  settled: boolean;
+}
+
+export type SettleResult = 'sent' | 'stale';
+
+export interface ConsumerOptions {
+  queues: readonly string[];
+  prefetch: number;
+  declarer: TopologyDeclarer;
+  logger: Logger;
+  onDelivery: (delivery: Delivery) => void;
+  /** Called when a server-side close made deliveries of `generation` stale. */
+  onChannelLost?: (generation: number) => void;
+}
+
+/**
+ * Consumes the worker's queues on the consuming connection. A channel setup (first
+ * connect and every reconnect) asserts the topology, sets the prefetch and subscribes
+ * each queue, on a new channel generation. Acks go to the delivery's own channel, and
+ * only while it is open; otherwise they are dropped and the broker redelivers the
+ * message (never a 406 "unknown delivery tag" on a new channel). A consumer cancelled by
+ * the broker (`null` delivery) is re-subscribed.
+ */
+export class Consumer {
+  private readonly wrapper: ChannelWrapper;
+  private generation = 0;
+  private channel: Channel | undefined;
+  private readonly closedChannels = new WeakSet<Channel>();
+  private readonly consumerTags = new Map<string, string>();
+  private cancelled = false;
+  private firstSetup: { resolve: () => void; reject: (error: Error) => void; promise: Promise<void> };
+
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly options: ConsumerOptions,
+  ) {
+    let resolve!: () => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => {});
+    this.firstSetup = { resolve, reject, promise };
+    this.wrapper = connection.createChannel({
+      name: 'warren-consumer',
+      confirm: false,
+      setup: (channel: Channel) => this.setup(channel),
+    });
+    this.wrapper.on('error', (error: unknown) => {
+      options.logger.warn({ err: redactError(error) }, 'consumer channel error');
+    });
+  }
+
+  /** Resolves once the first channel is set up and every queue subscribed; rejects if that setup fails. */
+  ready(): Promise<void> {
+    return this.firstSetup.promise;
+  }
+
+  private async setup(channel: Channel): Promise<void> {
+    const generation = ++this.generation;
+    const logger = this.options.logger;
+    let serverError: Error | undefined;
+    channel.on('error', (error: unknown) => {
+      serverError = redactError(error);
+      logger.error({ err: serverError, generation }, 'the broker closed the consuming channel; its unacked deliveries go back to the queue');
+    });
+    channel.on('close', () => {
+      this.closedChannels.add(channel);
+      if (this.channel === channel) this.channel = undefined;
+      this.options.onChannelLost?.(generation);
+      // amqp-connection-manager re-creates channels only on reconnect.
+      if (serverError && !this.cancelled && this.connection.isConnected()) {
+        this.connection.reconnectAfter(this.connection.backoffDelay());
+      }
+    });
+    try {
+      await this.options.declarer.declareAll(channel);
+      for (const queue of this.options.queues) await this.options.declarer.ensure(queue);
+      await channel.prefetch(this.options.prefetch, false);
+      this.channel = channel;
+      this.consumerTags.clear();
+      if (!this.cancelled) {
+        for (const queue of this.options.queues) await this.subscribe(channel, queue, generation);
+      }
+      logger.info({ queues: this.options.queues, prefetch: this.options.prefetch, generation }, 'consuming');
+      this.firstSetup.resolve();
+    } catch (error) {
+      const safe = redactError(error);
+      logger.error({ err: safe, generation }, 'cannot start consuming (run `warren topology verify` if the topology differs)');
+      if (!this.connection.isConnected()) return; // connection lost mid-setup: the reconnect runs setup again
+      // A refusal (404, 406, a topology error) will not fix itself on this channel: the caller of
+      // start() learns it, and the consumer keeps trying on a new connection with backoff.
+      this.firstSetup.reject(safe);
+      this.connection.reconnectAfter(this.connection.backoffDelay());
+    }
+  }
+
+  private async subscribe(channel: Channel, queue: string, generation: number): Promise<void> {
+    const { consumerTag } = await channel.consume(
+      queue,
+      (message) => {
+        if (message === null) {
+          this.onCancelledByServer(channel, queue, generation);
+          return;
+        }
+        this.options.onDelivery({ message, queue, channel, generation, settled: false });
+      },
+      { noAck: false },
+    );
+    this.consumerTags.set(queue, consumerTag);
+  }
+
+  private onCancelledByServer(channel: Channel, queue: string, generation: number): void {
+    this.consumerTags.delete(queue);
+    this.options.logger.warn({ queue, generation }, 'the broker cancelled the consumer (queue deleted or failed over); re-subscribing');
+    const timer = setTimeout(() => {
+      if (this.cancelled || this.channel !== channel) return;
+      const resubscribe = async (): Promise<void> => {
+        // The queue may have been deleted: declare it again (as the topology says), then consume.
+        await this.options.declarer.declareAll(channel);
+        await this.subscribe(channel, queue, generation);
+      };
+      resubscribe().catch((error: unknown) => {
+        this.options.logger.warn({ err: redactError(error), queue }, 're-subscribe failed; reconnecting');
+        this.connection.reconnectAfter(this.connection.backoffDelay());
+      });
+    }, DEFAULTS.amqp.resubscribeDelayMs);
+    timer.unref();
+  }
+
+  /** Whether acks for this delivery can still reach its channel. */
+  isLive(delivery: Delivery): boolean {
+    return delivery.channel === this.channel && !this.closedChannels.has(delivery.channel);
+  }
+
+  ack(delivery: Delivery): SettleResult {
+    return this.settle(delivery, (channel) => channel.ack(delivery.message));
+  }
+
+  nack(delivery: Delivery, requeue: boolean): SettleResult {
+    return this.settle(delivery, (channel) => channel.nack(delivery.message, false, requeue));
+  }
+
+  private settle(delivery: Delivery, send: (channel: Channel) => void): SettleResult {
+    if (delivery.settled) return 'stale';
+    delivery.settled = true;
+    if (!this.isLive(delivery)) return 'stale';
+    try {
+      send(delivery.channel);
+      return 'sent';
+    } catch {
+      return 'stale'; // closing underneath us: the broker requeues it
+    }
+  }
+
+  /** Stops new deliveries (basic.cancel on every queue); in-flight deliveries can still be acked. */
+  async cancel(): Promise<void> {
+    this.cancelled = true;
+    const channel = this.channel;
+    if (!channel) return;
+    const tags = [...this.consumerTags.values()];
+    this.consumerTags.clear();
+    await settleWithin(Promise.all(tags.map((tag) => channel.cancel(tag))), 5_000);
+  }
+
+  get cancelledByWorker(): boolean {
+    return this.cancelled;
+  }
+
+  /** Closes the channel: the broker requeues every delivery not acked by now. */
+  async close(): Promise<void> {
+    this.cancelled = true;
+    await settleWithin(this.wrapper.close(), 5_000);
+  }
+}

@@ -1,0 +1,49 @@
+import type { ConnectionEvents } from '../amqp/connection.js';
+
+/** Identifies the delivery an event is about. `jobClass`/`jobId` are absent when the body could not be decoded. */
+export interface DeliveryInfo {
+  queue: string;
+  messageId: string | undefined;
+  jobClass: string | undefined;
+  jobId: string | undefined;
+  /** The broker delivered this message before (a worker died or a channel closed before the ack). */
+  redelivered: boolean;
+}
+
+/** Why a message went to the dead-letter queue (the `x-warren-reason` header). */
+export type DeadLetterReason =
+  /** Body above maxMessageBytes. */
+  | 'too-large'
+  /** Unknown content type, or a body that is not a valid envelope. */
+  | 'undecodable'
+  /** A job name the registry does not know. */
+  | 'unknown-job'
+  /** Arguments that could not be read back (and no rule handled it). */
+  | 'deserialization'
+  /** perform raised and no rule handled it, or retries were exhausted. */
+  | 'failed';
+
+/**
+ * Worker events, in the order a job sees them: `job:start`, then one of `job:complete`,
+ * `job:retry`, or `job:error` followed by `job:dead` (or `job:requeued` when the
+ * dead-letter publish failed), or `job:abandoned` when shutdown cut it short.
+ */
+export interface WorkerEvents extends ConnectionEvents {
+  'worker:ready': { queues: string[]; concurrency: number };
+  'worker:stopping': { inFlight: number };
+  'worker:stopped': { abandoned: number };
+  'job:start': DeliveryInfo & { executions: number };
+  'job:complete': DeliveryInfo & { outcome: 'performed' | 'discarded' | 'skipped'; durationMs: number };
+  /** perform failed and a retry rule enqueued the next attempt (confirmed by the broker); the delivery was acked. */
+  'job:retry': DeliveryInfo & { durationMs: number };
+  /** A delivery failed for good (decode, lookup, perform); the dead-letter path follows. */
+  'job:error': DeliveryInfo & { error: Error; reason: DeadLetterReason };
+  /** The message is in the dead-letter queue (publish confirmed) and the delivery was acked. */
+  'job:dead': DeliveryInfo & { reason: DeadLetterReason; error: Error; deadLetterQueue: string };
+  /** The delivery was handed back to the broker (nack with requeue) because a publish it needed failed. */
+  'job:requeued': DeliveryInfo & { error: Error };
+  /** Shutdown timed out while the job ran: its signal was aborted and the delivery left unacked (redelivered). */
+  'job:abandoned': DeliveryInfo;
+  /** An ack that belonged to a channel that has since closed was dropped (the broker redelivers the message). */
+  'delivery:stale-ack': DeliveryInfo & { generation: number };
+}

@@ -1,0 +1,44 @@
+import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
+import type { AmqpConnectionOptions } from '../amqp/connection.js';
+import type { JobRegistry } from '../job/registry.js';
+import type { Topology } from '../topology/index.js';
+
+export interface WorkerOptions extends AmqpConnectionOptions {
+  /** The jobs this worker may perform; nothing outside it is ever instantiated. Required. */
+  registry: JobRegistry;
+  /**
+   * Queues to consume. Default: every queue of `topology` except the dead-letter queue and
+   * generated (delay) queues, or DEFAULTS.queueName when that leaves none. Queues the
+   * topology does not list are declared if missing.
+   */
+  queues?: readonly string[];
+  /**
+   * Jobs performed at once per queue; also the broker prefetch of each queue's consumer.
+   * A worker on 3 queues runs up to 3 × concurrency jobs. Default: DEFAULTS.amqp.concurrency.
+   */
+  concurrency?: number;
+  /** Topology asserted on the consuming connection and used for retries. Default: `defaultTopology()`. */
+  topology?: Topology;
+  /**
+   * How long a graceful stop lets in-flight jobs finish before aborting their signals and
+   * closing (unfinished deliveries are redelivered). Default: DEFAULTS.amqp.shutdownTimeoutMs.
+   */
+  shutdownTimeoutMs?: number;
+  /**
+   * Where retries and dead letters are published. Default: an AmqpAdapter with this
+   * worker's connection options and topology, on its own publishing connection, closed by
+   * `stop()`. An adapter passed here is not closed by the worker.
+   */
+  adapter?: AmqpAdapter;
+  /** Queue that receives dead letters. Default: DEFAULTS.amqp.deadLetterQueue. */
+  deadLetterQueue?: string;
+  /** Delay before a delivery is requeued when its dead-letter publish failed. Default: DEFAULTS.amqp.deadLetterRetryDelayMs. */
+  deadLetterRetryDelayMs?: number;
+  /** Bodies above this size are dead-lettered without being decoded. Default: DEFAULTS.maxMessageBytes. */
+  maxMessageBytes?: number;
+  /**
+   * Stop gracefully on SIGTERM and SIGINT (a second signal aborts in-flight jobs at once).
+   * Default: true, as job worker processes expect; pass false when embedding the worker.
+   */
+  handleSignals?: boolean;
+}

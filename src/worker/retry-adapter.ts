@@ -1,0 +1,58 @@
+import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../adapters/adapter.js';
+import type { Envelope } from '../envelope/envelope.js';
+import { EnqueueError } from '../errors.js';
+
+/**
+ * The adapter one delivery's retries go through. It remembers whether an enqueue failed
+ * (then the delivery is requeued instead of dead-lettered: the job is not at fault), and
+ * refuses enqueues once shutdown abandoned the delivery (the broker redelivers it, so a
+ * retry would duplicate it).
+ */
+export class DeliveryAdapter implements QueueAdapter {
+  readonly name: string;
+  readonly supportsDelays: boolean;
+  /** The first enqueue failure, if any. */
+  failure: Error | undefined;
+
+  constructor(
+    private readonly inner: QueueAdapter,
+    private readonly abandoned: () => boolean,
+  ) {
+    this.name = inner.name;
+    this.supportsDelays = inner.supportsDelays;
+  }
+
+  enqueue(envelope: Envelope): Promise<EnqueueReceipt> {
+    return this.guard(() => this.inner.enqueue(envelope));
+  }
+
+  enqueueAt(envelope: Envelope, timestamp: number): Promise<EnqueueReceipt> {
+    return this.guard(() => this.inner.enqueueAt(envelope, timestamp));
+  }
+
+  async enqueueAll(items: readonly BulkItem[]): Promise<BulkOutcome[]> {
+    if (this.abandoned()) return items.map(() => ({ ok: false as const, error: this.shutdownError() }));
+    return this.inner.enqueueAll(items);
+  }
+
+  /** The worker's adapter outlives this delivery; closing it here would be a mistake. */
+  async close(): Promise<void> {}
+
+  private async guard<T>(enqueue: () => Promise<T>): Promise<T> {
+    if (this.abandoned()) throw this.remember(this.shutdownError());
+    try {
+      return await enqueue();
+    } catch (error) {
+      throw this.remember(error instanceof Error ? error : new EnqueueError(String(error)));
+    }
+  }
+
+  private remember(error: Error): Error {
+    this.failure ??= error;
+    return error;
+  }
+
+  private shutdownError(): EnqueueError {
+    return new EnqueueError('the worker is shutting down and this delivery will be redelivered: no retry is enqueued');
+  }
+}

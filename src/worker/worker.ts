@@ -1,0 +1,255 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
+import { AmqpConnection, type ConnectionEvents } from '../amqp/connection.js';
+import { TopologyDeclarer } from '../amqp/declarer.js';
+import { redactError } from '../amqp/redact.js';
+import { TypedEmitter } from '../amqp/typed-emitter.js';
+import { settings } from '../config/configuration.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { ConfigurationError } from '../errors.js';
+import { defaultTopology, type Topology } from '../topology/index.js';
+import { Consumer, type Delivery } from './consumer.js';
+import { consumerTimeoutWarnings } from './consumer-timeout.js';
+import { DeadLetterPublisher } from './dead-letter.js';
+import type { WorkerEvents } from './events.js';
+import type { WorkerOptions } from './options.js';
+import { deliveryInfo, processDelivery, type DeliveryVerdict } from './process-delivery.js';
+import { handleShutdownSignals } from './signals.js';
+
+const CONNECTION_EVENTS = ['connection:connect', 'connection:disconnect', 'connection:failed', 'connection:blocked', 'connection:unblocked'] as const;
+
+interface Running {
+  connection: AmqpConnection;
+  consumer: Consumer;
+  adapter: AmqpAdapter;
+  ownsAdapter: boolean;
+  deadLetters: DeadLetterPublisher;
+  removeSignalHandlers: () => void;
+}
+
+/**
+ * Performs jobs from RabbitMQ queues. Each delivery is decoded, looked up in the
+ * registry and executed; it is acked only after perform returned (or after its retry,
+ * or its dead letter, was confirmed by the broker). Failures that no rule handles go to
+ * the dead-letter queue with their reason: never a crash, never a requeue loop.
+ *
+ * Stop (`stop()`, SIGTERM, SIGINT): consumers are cancelled, in-flight jobs get up to
+ * `shutdownTimeoutMs` to finish, then their AbortSignals are aborted and the connections
+ * close; every delivery not acked by then is redelivered by the broker.
+ */
+export class Worker {
+  readonly events: TypedEmitter<WorkerEvents>;
+  readonly queues: readonly string[];
+  readonly concurrency: number;
+  private readonly logger: Logger;
+  private readonly topology: Topology;
+  private readonly inFlight = new Map<Delivery, { controller: AbortController; done: Promise<void> }>();
+  private readonly stopping = new AbortController();
+  private running: Running | undefined;
+  private abandoned = false;
+  private forceAbort: (() => void) | undefined;
+  private forced = false;
+  private stopped: Promise<void> | undefined;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.logger = (options.logger ?? settings().logger).child({ component: 'worker' });
+    this.events = new TypedEmitter<WorkerEvents>((error, event) => this.logger.warn({ err: error, event }, 'event listener threw'));
+    this.topology = options.topology ?? defaultTopology();
+    this.concurrency = options.concurrency ?? DEFAULTS.amqp.concurrency;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1 || this.concurrency > 65_535) {
+      throw new ConfigurationError(`concurrency must be an integer from 1 to 65535, not ${String(options.concurrency)}`);
+    }
+    const deadLetterQueue = options.deadLetterQueue ?? DEFAULTS.amqp.deadLetterQueue;
+    // By default every job queue of the topology: not the dead letters, not generated (delay) queues.
+    const jobQueues = this.topology.queues.filter((queue) => queue.origin !== 'generated' && queue.name !== deadLetterQueue);
+    const queues = options.queues?.length ? options.queues : jobQueues.map((queue) => queue.name);
+    this.queues = Object.freeze([...new Set(queues.length > 0 ? queues : [DEFAULTS.queueName])]);
+  }
+
+  /** Jobs currently being performed. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Connects and starts consuming. Resolves once every queue is subscribed (or when `stop()`
+   * is called first: it waits for an unreachable broker until then); rejects if the broker
+   * refuses the topology.
+   */
+  async start(): Promise<void> {
+    if (this.running || this.stopped) throw new ConfigurationError('a worker can be started once');
+    for (const warning of consumerTimeoutWarnings(this.options.registry, this.topology, this.queues)) this.logger.warn(warning);
+    const ownsAdapter = !this.options.adapter;
+    const adapter = this.options.adapter ?? new AmqpAdapter({ ...this.options, topology: this.topology, logger: this.logger });
+    const connection = new AmqpConnection('consume', { ...this.options, logger: this.logger });
+    this.forwardConnectionEvents(connection.events);
+    if (ownsAdapter) this.forwardConnectionEvents(adapter.events);
+    const consumer = new Consumer(connection, {
+      queues: this.queues,
+      prefetch: this.concurrency,
+      declarer: new TopologyDeclarer(this.topology, connection, this.logger),
+      logger: this.logger,
+      onDelivery: (delivery) => this.onDelivery(delivery),
+    });
+    const removeSignalHandlers =
+      this.options.handleSignals === false
+        ? () => {}
+        : handleShutdownSignals(() => this.stop(), () => this.abortNow(), this.logger);
+    const deadLetters = new DeadLetterPublisher(adapter, this.options.deadLetterQueue ?? DEFAULTS.amqp.deadLetterQueue);
+    this.running = { connection, consumer, adapter, ownsAdapter, deadLetters, removeSignalHandlers };
+    // A stop while waiting for the broker (SIGTERM before it ever connected) ends the wait.
+    const stoppedFirst = new Promise<'stopped'>((resolve) => {
+      if (this.stopping.signal.aborted) resolve('stopped');
+      this.stopping.signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+    });
+    try {
+      if ((await Promise.race([consumer.ready(), stoppedFirst])) === 'stopped') return;
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    this.events.emit('worker:ready', { queues: [...this.queues], concurrency: this.concurrency });
+  }
+
+  private forwardConnectionEvents(source: TypedEmitter<ConnectionEvents>): void {
+    for (const event of CONNECTION_EVENTS) {
+      source.on(event, (payload) => this.events.emit(event, payload as WorkerEvents[typeof event]));
+    }
+  }
+
+  private onDelivery(delivery: Delivery): void {
+    const running = this.running;
+    if (!running) return;
+    if (running.consumer.cancelledByWorker) {
+      running.consumer.nack(delivery, true); // arrived after cancel: not started, straight back
+      return;
+    }
+    const controller = new AbortController();
+    const done = this.perform(delivery, controller.signal, running)
+      .catch((error: unknown) => this.logger.error({ err: redactError(error) }, 'unexpected error handling a delivery'))
+      .finally(() => this.inFlight.delete(delivery));
+    this.inFlight.set(delivery, { controller, done });
+  }
+
+  private async perform(delivery: Delivery, signal: AbortSignal, running: Running): Promise<void> {
+    const verdict = await processDelivery(delivery, {
+      registry: this.options.registry,
+      adapter: running.adapter,
+      events: this.events,
+      logger: this.logger,
+      maxMessageBytes: this.options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
+      signal,
+      abandoned: () => this.abandoned,
+    });
+    await this.settle(delivery, verdict, running);
+  }
+
+  private async settle(delivery: Delivery, verdict: DeliveryVerdict, running: Running): Promise<void> {
+    const info = deliveryInfo(delivery);
+    switch (verdict.action) {
+      case 'ack':
+        this.ack(delivery, running);
+        return;
+      case 'abandon':
+        this.events.emit('job:abandoned', info);
+        return;
+      case 'requeue':
+        await this.requeueLater(delivery, verdict.error, running);
+        return;
+      case 'dead-letter':
+        try {
+          await running.deadLetters.publish(delivery, verdict.reason, verdict.error);
+        } catch (error) {
+          this.logger.error(
+            { err: redactError(error), queue: delivery.queue, messageId: info.messageId },
+            'dead-letter publish failed; the delivery goes back to the queue',
+          );
+          await this.requeueLater(delivery, redactError(error), running);
+          return;
+        }
+        this.ack(delivery, running);
+        this.logger.warn(
+          { queue: delivery.queue, messageId: info.messageId, reason: verdict.reason, deadLetterQueue: running.deadLetters.queue },
+          'dead-lettered',
+        );
+        this.events.emit('job:dead', { ...info, reason: verdict.reason, error: verdict.error, deadLetterQueue: running.deadLetters.queue });
+    }
+  }
+
+  private ack(delivery: Delivery, running: Running): void {
+    if (running.consumer.ack(delivery) === 'stale') {
+      this.logger.info({ queue: delivery.queue, generation: delivery.generation }, 'ack dropped: its channel closed; the broker redelivers the job');
+      this.events.emit('delivery:stale-ack', { ...deliveryInfo(delivery), generation: delivery.generation });
+    }
+  }
+
+  /** nack with requeue after a pause (cut short by stop), so a failing publish is no tight loop. */
+  private async requeueLater(delivery: Delivery, error: Error, running: Running): Promise<void> {
+    if (this.abandoned) return;
+    const delayMs = this.options.deadLetterRetryDelayMs ?? DEFAULTS.amqp.deadLetterRetryDelayMs;
+    await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => {});
+    if (this.abandoned) return;
+    running.consumer.nack(delivery, true);
+    this.events.emit('job:requeued', { ...deliveryInfo(delivery), error });
+  }
+
+  /** Graceful stop; see the class comment. Safe to call more than once. */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async shutdown(): Promise<void> {
+    const running = this.running;
+    this.events.emit('worker:stopping', { inFlight: this.inFlight.size });
+    this.stopping.abort();
+    if (!running) {
+      this.events.emit('worker:stopped', { abandoned: 0 });
+      return;
+    }
+    await running.consumer.cancel();
+    const drained = await this.drain(this.options.shutdownTimeoutMs ?? DEFAULTS.amqp.shutdownTimeoutMs);
+    const abandoned = this.inFlight.size;
+    if (!drained) {
+      this.abandoned = true;
+      this.logger.warn({ abandoned }, 'shutdown timeout: aborting in-flight jobs; the broker redelivers them');
+      for (const { controller } of this.inFlight.values()) {
+        controller.abort(new DOMException('the worker is shutting down', 'AbortError'));
+      }
+    }
+    await running.consumer.close();
+    await running.connection.close();
+    if (running.ownsAdapter) await running.adapter.close();
+    running.removeSignalHandlers();
+    this.logger.info({ abandoned: drained ? 0 : abandoned }, 'worker stopped');
+    this.events.emit('worker:stopped', { abandoned: drained ? 0 : abandoned });
+  }
+
+  /** Ends the shutdown wait at once: in-flight jobs are aborted and redelivered. */
+  abortNow(): void {
+    this.forced = true;
+    this.forceAbort?.();
+  }
+
+  /** True when every in-flight job settled within `timeoutMs` (a second signal ends the wait early). */
+  private async drain(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight.size === 0) return true;
+    if (this.forced) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+      this.forceAbort = () => resolve(false);
+    });
+    const settled = (async (): Promise<true> => {
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()].map((job) => job.done));
+      return true;
+    })();
+    try {
+      return await Promise.race([settled, gaveUp]);
+    } finally {
+      clearTimeout(timer);
+      this.forceAbort = undefined;
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { Envelope } from '../../src/envelope/envelope.js';
+import { BrokerProbe, uniquePrefix } from './helpers/broker-probe.js';
+import { killAllChildren, runCli, spawnCli } from './helpers/processes.js';
+import { waitFor } from './helpers/wait.js';
+
+const url = inject('amqpUrl');
+const env = { AMQP_URL: url };
+
+describe('warren CLI', { timeout: 120_000 }, () => {
+  let directory: string;
+  let prefix: string;
+  let probe: BrokerProbe;
+  const queues: string[] = [];
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'warren-cli-'));
+  });
+
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    prefix = uniquePrefix();
+    probe = await BrokerProbe.open(url);
+  });
+
+  afterEach(async () => {
+    await killAllChildren();
+    await probe.deleteQueues(queues.splice(0));
+    await probe.close();
+  });
+
+  it('prints help for every command and exits 0', async () => {
+    for (const args of [['--help'], ['worker', '--help'], ['enqueue', '--help'], ['topology', '--help'], ['topology', 'plan', '--help'], ['topology', 'apply', '--help'], ['topology', 'verify', '--help']]) {
+      const { code, stdout } = await runCli(args, env);
+      expect(code, args.join(' ')).toBe(0);
+      expect(stdout).toMatch(/Usage: warren/);
+    }
+  });
+
+  it('exits 2 on usage errors: unknown option, missing --require, bad --args', async () => {
+    expect((await runCli(['worker', '--no-such-flag'], env)).code).toBe(2);
+    const missing = await runCli(['worker'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--require');
+    const badArgs = await runCli(['enqueue', 'RecordJob', '--args', '{nope'], env);
+    expect(badArgs.code).toBe(2);
+    expect(badArgs.stderr).toContain('--args is not valid JSON');
+    const noRegistry = await runCli(['enqueue', 'RecordJob', '--require', 'test/fixtures/does-not-exist.ts'], env);
+    expect(noRegistry.code).toBe(2);
+  });
+
+  it('enqueues a job through the registry module and a CLI worker performs it, then stops on SIGTERM with exit 0', async () => {
+    const queue = `${prefix}cli`;
+    queues.push(queue, `${prefix}dead`);
+    const enqueued = await runCli(['enqueue', 'RecordJob', '--args', '["from the cli"]', '--queue', queue, '--require', 'test/fixtures/jobs.ts'], env);
+    expect(enqueued.code, enqueued.stderr).toBe(0);
+    expect(enqueued.stdout).toMatch(new RegExp(`^enqueued RecordJob [0-9a-f-]{36} on queue ${queue}`));
+    expect(await probe.messageCount(queue)).toBe(1);
+
+    const worker = spawnCli(['worker', '--require', 'test/fixtures/jobs.ts', '--queue', queue, '--concurrency', '2'], {
+      ...env,
+      WARREN_LOG_LEVEL: 'info',
+    });
+    await waitFor(() => worker.reports.some((r) => r.label === 'from the cli' && r.event === 'performed'), 'the CLI worker to perform the job', 30_000);
+    worker.kill('SIGTERM');
+    const { code } = await worker.exited;
+    expect(code).toBe(0);
+    expect(worker.stderr.join('')).toContain('worker ready');
+  });
+
+  it('enqueues by name without a registry module, building the envelope from the flags', async () => {
+    const queue = `${prefix}named`;
+    queues.push(queue);
+    const { code, stderr } = await runCli(['enqueue', 'Billing::InvoiceJob', '--args', '[42, {"draft": true}]', '--queue', queue, '--priority', '1'], env);
+    expect(code, stderr).toBe(0);
+    const message = await probe.get(queue);
+    if (!message) throw new Error('nothing enqueued');
+    const envelope = JSON.parse(message.content.toString()) as Envelope;
+    expect(envelope).toMatchObject({ job_class: 'Billing::InvoiceJob', queue_name: queue, priority: 1, executions: 0 });
+    expect(envelope.arguments[0]).toBe(42);
+    expect(message.properties.messageId).toBe(envelope.job_id);
+  });
+
+  it('exits 1 with a redacted message when the broker cannot be reached', async () => {
+    const { code, stderr } = await runCli(['enqueue', 'RecordJob', '--url', 'amqp://app:hunter2@127.0.0.1:1', '--timeout', '1000']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('amqp://app:***@127.0.0.1:1');
+    expect(stderr).not.toContain('hunter2');
+  });
+
+  it('topology verify exits 0 when the broker matches and 3 with a plain explanation when it drifted', async () => {
+    const queue = `${prefix}drift`;
+    queues.push(queue);
+    const file = join(directory, `${prefix}topology.yaml`);
+    await writeFile(file, `queues:\n  - name: ${queue}\n    maxPriority: 5\n`);
+    const applied = await runCli(['topology', 'apply', '--topology', file], env);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect((await runCli(['topology', 'verify', '--topology', file], env)).code).toBe(0);
+
+    await writeFile(file, `queues:\n  - name: ${queue}\n    maxPriority: 10\n`);
+    const drift = await runCli(['topology', 'verify', '--topology', file], env);
+    expect(drift.code).toBe(3);
+    expect(drift.stdout).toContain('x-max-priority');
+  });
+
+  it('topology plan exits 2 naming the file and key of an invalid topology', async () => {
+    const file = join(directory, `${prefix}bad.yaml`);
+    await writeFile(file, `queues:\n  - name: q\n    maxPriorty: 5\n`);
+    const { code, stderr } = await runCli(['topology', 'plan', '--topology', file], env);
+    expect(code).toBe(2);
+    expect(stderr).toContain(file);
+    expect(stderr).toContain('maxPriorty');
+  });
+});
