@@ -1,0 +1,101 @@
+/**
+ * warren's public API. Everything a user imports is listed here by name; anything not
+ * listed is internal. Test helpers live in `warren/testing` (src/testing/index.ts).
+ *
+ * The flow a job takes, and the folders that hold each step:
+ *   Job class / handler (job/, handlers/) -> enqueue (enqueue/) -> envelope (envelope/)
+ *   -> adapter (adapters/) -> RabbitMQ (amqp/, topology/) -> worker (worker/)
+ */
+
+// Configuration
+export { DEFAULTS } from './config/defaults.js';
+export { configure, settings, type WarrenSettings } from './config/configuration.js';
+
+// Errors
+export {
+  AdapterError,
+  ConfigurationError,
+  DeserializationError,
+  EnqueueError,
+  EnvelopeError,
+  JobTimeoutError,
+  RegistrationError,
+  SerializationError,
+  TopologyError,
+  UnknownJobError,
+  WarrenError,
+} from './errors.js';
+
+// Jobs
+export { Job } from './job/job.js';
+export { abort, CallbackAbort } from './job/abort.js';
+export { JobRegistry, type JobDescriptor } from './job/registry.js';
+export { executeEnvelope, type ExecuteOptions, type ExecutionOutcome, type ExecutionResult } from './job/execute.js';
+export { currentLocale, currentTimezone, withLocale, withTimezone } from './job/context.js';
+export { polynomiallyLonger } from './job/backoff.js';
+export type { AroundCallback, JobCallback } from './job/callbacks.js';
+export type { JobErrorHandler, RescueHandler, RetryOptions } from './job/exceptions.js';
+export type { ErrorClass, JobClass, PerformArgs, PerformResult } from './job/job-class.js';
+export type { QueueNameSetting } from './job/queue-name.js';
+export type { PrioritySetting } from './job/queue-priority.js';
+
+// Enqueueing
+export { performAllLater } from './enqueue/perform-all-later.js';
+export type { ConfiguredJob } from './enqueue/configured-job.js';
+export type { SetOptions } from './enqueue/set-options.js';
+
+// Envelope and arguments
+export { CONTENT_TYPES, ENVELOPE_VERSION, type Envelope, type EnvelopeCodec, type JsonValue } from './envelope/envelope.js';
+export { deserializeArguments, serializeArguments, type SerializeArgumentsOptions } from './envelope/arguments.js';
+export { codecFor, createJsonCodec, createProtobufCodec, jsonCodec, protobufCodec, type CodecOptions } from './envelope/codecs/index.js';
+export { GlobalId, type GlobalIdentification } from './envelope/global-id.js';
+export { registerLocator, type RecordLocator } from './envelope/locators.js';
+export { registerSerializer } from './envelope/serializers/custom.js';
+export type { ArgumentSerializer, DeserializeContext, RailsCompatibility, SerializeContext, WireHash } from './envelope/serializers/serializer.js';
+export { asKeywordArguments, rubyHashForm, withIndifferentAccess, withSymbolKeys, type RubyHashForm, type RubyHashKind } from './envelope/ruby-hash.js';
+export { CalendarDate } from './envelope/values/calendar-date.js';
+export { Decimal } from './envelope/values/decimal.js';
+export { Duration, type DurationParts, type DurationUnit } from './envelope/values/duration.js';
+export { RubyDateTime } from './envelope/values/ruby-date-time.js';
+export { RubyRange } from './envelope/values/ruby-range.js';
+export { RubySymbol } from './envelope/values/ruby-symbol.js';
+export { ZonedTime } from './envelope/values/zoned-time.js';
+
+// Adapters
+export type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from './adapters/adapter.js';
+export { InlineAdapter, type InlineAdapterOptions } from './adapters/inline/index.js';
+export { AsyncAdapter, type AsyncAdapterOptions } from './adapters/async/index.js';
+export { AmqpAdapter } from './adapters/amqp/amqp-adapter.js';
+export type { AmqpAdapterOptions } from './adapters/amqp/options.js';
+
+// RabbitMQ
+export { redactUrl } from './amqp/redact.js';
+export { resolveAmqpUrl, type AmqpConnectionOptions, type ConnectionEvents } from './amqp/connection.js';
+export { HEADERS } from './amqp/message.js';
+export type { AmqpTlsOptions } from './amqp/tls.js';
+export { immediateOnly, type DelayScheduler, type PublishTarget } from './amqp/delay/scheduler.js';
+export { TtlQueueDelays, type TtlQueueDelaysOptions } from './amqp/delay/ttl-queues.js';
+
+// Topology
+export {
+  applyTopology,
+  defaultTopology,
+  ensureQueue,
+  loadTopology,
+  planTopology,
+  resolveRoute,
+  toBrokerPriority,
+  verifyTopology,
+  type BindingSpec,
+  type DriftReport,
+  type ExchangeSpec,
+  type QueueSpec,
+  type RouteSpec,
+  type Topology,
+  type TopologyPlan,
+} from './topology/index.js';
+
+// Worker
+export { Worker } from './worker/worker.js';
+export type { WorkerOptions } from './worker/options.js';
+export type { DeadLetterReason, DeliveryInfo, WorkerEvents } from './worker/events.js';
