@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 
 if (!existsSync('node_modules/.package-lock.json')) {
   console.log('warren: installing dependencies (npm ci) for the first run...');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  const npm = (...args) => spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' }).status;
+  // npm 11 may refuse its own lock over platform-specific optional packages (npm/cli#4828).
+  if (npm('ci') !== 0 && npm('install') !== 0) process.exit(1);
 }
