@@ -23,6 +23,25 @@ export const DEFAULTS = Object.freeze({
 
   /** async adapter: in-process pool size. */
   asyncConcurrency: 5,
+  /** performEnqueuedJobs({ untilEmpty: true }): rounds allowed before deciding jobs enqueue each other forever. */
+  testMaxPerformRounds: 100,
+
+  topology: Object.freeze({
+    /**
+     * `x-max-priority` of the queues warren declares for names no topology file lists.
+     * 10, so `priority` works out of the box as BullMQ and Active Job users expect, with
+     * Active Job's 0 (most important) to 10 (least) mapped one to one (see toBrokerPriority).
+     * Each level of a classic priority queue costs memory and CPU; RabbitMQ recommends at
+     * most 10. Queues declared in a topology file get priorities only if the file sets
+     * `maxPriority`. An existing queue with other arguments is used as it is (never
+     * re-declared into a 406); `warren topology verify` reports it.
+     */
+    defaultQueueMaxPriority: 10,
+    /** Type of the queues warren declares for names no topology file lists. */
+    defaultQueueType: 'classic' as const,
+    /** Type of the default exchange (amqp.exchange) when no file declares it. */
+    defaultExchangeType: 'direct' as const,
+  }),
 
   /** Envelope limits: a body above this is refused before publishing and dead-lettered on receipt. */
   maxMessageBytes: 1024 * 1024,

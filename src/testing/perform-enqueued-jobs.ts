@@ -1,11 +1,11 @@
+import { DEFAULTS } from '../config/defaults.js';
 import type { TestAdapter } from '../adapters/test/test-adapter.js';
 import { jsonCodec } from '../envelope/codecs/index.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { executeEnvelope, type ExecutionResult } from '../job/execute.js';
 import { matchesFilter, scheduledTimeOf, type JobFilter } from './job-filter.js';
 
-/** Rounds performEnqueuedJobs({ untilEmpty: true }) allows before deciding jobs enqueue each other forever. */
-const MAX_ROUNDS = 100;
+const MAX_ROUNDS = DEFAULTS.testMaxPerformRounds;
 
 export interface PerformEnqueuedJobsOptions {
   /** Only jobs matching this filter. Default: all. */

@@ -3,32 +3,8 @@ import { TopologyValidationError } from './errors.js';
 import type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from './types.js';
 import { validateTopology } from './validate.js';
 
-/**
- * Defaults of the topology module. (They belong in DEFAULTS in src/config/defaults.ts; they
- * live here until the lead moves them, and are not repeated anywhere else.)
- */
-export const TOPOLOGY_DEFAULTS = Object.freeze({
-  /**
-   * `x-max-priority` of the queues warren declares for names no topology file lists.
-   *
-   * Decision: 10, so `priority` works out of the box as BullMQ and Active Job users expect,
-   * with Active Job's 0 (most important) to 10 (least) mapped one to one (see toBrokerPriority).
-   * The cost: a classic priority queue keeps one internal queue per level, so each level
-   * costs some memory and CPU; RabbitMQ recommends at most 10 levels, and 10 stays within it.
-   * Queues declared in a topology file get no priorities unless the file sets `maxPriority`:
-   * a file says exactly what is declared.
-   *
-   * A queue that already exists on the broker with other arguments (declared by an older
-   * version, by hand, by another framework) is used as it is, never re-declared into a 406:
-   * assertTopology detects the difference on a throwaway channel, and `verify` reports it
-   * as "used as it is" rather than as drift.
-   */
-  defaultQueueMaxPriority: 10,
-  /** Type of the queues warren declares for names no topology file lists. */
-  defaultQueueType: 'classic' as const,
-  /** Type of the default exchange (DEFAULTS.amqp.exchange) when no file declares it. */
-  defaultExchangeType: 'direct' as const,
-});
+/** The topology module's defaults (one place for all: DEFAULTS in src/config/defaults.ts). */
+export const TOPOLOGY_DEFAULTS = DEFAULTS.topology;
 
 /** The exchange used when no file declares the default exchange: durable, direct. */
 export function defaultExchangeSpec(name: string = DEFAULTS.amqp.exchange): ExchangeSpec {
