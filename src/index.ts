@@ -39,6 +39,10 @@ export type { ErrorClass, JobClass, PerformArgs, PerformResult } from './job/job
 export type { QueueNameSetting } from './job/queue-name.js';
 export type { PrioritySetting } from './job/queue-priority.js';
 
+// Named handlers (Buffalo-style worker interface)
+export { HandlerWorker, type HandlerWorkerOptions } from './handlers/handler-worker.js';
+export type { EnqueuedHandlerJob, Handler, HandlerArgs, HandlerContext, HandlerJob, HandlerOptions, HandlerRetryOptions } from './handlers/handler.js';
+
 // Enqueueing
 export { performAllLater } from './enqueue/perform-all-later.js';
 export type { ConfiguredJob } from './enqueue/configured-job.js';

@@ -1,0 +1,181 @@
+// Rails Active Job (Debian's ruby-activejob, Rails 6.1) both ways, on the real broker:
+// examples/rails/enqueue.rb enqueues a ReportJob with Active Job itself for a warren worker,
+// and examples/rails/perform.rb performs the ReportJob warren enqueued with Active Job.
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
+import { configure, resetConfiguration } from '../../src/config/configuration.js';
+import { resetArgumentRegistries, serializeArguments } from '../../src/envelope/arguments.js';
+import { ENVELOPE_VERSION, type Envelope } from '../../src/envelope/envelope.js';
+import { GlobalId } from '../../src/envelope/global-id.js';
+import { registerLocator } from '../../src/envelope/locators.js';
+import { asKeywordArguments, rubyHashForm, withSymbolKeys } from '../../src/envelope/ruby-hash.js';
+import { CalendarDate } from '../../src/envelope/values/calendar-date.js';
+import { Decimal } from '../../src/envelope/values/decimal.js';
+import { Duration } from '../../src/envelope/values/duration.js';
+import { RubyDateTime } from '../../src/envelope/values/ruby-date-time.js';
+import { RubySymbol } from '../../src/envelope/values/ruby-symbol.js';
+import { ZonedTime } from '../../src/envelope/values/zoned-time.js';
+import { currentLocale, currentTimezone, withLocale, withTimezone } from '../../src/job/context.js';
+import { Job } from '../../src/job/job.js';
+import { JobRegistry } from '../../src/job/registry.js';
+import { Worker } from '../../src/worker/worker.js';
+import { Broker, uniquePrefix, waitFor } from './support/broker.js';
+import { INTEROP_PACKAGES, ensureDebianPackages, examplesDir, run, runOk } from './support/tools.js';
+
+const url = inject('amqpUrl');
+const railsDir = join(examplesDir, 'rails');
+
+interface Received {
+  args: unknown[];
+  locale: string;
+  timezone: string;
+}
+
+const received = new Map<string, Received>();
+
+/** The warren side of the ReportJob both apps know. */
+class ReportJob extends Job {
+  static override jobName = 'ReportJob';
+  perform(...args: unknown[]): void {
+    received.set(this.jobId, { args, locale: currentLocale(), timezone: currentTimezone() });
+  }
+}
+
+/** A warren model that identifies itself as a Rails record: `gid://shop/User/42`. */
+class ShopUser {
+  constructor(readonly id: number) {}
+  toGlobalId(): GlobalId {
+    return GlobalId.create('User', this.id, { app: 'shop' });
+  }
+}
+
+describe('Rails Active Job 6.1 <-> warren', () => {
+  const prefix = uniquePrefix();
+  const toWarren = `${prefix}reports`;
+  const toRails = `${prefix}rails-reports`;
+  const deadLetterQueue = `${prefix}dead`;
+  let broker: Broker;
+  let worker: Worker;
+  let adapter: AmqpAdapter;
+  const env = { ...process.env, AMQP_URL: url };
+
+  beforeAll(async () => {
+    ensureDebianPackages(INTEROP_PACKAGES.rails);
+    registerLocator('User', { find: (id) => ({ model: 'User', id }) });
+    broker = await Broker.open(url);
+    worker = new Worker({ url, registry: new JobRegistry().register(ReportJob), queues: [toWarren], deadLetterQueue, handleSignals: false });
+    await worker.start();
+    adapter = new AmqpAdapter({ url });
+  }, 900_000);
+
+  afterEach(() => resetConfiguration());
+
+  afterAll(async () => {
+    await worker?.stop();
+    await adapter?.close();
+    await broker?.deleteQueues([toWarren, toRails, deadLetterQueue]);
+    await broker?.close();
+    resetArgumentRegistries();
+  });
+
+  it('performs a job Active Job serialized, with faithful arguments, locale and timezone', async () => {
+    const jobId = (await runOk('ruby', [join(railsDir, 'enqueue.rb'), '--queue', toWarren], { env })).trim();
+    await waitFor(() => received.has(jobId), 'the Rails job to be performed');
+    const { args, locale, timezone } = received.get(jobId)!;
+
+    expect({ locale, timezone }).toEqual({ locale: 'es', timezone: 'America/Los_Angeles' });
+    expect(args).toEqual([
+      { model: 'User', id: '42' }, // GlobalID, located through the registered User locator
+      { period: new RubySymbol('weekly'), filters: { region: 'EU', tags: ['vip', 1.5] } },
+      new RubySymbol('weekly'),
+      new CalendarDate(2024, 5, 31),
+      new Date('2024-05-01T12:30:45.123Z'),
+      new RubyDateTime('2024-05-01T14:30:00.000000000+02:00'),
+      new Duration(5400, { minutes: 90 }),
+      '1234.56', // Rails 6.1 writes a BigDecimal as a bare string (7.1 uses BigDecimalSerializer)
+      new ZonedTime('2024-05-01T05:00:00.000000000-07:00', null), // 6.1 writes no time_zone key
+      2n ** 70n,
+      { notify: true },
+    ]);
+    const [, options, , , , , , , , , keywords] = args as object[];
+    expect(rubyHashForm(options!)).toEqual({ kind: 'symbol_keys', symbolKeys: ['period'] });
+    expect(rubyHashForm((options as { filters: object }).filters)).toEqual({ kind: 'symbol_keys', symbolKeys: ['region'] });
+    expect(rubyHashForm(keywords!)).toEqual({ kind: 'ruby2_keywords', symbolKeys: ['notify'] });
+  });
+
+  it('enqueues jobs that Active Job deserializes into the same class and arguments', async () => {
+    configure({ adapter });
+    const reportArgs = (total: string | Decimal) => [
+      new ShopUser(42),
+      withSymbolKeys({ period: new RubySymbol('weekly'), filters: withSymbolKeys({ region: 'EU', tags: ['vip', 1.5] }, ['region']) }, ['period']),
+      new RubySymbol('weekly'),
+      new CalendarDate(2024, 5, 31),
+      new Date('2024-05-01T12:30:45.123Z'),
+      new RubyDateTime('2024-05-01T14:30:00.000000000+02:00'),
+      Duration.minutes(90),
+      total,
+      new ZonedTime('2024-05-01T05:00:00.000000000-07:00', 'America/Los_Angeles'),
+      2n ** 70n,
+      asKeywordArguments({ notify: true }),
+    ];
+    // Through the job layer (Rails 7.1 format, which 6.1 reads for every type but BigDecimal).
+    const viaJob = await withLocale('es', () =>
+      withTimezone('America/Los_Angeles', () => ReportJob.set({ queue: toRails }).performLater(...reportArgs('1234.56'))),
+    );
+    // The envelope layer's Rails 6.1 mode: a Decimal travels as 6.1 writes a BigDecimal.
+    const envelope: Envelope = {
+      job_class: 'ReportJob',
+      job_id: '0b6f5a1e-2c1d-4e8f-9a7b-3c2d1e0f9a8b',
+      provider_job_id: null,
+      queue_name: toRails,
+      priority: null,
+      arguments: serializeArguments(reportArgs(new Decimal('1234.56')), { railsCompatibility: '6.1' }),
+      executions: 0,
+      exception_executions: {},
+      locale: 'es',
+      timezone: 'America/Los_Angeles',
+      enqueued_at: new Date().toISOString(),
+      scheduled_at: null,
+      envelope_version: ENVELOPE_VERSION,
+    };
+    await adapter.enqueue(envelope);
+
+    const stdout = await runOk('ruby', [join(railsDir, 'perform.rb'), '--queue', toRails, '--count', '2'], { env });
+    const performed = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(performed.map((job) => job.job_id)).toEqual([viaJob.jobId, envelope.job_id]);
+    for (const job of performed) {
+      expect(job).toEqual({
+        job_id: job.job_id,
+        locale: 'es',
+        timezone: 'America/Los_Angeles',
+        arguments: [
+          { User: 42 },
+          { Hash: { ':period': { Symbol: 'weekly' }, filters: { Hash: { ':region': 'EU', tags: ['vip', 1.5] } } } },
+          { Symbol: 'weekly' },
+          { Date: '2024-05-31' },
+          { Time: '2024-05-01T12:30:45.123000000Z' },
+          { DateTime: '2024-05-01T14:30:00.000000000+02:00' },
+          { Duration: 5400, parts: { minutes: 90 } },
+          '1234.56',
+          { TimeWithZone: '2024-05-01T12:00:00.000000000Z', zone: 'UTC' },
+          { Integer: '1180591620717411303424' },
+        ],
+        keywords: { notify: true },
+      });
+    }
+  });
+
+  it('refuses at enqueue, in Rails, an argument a warren worker cannot read', async () => {
+    const script = [
+      `require_relative ${JSON.stringify(join(railsDir, 'report_job'))}`,
+      `require_relative ${JSON.stringify(join(railsDir, 'warren_adapter'))}`,
+      'class ClassArgumentJob < ActiveJob::Base; def perform(klass) = nil; end',
+      'ActiveJob::Base.queue_adapter = ActiveJob::QueueAdapters::WarrenAdapter.new',
+      'ClassArgumentJob.perform_later(String)',
+    ].join('\n');
+    const result = await run('ruby', ['-e', script], { env });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('a warren worker cannot read arguments serialized by ActiveJob::Serializers::ModuleSerializer');
+  });
+});
