@@ -18,6 +18,8 @@ export interface WarrenSettings {
   defaultTimezone: string;
   /** GlobalID app name. */
   globalIdApp: string;
+  /** Which Rails must read the arguments performLater writes. Default: DEFAULTS.railsCompatibility. */
+  railsCompatibility: '6.1' | '7.1';
 }
 
 function initialSettings(): WarrenSettings {
@@ -31,6 +33,7 @@ function initialSettings(): WarrenSettings {
     defaultLocale: DEFAULTS.locale,
     defaultTimezone: DEFAULTS.timezone,
     globalIdApp: DEFAULTS.globalIdApp,
+    railsCompatibility: DEFAULTS.railsCompatibility,
   };
 }
 

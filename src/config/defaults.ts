@@ -13,6 +13,12 @@ export const DEFAULTS = Object.freeze({
   timezone: 'UTC',
   /** GlobalID app name: `gid://<app>/<Model>/<id>`. */
   globalIdApp: 'warren',
+  /**
+   * Which Rails must be able to read the arguments warren writes: '7.1' (Rails 7.1+, the
+   * default) or '6.1' (Decimal as a bare string, no RangeSerializer; what Rails 6.1 cannot
+   * read is refused at enqueue).
+   */
+  railsCompatibility: '7.1' as '6.1' | '7.1',
   /** Argument values are not logged unless the application opts in. */
   logArguments: false,
 

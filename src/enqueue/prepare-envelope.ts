@@ -1,3 +1,4 @@
+import { settings } from '../config/configuration.js';
 import { serializeArguments } from '../envelope/arguments.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { currentLocale, currentTimezone } from '../job/context.js';
@@ -13,7 +14,7 @@ import { envelopeFor } from '../job/serialization.js';
  */
 export function prepareEnvelope(job: Job): Envelope {
   const state = internalsOf(job);
-  const serialized = state.receivedArguments ?? serializeArguments(job.arguments);
+  const serialized = state.receivedArguments ?? serializeArguments(job.arguments, { railsCompatibility: settings().railsCompatibility });
   job.locale = currentLocale();
   job.timezone = currentTimezone();
   job.enqueuedAt = new Date();

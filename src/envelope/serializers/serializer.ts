@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../../config/defaults.js';
 import type { JsonValue } from '../envelope.js';
 
 /** A serialized hash as it travels: string keys, JSON values. */
@@ -9,7 +10,7 @@ export type WireHash = { [key: string]: JsonValue };
  * itself does) and refuses a Range at enqueue, since Rails 6.1 cannot read RangeSerializer.
  */
 export type RailsCompatibility = '6.1' | '7.1';
-export const DEFAULT_RAILS_COMPATIBILITY: RailsCompatibility = '7.1';
+export const DEFAULT_RAILS_COMPATIBILITY: RailsCompatibility = DEFAULTS.railsCompatibility;
 
 export interface SerializeContext {
   /** Serializes a nested value with the same rules (depth limit, cycles, reserved keys). */

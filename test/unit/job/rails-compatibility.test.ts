@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { configure, resetConfiguration } from '../../../src/config/configuration.js';
+import { Decimal } from '../../../src/envelope/values/decimal.js';
+import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
+import { SerializationError } from '../../../src/errors.js';
+import { Job } from '../../../src/job/job.js';
+import { RecordingAdapter } from './support.js';
+
+class InvoiceJob extends Job {
+  static override jobName = 'InvoiceJob';
+  async perform(_amount: unknown): Promise<void> {}
+}
+
+describe('railsCompatibility setting', () => {
+  afterEach(() => resetConfiguration());
+
+  it('writes what Rails 7.1 reads by default (BigDecimalSerializer)', async () => {
+    const adapter = new RecordingAdapter();
+    configure({ adapter });
+    await InvoiceJob.performLater(new Decimal('12.50'));
+    expect(adapter.envelopes[0]!.arguments[0]).toEqual({ _aj_serialized: 'ActiveJob::Serializers::BigDecimalSerializer', value: '12.50' });
+  });
+
+  it('with 6.1, writes a Decimal as the bare string Rails 6.1 sends', async () => {
+    const adapter = new RecordingAdapter();
+    configure({ adapter, railsCompatibility: '6.1' });
+    await InvoiceJob.performLater(new Decimal('12.50'));
+    expect(adapter.envelopes[0]!.arguments[0]).toBe('12.50');
+  });
+
+  it('with 6.1, refuses at enqueue what Rails 6.1 cannot read, publishing nothing', async () => {
+    const adapter = new RecordingAdapter();
+    configure({ adapter, railsCompatibility: '6.1' });
+    await expect(InvoiceJob.performLater(new RubyRange(1, 5))).rejects.toBeInstanceOf(SerializationError);
+    expect(adapter.calls).toHaveLength(0);
+  });
+});
