@@ -6,6 +6,9 @@ import { AmqpAdapter, AsyncAdapter, configure, DEFAULTS, redactUrl, withLocale, 
 import { ChargeCardJob, demoQueues, done, registry, ReportJob, User, WelcomeEmailJob } from './jobs.js';
 
 const url = process.env.AMQP_URL ?? DEFAULTS.amqp.url;
+// WARREN_QUEUE_PREFIX namespaces the demo's queues (Active Job's queue_name_prefix); the tests use it.
+const queuePrefix = process.env.WARREN_QUEUE_PREFIX;
+const queues = demoQueues.map((name) => (queuePrefix ? `${queuePrefix}${DEFAULTS.queueNameDelimiter}${name}` : name));
 
 function brokerAnswers(target: string): Promise<boolean> {
   const { hostname, port, protocol } = new URL(target);
@@ -39,13 +42,13 @@ async function enqueueDemoJobs(): Promise<void> {
 
 async function main(): Promise<void> {
   // The demo prints its own lines; warren's JSON logs show from 'warn' up (WARREN_LOG_LEVEL=info shows them all).
-  configure({ logger: pino({ name: 'warren', level: process.env.WARREN_LOG_LEVEL ?? 'warn' }) });
+  configure({ logger: pino({ name: 'warren', level: process.env.WARREN_LOG_LEVEL ?? 'warn' }), queueNamePrefix: queuePrefix });
   const performed = waitForPerformed(3);
   if (await brokerAnswers(url)) {
     console.log(`RabbitMQ answers at ${redactUrl(url)}: jobs go through the broker.`);
     const adapter = new AmqpAdapter({ url });
     configure({ adapter });
-    const worker = new Worker({ url, registry, queues: demoQueues, concurrency: 5, adapter, handleSignals: true });
+    const worker = new Worker({ url, registry, queues, concurrency: 5, adapter, handleSignals: true });
     await worker.start();
     await enqueueDemoJobs();
     await performed;
