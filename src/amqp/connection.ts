@@ -81,6 +81,9 @@ export class AmqpConnection {
       reconnectTimeInSeconds: this.minDelayMs / 1000,
       connectionOptions: {
         ...(tls ?? {}),
+        // Nagle's algorithm off: with it on, a confirm or delivery waits for the next packet and
+        // each delayed job's TTL hop measured 15-40 ms late instead of about 2 ms.
+        noDelay: true,
         clientProperties: {
           connection_name: options.connectionName ?? `warren ${role} ${hostname()}:${process.pid}`,
         },

@@ -53,10 +53,16 @@ export class TopologyDeclarer {
   /** The channel of the last setup; assertTopology needs one, the declarations run on siblings. */
   private channel: Channel | undefined;
 
+  /**
+   * @param extend applied to the topology after a queue is added on first use, so that what
+   *   the delay mechanism declares for every queue (its delivery binding) covers the new one.
+   *   Default: nothing added.
+   */
   constructor(
     private readonly base: Topology,
     private readonly connection: AmqpConnection,
     private readonly logger: Logger,
+    private readonly extend: (topology: Topology) => Topology = (topology) => topology,
   ) {
     this.current = base;
   }
@@ -106,7 +112,7 @@ export class TopologyDeclarer {
   private async add(queueName: string): Promise<void> {
     let delta = this.implicit.get(queueName);
     if (!delta) {
-      const next = ensureQueue(this.current, queueName);
+      const next = this.extend(ensureQueue(this.current, queueName));
       delta = topologyDelta(this.current, next);
       this.current = next;
       if (isEmpty(delta)) return;

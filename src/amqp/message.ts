@@ -7,6 +7,11 @@ export const HEADERS = Object.freeze({
   version: 'x-warren-version',
   /** The envelope's queue_name, so a message can be traced back even after dead-lettering. */
   queue: 'x-warren-queue',
+  /**
+   * The envelope's `executions` when it was published: how many times perform has started
+   * before. Attempts are counted here and in the envelope, never by copying `x-death`.
+   */
+  executions: 'x-warren-executions',
   /** Dead letters (see amqp/dead-letter.ts). */
   reason: 'x-warren-reason',
   errorClass: 'x-warren-error-class',
@@ -20,7 +25,7 @@ export const HEADERS = Object.freeze({
 /**
  * AMQP properties of a job message: messageId = job id, type = job class, the codec's
  * content type, a timestamp (seconds, as AMQP defines it), the broker priority when the
- * queue has one, persistent delivery, and the warren version header.
+ * queue has one, persistent delivery, and the warren version, queue and executions headers.
  */
 export function jobMessageProperties(
   envelope: Envelope,
@@ -35,7 +40,12 @@ export function jobMessageProperties(
     timestamp: Math.floor(Date.now() / 1000),
     persistent: true,
     appId: 'warren',
-    headers: { ...extraHeaders, [HEADERS.version]: WARREN_VERSION, [HEADERS.queue]: envelope.queue_name },
+    headers: {
+      ...extraHeaders,
+      [HEADERS.version]: WARREN_VERSION,
+      [HEADERS.queue]: envelope.queue_name,
+      [HEADERS.executions]: envelope.executions,
+    },
   };
   if (brokerPriority !== undefined) properties.priority = brokerPriority;
   return properties;

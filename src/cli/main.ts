@@ -4,6 +4,7 @@ import { redactText } from '../amqp/redact.js';
 import { WARREN_VERSION } from '../amqp/version.js';
 import { configure } from '../config/configuration.js';
 import { ConfigurationError, TopologyError } from '../errors.js';
+import { deadCommand } from './commands/dead.js';
 import { enqueueCommand } from './commands/enqueue.js';
 import { topologyCommand } from './commands/topology.js';
 import { workerCommand } from './commands/worker.js';
@@ -36,7 +37,7 @@ function withExitOverride(command: Command): void {
 }
 
 /**
- * The `warren` command line: `worker`, `topology plan|apply|verify`, `enqueue`.
+ * The `warren` command line: `worker`, `topology plan|apply|verify`, `enqueue`, `dead list|retry|purge`.
  * Returns the exit code (see EXIT) instead of exiting, so it can be tested in-process.
  */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
@@ -52,7 +53,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(workerCommand(logger, setExit))
     .addCommand(topologyCommand(logger, setExit))
-    .addCommand(enqueueCommand(logger, setExit));
+    .addCommand(enqueueCommand(logger, setExit))
+    .addCommand(deadCommand(logger, setExit));
   withExitOverride(program);
   try {
     await program.parseAsync([...argv]);

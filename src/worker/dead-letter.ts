@@ -1,33 +1,32 @@
-import { randomUUID } from 'node:crypto';
 import type { Options } from 'amqplib';
 import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import { HEADERS } from '../amqp/message.js';
 import { redactText } from '../amqp/redact.js';
+import { republishedHeaders, republishedProperties } from '../amqp/republish.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { Delivery } from './consumer.js';
 import type { DeadLetterReason } from './events.js';
-
-/** Headers the broker sets when it dead-letters; never copied onto a message warren publishes. */
-function isBrokerDeathHeader(name: string): boolean {
-  return name.startsWith('x-death') || name.startsWith('x-first-death') || name.startsWith('x-last-death');
-}
 
 function errorClass(error: Error): string {
   return error.name || error.constructor.name || 'Error';
 }
 
-/** The properties of the dead letter: the original message's, plus the reason headers. */
+/**
+ * The properties of the dead letter: the original message's (priority included, so a job sent
+ * back keeps it), without its trip headers (x-death, CC, the due time: see isTripHeader), plus
+ * the reason headers. `x-warren-executions` counts the failed execution too (the body, kept
+ * byte for byte, still has the envelope as it was delivered).
+ */
 export function deadLetterProperties(
   delivery: Delivery,
   reason: DeadLetterReason,
   error: Error,
   maxMessageChars: number = DEFAULTS.amqp.deadLetterMessageMaxChars,
 ): Options.Publish & { messageId: string } {
-  const original = delivery.message.properties;
-  const headers: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries((original.headers ?? {}) as Record<string, unknown>)) {
-    if (!isBrokerDeathHeader(name)) headers[name] = value;
-  }
+  const headers = republishedHeaders(delivery.message.properties.headers as Record<string, unknown> | undefined);
+  // Count the execution that just failed (perform started for these reasons), so the dead letter says how many ran.
+  const executions = headers[HEADERS.executions];
+  if (typeof executions === 'number' && (reason === 'failed' || reason === 'deserialization')) headers[HEADERS.executions] = executions + 1;
   Object.assign(headers, {
     [HEADERS.reason]: reason,
     [HEADERS.errorClass]: errorClass(error),
@@ -37,18 +36,7 @@ export function deadLetterProperties(
     [HEADERS.originalRoutingKey]: delivery.message.fields.routingKey,
     [HEADERS.deadAt]: new Date().toISOString(),
   });
-  const properties: Options.Publish & { messageId: string } = {
-    messageId: typeof original.messageId === 'string' && original.messageId ? original.messageId : `dead-${randomUUID()}`,
-    persistent: true,
-    timestamp: Math.floor(Date.now() / 1000),
-    headers,
-  };
-  if (original.contentType) properties.contentType = original.contentType;
-  if (original.contentEncoding) properties.contentEncoding = original.contentEncoding;
-  if (original.type) properties.type = original.type;
-  if (original.correlationId) properties.correlationId = original.correlationId;
-  if (original.appId) properties.appId = original.appId;
-  return properties;
+  return republishedProperties(delivery.message.properties, headers);
 }
 
 /**

@@ -24,7 +24,8 @@ export type DeadLetterReason =
   | 'failed';
 
 /**
- * Worker events, in the order a job sees them: `job:start`, then one of `job:complete`,
+ * Worker events, in the order a job sees them: `job:held` (a delayed job that arrived a
+ * little early) or `job:redelayed` (far too early: sent round again), `job:start`, then one of `job:complete`,
  * `job:retry`, or `job:error` followed by `job:dead` (or `job:requeued` when the
  * dead-letter publish failed), or `job:abandoned` when shutdown cut it short.
  */
@@ -44,6 +45,16 @@ export interface WorkerEvents extends ConnectionEvents {
   'job:requeued': DeliveryInfo & { error: Error };
   /** Shutdown timed out while the job ran: its signal was aborted and the delivery left unacked (redelivered). */
   'job:abandoned': DeliveryInfo;
+  /**
+   * A delayed job arrived before its due time (the delay ladder delivers a little early rather
+   * than late) and is held, unacked, until `dueAt` (ms since the epoch); `job:start` follows then.
+   */
+  'job:held': DeliveryInfo & { dueAt: number; waitMs: number };
+  /**
+   * A delayed job arrived more than `maxHoldMs` early: it was published into the delay ladder
+   * again for the rest of its wait (confirmed), and the delivery acked.
+   */
+  'job:redelayed': DeliveryInfo & { dueAt: number };
   /** An ack that belonged to a channel that has since closed was dropped (the broker redelivers the message). */
   'delivery:stale-ack': DeliveryInfo & { generation: number };
 }

@@ -1,5 +1,6 @@
 import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import type { AmqpConnectionOptions } from '../amqp/connection.js';
+import type { DelayScheduler } from '../amqp/delay/scheduler.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { Topology } from '../topology/index.js';
 
@@ -30,6 +31,20 @@ export interface WorkerOptions extends AmqpConnectionOptions {
    * `stop()`. An adapter passed here is not closed by the worker.
    */
   adapter?: AmqpAdapter;
+  /**
+   * The delay mechanism for retries, and the delay topology asserted with the queues (so delayed
+   * jobs reach queues this worker declares). Default: `new DelayLadder({ deadLetterQueue })`.
+   * Producers and workers must use the same ladder options (prefix, levels). When `adapter` is
+   * given, give it the same scheduler.
+   */
+  delays?: DelayScheduler;
+  /**
+   * A delayed job that arrives at most this early is held (unacked, occupying one prefetch slot
+   * of `concurrency`) until its `x-warren-due-at` time, then performed: never before. One that
+   * arrives earlier still is published into the delay ladder again for the rest of its wait and
+   * acked once that is confirmed. Default: DELAY_DEFAULTS.maxHoldMs.
+   */
+  maxHoldMs?: number;
   /** Queue that receives dead letters. Default: DEFAULTS.amqp.deadLetterQueue. */
   deadLetterQueue?: string;
   /** Delay before a delivery is requeued when its dead-letter publish failed. Default: DEFAULTS.amqp.deadLetterRetryDelayMs. */

@@ -1,8 +1,12 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import { AmqpConnection, type ConnectionEvents } from '../amqp/connection.js';
 import { TopologyDeclarer } from '../amqp/declarer.js';
+import { DELAY_DEFAULTS } from '../amqp/delay/defaults.js';
+import { DelayLadder } from '../amqp/delay/ladder.js';
+import type { DelayScheduler } from '../amqp/delay/scheduler.js';
 import { redactError } from '../amqp/redact.js';
 import { TypedEmitter } from '../amqp/typed-emitter.js';
 import { settings } from '../config/configuration.js';
@@ -11,7 +15,9 @@ import { ConfigurationError } from '../errors.js';
 import { defaultTopology, type Topology } from '../topology/index.js';
 import { Consumer, type Delivery } from './consumer.js';
 import { consumerTimeoutWarnings } from './consumer-timeout.js';
+import { quorumQueueWarnings } from './quorum-warnings.js';
 import { DeadLetterPublisher } from './dead-letter.js';
+import { redelay, untilDue } from './due-time.js';
 import type { WorkerEvents } from './events.js';
 import type { WorkerOptions } from './options.js';
 import { deliveryInfo, processDelivery, type DeliveryVerdict } from './process-delivery.js';
@@ -44,6 +50,9 @@ export class Worker {
   readonly concurrency: number;
   private readonly logger: Logger;
   private readonly topology: Topology;
+  private readonly delays: DelayScheduler;
+  private readonly deadLetterQueue: string;
+  private readonly maxHoldMs: number;
   private readonly inFlight = new Map<Delivery, { controller: AbortController; done: Promise<void> }>();
   private readonly stopping = new AbortController();
   private running: Running | undefined;
@@ -60,7 +69,13 @@ export class Worker {
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1 || this.concurrency > 65_535) {
       throw new ConfigurationError(`concurrency must be an integer from 1 to 65535, not ${String(options.concurrency)}`);
     }
+    // Every held delivery listens to it (up to `concurrency` at once): no leak warning for that.
+    setMaxListeners(0, this.stopping.signal);
     const deadLetterQueue = options.deadLetterQueue ?? DEFAULTS.amqp.deadLetterQueue;
+    this.deadLetterQueue = deadLetterQueue;
+    this.delays = options.delays ?? new DelayLadder({ deadLetterQueue });
+    this.maxHoldMs = options.maxHoldMs ?? DELAY_DEFAULTS.maxHoldMs;
+    if (!(this.maxHoldMs >= 0)) throw new ConfigurationError(`maxHoldMs must be a number of milliseconds >= 0, not ${String(options.maxHoldMs)}`);
     // By default every job queue of the topology: not the dead letters, not generated (delay) queues.
     const jobQueues = this.topology.queues.filter((queue) => queue.origin !== 'generated' && queue.name !== deadLetterQueue);
     const queues = options.queues?.length ? options.queues : jobQueues.map((queue) => queue.name);
@@ -80,15 +95,18 @@ export class Worker {
   async start(): Promise<void> {
     if (this.running || this.stopped) throw new ConfigurationError('a worker can be started once');
     for (const warning of consumerTimeoutWarnings(this.options.registry, this.topology, this.queues)) this.logger.warn(warning);
+    for (const warning of quorumQueueWarnings(this.topology, this.queues)) this.logger.warn(warning);
     const ownsAdapter = !this.options.adapter;
-    const adapter = this.options.adapter ?? new AmqpAdapter({ ...this.options, topology: this.topology, logger: this.logger });
+    const adapter =
+      this.options.adapter ?? new AmqpAdapter({ ...this.options, topology: this.topology, delays: this.delays, logger: this.logger });
+    const extend = (topology: Topology): Topology => this.delays.extendTopology?.(topology) ?? topology;
     const connection = new AmqpConnection('consume', { ...this.options, logger: this.logger });
     this.forwardConnectionEvents(connection.events);
     if (ownsAdapter) this.forwardConnectionEvents(adapter.events);
     const consumer = new Consumer(connection, {
       queues: this.queues,
       prefetch: this.concurrency,
-      declarer: new TopologyDeclarer(this.topology, connection, this.logger),
+      declarer: new TopologyDeclarer(extend(this.topology), connection, this.logger, extend),
       logger: this.logger,
       onDelivery: (delivery) => this.onDelivery(delivery),
     });
@@ -96,7 +114,7 @@ export class Worker {
       this.options.handleSignals === false
         ? () => {}
         : handleShutdownSignals(() => this.stop(), () => this.abortNow(), this.logger);
-    const deadLetters = new DeadLetterPublisher(adapter, this.options.deadLetterQueue ?? DEFAULTS.amqp.deadLetterQueue);
+    const deadLetters = new DeadLetterPublisher(adapter, this.deadLetterQueue);
     this.running = { connection, consumer, adapter, ownsAdapter, deadLetters, removeSignalHandlers };
     // A stop while waiting for the broker (SIGTERM before it ever connected) ends the wait.
     const stoppedFirst = new Promise<'stopped'>((resolve) => {
@@ -133,6 +151,7 @@ export class Worker {
   }
 
   private async perform(delivery: Delivery, signal: AbortSignal, running: Running): Promise<void> {
+    if (!(await this.untilDue(delivery, running))) return;
     const verdict = await processDelivery(delivery, {
       registry: this.options.registry,
       adapter: running.adapter,
@@ -143,6 +162,27 @@ export class Worker {
       abandoned: () => this.abandoned,
     });
     await this.settle(delivery, verdict, running);
+  }
+
+  /** True when the delivery is due (held until then if it came early); false when it was settled here. */
+  private async untilDue(delivery: Delivery, running: Running): Promise<boolean> {
+    const verdict = await untilDue(delivery, { maxHoldMs: this.maxHoldMs, stopping: this.stopping.signal, events: this.events });
+    if (verdict.action === 'run') return true;
+    if (verdict.action === 'release') {
+      running.consumer.nack(delivery, true);
+      return false;
+    }
+    const info = deliveryInfo(delivery);
+    try {
+      await redelay(delivery, running.adapter, verdict.dueAt);
+    } catch (error) {
+      this.logger.error({ err: redactError(error), queue: delivery.queue, messageId: info.messageId }, 'cannot delay the job again; the delivery goes back to the queue');
+      await this.requeueLater(delivery, redactError(error), running);
+      return false;
+    }
+    this.ack(delivery, running);
+    this.events.emit('job:redelayed', { ...info, dueAt: verdict.dueAt });
+    return false;
   }
 
   private async settle(delivery: Delivery, verdict: DeliveryVerdict, running: Running): Promise<void> {

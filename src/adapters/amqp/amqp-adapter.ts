@@ -2,8 +2,8 @@ import type { Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { AmqpConnection, type ConnectionEvents } from '../../amqp/connection.js';
 import { TopologyDeclarer } from '../../amqp/declarer.js';
+import { DelayLadder } from '../../amqp/delay/ladder.js';
 import type { DelayScheduler, PublishTarget } from '../../amqp/delay/scheduler.js';
-import { TtlQueueDelays } from '../../amqp/delay/ttl-queues.js';
 import { jobMessageProperties } from '../../amqp/message.js';
 import { ConfirmPublisher } from '../../amqp/publisher.js';
 import { redactError } from '../../amqp/redact.js';
@@ -48,7 +48,7 @@ export class AmqpAdapter implements QueueAdapter {
     this.logger = (options.logger ?? settings().logger).child({ component: 'amqp-adapter' });
     this.encoding = options.encoding ?? 'json';
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULTS.maxMessageBytes;
-    this.delays = options.delays ?? new TtlQueueDelays();
+    this.delays = options.delays ?? new DelayLadder();
     this.priorities = new PriorityMapper(this.logger);
     const topology = options.topology ?? defaultTopology();
     this.baseTopology = this.delays.extendTopology ? this.delays.extendTopology(topology) : topology;
@@ -101,6 +101,22 @@ export class AmqpAdapter implements QueueAdapter {
     await this.track(publisher.publish({ exchange: route.exchange, routingKey: route.routingKey, content, properties }));
   }
 
+  /**
+   * Publishes an already encoded message so that it reaches `queueName` at `dueAt` (ms since the
+   * epoch) through the delay mechanism, with confirms. The worker uses it to send a delivery that
+   * arrived far too early round the delay ladder again. `properties` must not carry the broker's
+   * or the delay mechanism's headers (x-death, CC, the due time): the target's are added.
+   */
+  async publishToQueueAt(queueName: string, content: Buffer, properties: Options.Publish & { messageId: string }, dueAt: number): Promise<void> {
+    const { declarer } = this.connect();
+    const topology = declarer.topology;
+    const route = resolveRoute(topology, queueName);
+    const job = { queue_name: queueName, job_class: typeof properties.type === 'string' ? properties.type : 'job', job_id: properties.messageId };
+    const delayMs = dueAt - Date.now();
+    const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, job, topology) : route;
+    await this.track(this.publishTo(target, route, queueName, content, { ...properties, headers: { ...properties.headers, ...target.headers } }));
+  }
+
   /** Waits for publishes in flight to settle (each within its timeout), then closes the connection. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -131,15 +147,28 @@ export class AmqpAdapter implements QueueAdapter {
     const topology = this.topology;
     const route = resolveRoute(topology, envelope.queue_name, envelope.job_class);
     const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, envelope, topology) : route;
-    const { publisher, declarer } = this.connect();
-    await this.ensureDefaultRoute(declarer, route, envelope.queue_name);
-    if (target.queues) await declarer.ensureGenerated(target.queues, this.delays.refreshMs);
-    const priority = this.priorities.brokerPriority(declarer.topology, envelope);
+    const priority = this.priorities.brokerPriority(this.connect().declarer.topology, envelope);
     const properties = jobMessageProperties(envelope, codec.contentType, priority, target.headers);
-    if (target.expiration !== undefined) properties.expiration = target.expiration;
-    await publisher.publish({ exchange: target.exchange, routingKey: target.routingKey, content, properties });
+    await this.publishTo(target, route, envelope.queue_name, content, properties);
     this.logger.debug({ jobClass: envelope.job_class, jobId: envelope.job_id, queue: envelope.queue_name }, 'job confirmed by the broker');
     return {};
+  }
+
+  /** Declares what the target needs (the queue on first use, generated queues), then publishes there with confirms. */
+  private async publishTo(
+    target: PublishTarget,
+    route: RouteSpec,
+    queueName: string,
+    content: Buffer,
+    properties: Options.Publish & { messageId: string },
+  ): Promise<void> {
+    const { publisher, declarer } = this.connect();
+    await this.ensureDefaultRoute(declarer, route, queueName);
+    if (target.queues) await declarer.ensureGenerated(target.queues, this.delays.refreshMs);
+    const publish = { ...properties };
+    if (target.expiration !== undefined) publish.expiration = target.expiration;
+    if (target.cc?.length) publish.CC = target.cc;
+    await publisher.publish({ exchange: target.exchange, routingKey: target.routingKey, content, properties: publish });
   }
 
   /** A queue reached through the default route (not listed in the topology) is declared on first use. */
@@ -156,7 +185,7 @@ export class AmqpAdapter implements QueueAdapter {
     for (const event of ['connection:connect', 'connection:disconnect', 'connection:failed', 'connection:blocked', 'connection:unblocked'] as const) {
       connection.events.on(event, (payload) => this.events.emit(event, payload));
     }
-    const declarer = new TopologyDeclarer(this.baseTopology, connection, this.logger);
+    const declarer = new TopologyDeclarer(this.baseTopology, connection, this.logger, (topology) => this.delays.extendTopology?.(topology) ?? topology);
     const publisher = new ConfirmPublisher(connection, {
       setup: (channel) => declarer.declareAll(channel),
       publishTimeoutMs: this.options.publishTimeoutMs,

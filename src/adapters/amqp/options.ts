@@ -21,10 +21,12 @@ export interface AmqpAdapterOptions extends AmqpConnectionOptions {
   /** Larger bodies are refused before publishing. Default: DEFAULTS.maxMessageBytes. */
   maxMessageBytes?: number;
   /**
-   * Turns delayed enqueues (`set({ wait })`, retry waits) into publish targets. Default:
-   * `new TtlQueueDelays()` (durable TTL queues that dead-letter into the job's route; see
-   * amqp/delay/ttl-queues.ts). `immediateOnly` refuses positive delays with an AdapterError.
-   * A job due now or in the past is always published at once.
+   * Turns delayed enqueues (`set({ wait })`, `performAt`, retry waits) into publish targets.
+   * Default: `new DelayLadder()`, the delay ladder of durable TTL queues (prefix
+   * `warren.delay`; see amqp/delay/ladder.ts); producers and workers must use the same ladder
+   * options. `new TtlQueueDelays()` is the older one-queue-per-delay mechanism;
+   * `immediateOnly` refuses positive delays with an AdapterError. A job due now or in the
+   * past is always published at once.
    */
   delays?: DelayScheduler;
 }

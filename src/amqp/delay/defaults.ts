@@ -15,6 +15,11 @@ export const DELAY_DEFAULTS = Object.freeze({
    */
   levels: 36,
   /**
+   * The shortest level used: 2^5 = 32 ms. The last < 32 ms of a delay is held by the worker,
+   * which is more precise than a TTL hop and saves about 2.5 hops per delayed job.
+   */
+  lowestLevel: 5,
+  /**
    * What each TTL hop (expiry -> dead-letter -> next queue) is assumed to cost, in ms. The ladder
    * delay is shortened by this much per hop so a job arrives a little early, never late by the
    * sum of its hops; the worker holds it until it is due. Measured on RabbitMQ 3.10 with Nagle

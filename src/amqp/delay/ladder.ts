@@ -1,10 +1,9 @@
-import type { Envelope } from '../../envelope/envelope.js';
 import { AdapterError } from '../../errors.js';
 import type { RouteSpec, Topology } from '../../topology/index.js';
-import type { DelayScheduler, PublishTarget } from './scheduler.js';
+import type { DelayedJob, DelayScheduler, PublishTarget } from './scheduler.js';
 import { delayDestination } from './destination.js';
 import { DELAY_HEADERS } from './hold.js';
-import { compensatedLadderDelay, delayQueueNameProblem, delayRoutingKey, highestLevel, popcount } from './levels.js';
+import { compensatedLadderDelay, delayQueueNameProblem, delayRoutingKeys, popcount } from './levels.js';
 import { delayNames, type DelayNames } from './names.js';
 import { resolveDelayOptions, type DelayOptions, type ResolvedDelayOptions } from './options.js';
 import { delayTopology } from './topology.js';
@@ -25,14 +24,15 @@ export interface LadderPlacement {
 /**
  * Delayed jobs without a broker plugin: a ladder of durable TTL queues (see delayTopology).
  *
- * A job due in d ms is published to the level of the highest set bit of its ladder delay, with
- * routing key `<queue>.<one 0/1 word per level>`; it waits in each level whose bit is set and is
- * dead-lettered down to its queue. Each hop costs the broker a little (about 2 ms), so the ladder
- * delay is d minus an allowance per hop (hopAllowanceMs) and once (fixedAllowanceMs): jobs arrive
+ * A job due in d ms is published to the entry exchange with one routing key per level its ladder
+ * delay waits in (`in>9`, then `9>5` in CC) and its delivery key (`=<queue>`); it waits in each
+ * level whose bit is set and is dead-lettered on to its queue (see delayTopology). Each hop costs
+ * the broker a little (about 2 ms), so the ladder delay is d minus an allowance per hop
+ * (hopAllowanceMs) and once (fixedAllowanceMs), rounded down to the lowest level: jobs arrive
  * slightly early and the worker holds them until the `x-warren-due-at` header says they are due.
- * Delays too short for the ladder are published straight to the queue and held the same way.
- * Delays longer than the ladder (2^levels - 1 ms) wait its maximum, then the worker sends them
- * round again for the rest.
+ * Delays too short for the ladder are published straight to the job's route and held the same
+ * way. Delays longer than the ladder (2^levels - 2^lowestLevel ms) wait its maximum, then the
+ * worker sends them round again for the rest.
  *
  * Producers and workers must use the same options (prefix, levels). Messages keep their
  * priority property and persistence; the job queue orders by priority on arrival.
@@ -56,7 +56,7 @@ export class DelayLadder implements DelayScheduler {
    * topology, the destination queue is the one the route reaches (see delayDestination);
    * without, the envelope's queue.
    */
-  targetFor(route: RouteSpec, delayMs: number, envelope: Envelope, topology?: Topology): PublishTarget {
+  targetFor(route: RouteSpec, delayMs: number, envelope: DelayedJob, topology?: Topology): PublishTarget {
     const queue = delayDestination(topology, route, envelope.queue_name);
     return this.place(queue, Date.now() + delayMs, route).target;
   }
@@ -73,13 +73,10 @@ export class DelayLadder implements DelayScheduler {
     if (ladderDelayMs === 0) {
       return { target: { exchange: route.exchange, routingKey: route.routingKey, headers }, queue, dueAt, ladderDelayMs, hops: 0 };
     }
-    const problem = delayQueueNameProblem(queue, this.options.levels);
+    const problem = delayQueueNameProblem(queue);
     if (problem) throw new AdapterError(`cannot delay a job into queue "${queue}": ${problem}`);
-    const target: PublishTarget = {
-      exchange: this.names.level(highestLevel(ladderDelayMs)),
-      routingKey: delayRoutingKey(queue, ladderDelayMs, this.options.levels),
-      headers,
-    };
+    const [routingKey, ...cc] = delayRoutingKeys(queue, ladderDelayMs, this.options.levels);
+    const target: PublishTarget = { exchange: this.names.entryExchange, routingKey: routingKey!, cc, headers };
     return { target, queue, dueAt, ladderDelayMs, hops: popcount(ladderDelayMs) };
   }
 }

@@ -16,15 +16,17 @@ export interface DelayOptions {
    * Default: DELAY_DEFAULTS.levels (36, about 2.18 years).
    */
   levels?: number;
+  /**
+   * The shortest level the ladder uses (its TTL is 2^lowestLevel ms). The last part of a delay
+   * below that is held by the worker instead: fewer hops, less broker work and jitter, at the
+   * cost of a prefetch slot for up to 2^lowestLevel ms more. 0 uses every level down to 1 ms.
+   * Default: DELAY_DEFAULTS.lowestLevel.
+   */
+  lowestLevel?: number;
   /** Assumed cost of one TTL hop, subtracted per hop from the ladder delay. Default: DELAY_DEFAULTS.hopAllowanceMs. */
   hopAllowanceMs?: number;
   /** Assumed cost paid once per delayed job (publish and delivery). Default: DELAY_DEFAULTS.fixedAllowanceMs. */
   fixedAllowanceMs?: number;
-  /**
-   * How early a delivery may arrive and still be held by the worker until due; earlier ones go
-   * through the ladder again. Default: DELAY_DEFAULTS.maxHoldMs.
-   */
-  maxHoldMs?: number;
   /**
    * Queue for delayed jobs that no queue takes when they are due (their queue was deleted or
    * unbound while they waited): they are kept there instead of being dropped by the broker.
@@ -46,6 +48,10 @@ export function resolveDelayOptions(options: DelayOptions = {}): ResolvedDelayOp
   if (!Number.isInteger(levels) || levels < 1 || levels > MAX_LEVELS) {
     throw new ConfigurationError(`delay option levels must be a whole number from 1 to ${MAX_LEVELS}, not ${String(options.levels)}`);
   }
+  const lowestLevel = options.lowestLevel ?? Math.min(DELAY_DEFAULTS.lowestLevel, levels - 1);
+  if (!Number.isInteger(lowestLevel) || lowestLevel < 0 || lowestLevel >= levels) {
+    throw new ConfigurationError(`delay option lowestLevel must be a whole number from 0 to levels - 1 (${levels - 1}), not ${String(options.lowestLevel)}`);
+  }
   const prefix = options.prefix ?? DELAY_DEFAULTS.prefix;
   if (prefix.length === 0 || prefix.startsWith('amq.') || Buffer.byteLength(prefix) > 200) {
     throw new ConfigurationError(`delay option prefix must be 1 to 200 bytes and not start with "amq." (reserved by RabbitMQ), not "${prefix}"`);
@@ -55,9 +61,9 @@ export function resolveDelayOptions(options: DelayOptions = {}): ResolvedDelayOp
   return {
     prefix,
     levels,
+    lowestLevel,
     hopAllowanceMs: nonNegative('hopAllowanceMs', options.hopAllowanceMs ?? DELAY_DEFAULTS.hopAllowanceMs),
     fixedAllowanceMs: nonNegative('fixedAllowanceMs', options.fixedAllowanceMs ?? DELAY_DEFAULTS.fixedAllowanceMs),
-    maxHoldMs: nonNegative('maxHoldMs', options.maxHoldMs ?? DELAY_DEFAULTS.maxHoldMs),
     deadLetterQueue,
   };
 }

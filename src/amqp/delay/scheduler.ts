@@ -12,7 +12,15 @@ export interface PublishTarget {
   expiration?: string;
   /** Queues that must exist before the publish (declared on first use, refreshed every `refreshMs`). */
   queues?: QueueSpec[];
+  /**
+   * More routing keys, sent in the AMQP `CC` header. The broker routes the message by each of them
+   * as well, and keeps them when it dead-letters the message (the delay ladder's hop keys).
+   */
+  cc?: string[];
 }
+
+/** What a scheduler may read of a job: enough to route it and to name it in errors. */
+export type DelayedJob = Pick<Envelope, 'job_class' | 'job_id' | 'queue_name'>;
 
 /**
  * The hook for delayed jobs (`enqueueAt` with a future time, retry waits). Given a job's
@@ -28,7 +36,7 @@ export interface DelayScheduler {
   /** How long a declaration of a target's `queues` may be reused before it is sent again. Default: forever. */
   readonly refreshMs?: number;
   /** The publish target for a job due in `delayMs` (> 0) whose destination is `route`, in the adapter's current `topology`. */
-  targetFor(route: RouteSpec, delayMs: number, envelope: Envelope, topology?: Topology): PublishTarget;
+  targetFor(route: RouteSpec, delayMs: number, envelope: DelayedJob, topology?: Topology): PublishTarget;
 }
 
 /**
@@ -37,7 +45,7 @@ export interface DelayScheduler {
  */
 export const immediateOnly: DelayScheduler = Object.freeze({
   supportsDelays: false,
-  targetFor(route: RouteSpec, delayMs: number, envelope: Envelope): PublishTarget {
+  targetFor(route: RouteSpec, delayMs: number, envelope: DelayedJob): PublishTarget {
     throw new AdapterError(
       `cannot delay job ${envelope.job_class} (${envelope.job_id}) by ${delayMs} ms to ${route.exchange}/${route.routingKey}: ` +
         'delayed jobs need the delay topology, which this AMQP adapter was not configured with',

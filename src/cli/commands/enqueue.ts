@@ -11,11 +11,12 @@ import type { Job } from '../../job/job.js';
 import { toRailsTimestamp } from '../../job/time.js';
 import { loadTopology, defaultTopology } from '../../topology/index.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
+import { addDelayFlags, delayLadder, type DelayFlags } from '../delay-flags.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { loadRegistry } from '../load-registry.js';
 import { collect, integer } from '../parsers.js';
 
-interface EnqueueFlags extends ConnectionFlags {
+interface EnqueueFlags extends ConnectionFlags, DelayFlags {
   args: string;
   queue?: string;
   priority?: number;
@@ -64,6 +65,7 @@ async function enqueue(jobName: string, flags: EnqueueFlags, logger: Logger): Pr
     ...connectionOptions(flags),
     topology,
     encoding: flags.encoding,
+    delays: delayLadder(flags),
     logger,
     ...(flags.timeout !== undefined && { publishTimeoutMs: flags.timeout }),
   });
@@ -110,6 +112,7 @@ export function enqueueCommand(logger: Logger, setExit: (code: number) => void):
     .option('--timeout <ms>', 'give up when the broker has not confirmed within this time (default: 10000)', integer('--timeout', 1))
     .addOption(new Option('--encoding <encoding>', 'body encoding').choices(['json', 'protobuf']).default('json'));
   addConnectionFlags(command);
+  addDelayFlags(command);
   return command.action(async (jobName: string, flags: EnqueueFlags) => {
     setExit(await enqueue(jobName, flags, logger));
   });

@@ -4,27 +4,31 @@ import { resolveAmqpUrl } from '../../amqp/connection.js';
 import { tlsSocketOptions } from '../../amqp/tls.js';
 import { applyTopology, defaultTopology, loadTopology, planTopology, verifyTopology, type Topology } from '../../topology/index.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
+import { addDelayFlags, delayLadder, type DelayFlags } from '../delay-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { collect } from '../parsers.js';
 
-interface TopologyFlags extends ConnectionFlags {
+interface TopologyFlags extends ConnectionFlags, DelayFlags {
   topology?: string[];
 }
 
+/** The files (or the default topology) plus the delay ladder and dead-letter queue every producer and worker declares. */
 async function topologyFrom(flags: TopologyFlags): Promise<Topology> {
-  return flags.topology?.length ? loadTopology(flags.topology) : defaultTopology();
+  const topology = flags.topology?.length ? await loadTopology(flags.topology) : defaultTopology();
+  return delayLadder(flags).extendTopology(topology);
 }
 
 /** The broker URL and TLS socket options, from the same flags and environment the worker reads. */
 function brokerTarget(flags: TopologyFlags): { url: string; socketOptions: Record<string, unknown> } {
   const options = connectionOptions(flags);
   const url = resolveAmqpUrl(options.url);
-  return { url, socketOptions: { ...(tlsSocketOptions(url, options.tls) ?? {}) } };
+  return { url, socketOptions: { ...(tlsSocketOptions(url, options.tls) ?? {}), noDelay: true } };
 }
 
 function subcommand(name: string, description: string, run: (flags: TopologyFlags) => Promise<number>, setExit: (code: number) => void): Command {
   const command = new Command(name).description(description).option('--topology <file>', 'topology file (YAML or JSON); repeatable (default: the default topology)', collect);
   addConnectionFlags(command);
+  addDelayFlags(command);
   return command.action(async (flags: TopologyFlags) => setExit(await run(flags)));
 }
 

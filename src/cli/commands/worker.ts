@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import { loadTopology, defaultTopology } from '../../topology/index.js';
 import { Worker } from '../../worker/worker.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
+import { addDelayFlags, delayLadder, type DelayFlags } from '../delay-flags.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { loadRegistry } from '../load-registry.js';
 import { collect, integer } from '../parsers.js';
 
-interface WorkerFlags extends ConnectionFlags {
+interface WorkerFlags extends ConnectionFlags, DelayFlags {
   require?: string;
   queue?: string[];
   concurrency?: number;
@@ -26,6 +27,8 @@ async function runWorker(flags: WorkerFlags, logger: Logger): Promise<number> {
     queues: flags.queue ?? [],
     concurrency: flags.concurrency,
     shutdownTimeoutMs: flags.shutdownTimeout,
+    delays: delayLadder(flags),
+    ...(flags.deadLetterQueue ? { deadLetterQueue: flags.deadLetterQueue } : {}),
     logger,
     handleSignals: true,
   });
@@ -50,6 +53,7 @@ export function workerCommand(logger: Logger, setExit: (code: number) => void): 
     .option('--topology <file>', 'topology file (YAML or JSON); repeatable', collect)
     .option('--shutdown-timeout <ms>', 'how long in-flight jobs may finish after SIGTERM (default: 30000)', integer('--shutdown-timeout', 0));
   addConnectionFlags(command);
+  addDelayFlags(command);
   return command.action(async (flags: WorkerFlags) => {
     setExit(await runWorker(flags, logger));
   });

@@ -1,0 +1,89 @@
+import type { Message } from 'amqplib';
+import { HEADERS } from '../message.js';
+
+/** One message of the dead-letter queue, as `warren dead list` shows it. */
+export interface DeadLetter {
+  /** The AMQP message id: the job id for warren jobs. */
+  jobId: string | undefined;
+  /** The AMQP type property: the job class for warren jobs. */
+  jobClass: string | undefined;
+  /**
+   * Why it is here: warren's reason (`failed`, `unknown-job`, `undecodable`, `deserialization`,
+   * `too-large`), or, for messages the broker dead-lettered, `delivery-limit` (a quorum queue's
+   * x-delivery-limit), `undeliverable` (a delayed job whose queue was gone) or the broker's reason.
+   */
+  reason: string;
+  errorClass: string | undefined;
+  /** Bounded and redacted when warren wrote it. */
+  errorMessage: string | undefined;
+  /** The queue it is sent back to by `warren dead retry`; undefined when no header tells. */
+  originalQueue: string | undefined;
+  originalRoutingKey: string | undefined;
+  /** ISO 8601. */
+  deadAt: string | undefined;
+  /** How many times it was performed, the failed execution included (x-warren-executions). */
+  executions: number | undefined;
+}
+
+/** Headers only the dead-letter queue adds; removed when a job is sent back to its queue. */
+export const DEAD_LETTER_HEADERS: readonly string[] = [
+  HEADERS.reason,
+  HEADERS.errorClass,
+  HEADERS.errorMessage,
+  HEADERS.originalQueue,
+  HEADERS.originalExchange,
+  HEADERS.originalRoutingKey,
+  HEADERS.deadAt,
+];
+
+interface DeathEntry {
+  queue?: unknown;
+  reason?: unknown;
+  time?: unknown;
+  'routing-keys'?: unknown;
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return undefined;
+}
+
+function firstDeath(headers: Record<string, unknown>): DeathEntry | undefined {
+  const deaths = headers['x-death'];
+  return Array.isArray(deaths) && deaths.length > 0 ? (deaths[0] as DeathEntry) : undefined;
+}
+
+function brokerReason(reason: string | undefined): string {
+  if (reason === 'delivery_limit') return 'delivery-limit';
+  // The only expiring queues that lead here are the delay ladder's (through its undeliverable exchange).
+  if (reason === 'expired') return 'undeliverable';
+  return reason ?? 'unknown';
+}
+
+function deathTime(death: DeathEntry | undefined): string | undefined {
+  const time = death?.time as { value?: unknown } | number | undefined;
+  const seconds = typeof time === 'number' ? time : typeof time?.value === 'number' ? time.value : undefined;
+  return seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();
+}
+
+/** What a dead-letter message says about itself: warren's headers first, then the broker's x-death. */
+export function describeDeadLetter(message: Message): DeadLetter {
+  const properties = message.properties;
+  const headers = (properties.headers ?? {}) as Record<string, unknown>;
+  const death = firstDeath(headers);
+  const warrenReason = text(headers[HEADERS.reason]);
+  const executions = headers[HEADERS.executions];
+  const deathKeys = Array.isArray(death?.['routing-keys']) ? (death['routing-keys'] as unknown[]).map(text) : [];
+  return {
+    jobId: text(properties.messageId),
+    jobClass: text(properties.type),
+    reason: warrenReason ?? brokerReason(text(death?.reason)),
+    errorClass: text(headers[HEADERS.errorClass]),
+    errorMessage: text(headers[HEADERS.errorMessage]),
+    originalQueue: text(headers[HEADERS.originalQueue]) ?? text(headers[HEADERS.queue]) ?? text(death?.queue),
+    originalRoutingKey: text(headers[HEADERS.originalRoutingKey]) ?? deathKeys[0],
+    deadAt: text(headers[HEADERS.deadAt]) ?? deathTime(death),
+    executions: typeof executions === 'number' ? executions : undefined,
+  };
+}

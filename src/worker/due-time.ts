@@ -1,0 +1,41 @@
+import { arrivalDecision, dueAtOf, waitUntilDue } from '../amqp/delay/hold.js';
+import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
+import { republishedHeaders, republishedProperties } from '../amqp/republish.js';
+import type { TypedEmitter } from '../amqp/typed-emitter.js';
+import type { Delivery } from './consumer.js';
+import type { WorkerEvents } from './events.js';
+import { deliveryInfo } from './process-delivery.js';
+
+/** What to do with a delivery once its due time was looked at. */
+export type DueVerdict =
+  /** Due: perform it. */
+  | { action: 'run' }
+  /** Shutdown interrupted the hold: hand it back to the queue. */
+  | { action: 'release' }
+  /** Far too early: publish it into the delay ladder again, then ack. */
+  | { action: 'redelay'; dueAt: number };
+
+/**
+ * Delayed jobs arrive a little before their `x-warren-due-at` time (the delay ladder errs early,
+ * never late by the sum of its hops). A delivery early by at most `maxHoldMs` is held, unacked,
+ * until due: it occupies one prefetch slot meanwhile. Earlier than that, it should go round the
+ * ladder again. A delivery without a due time runs at once.
+ */
+export async function untilDue(
+  delivery: Delivery,
+  options: { maxHoldMs: number; stopping: AbortSignal; events: TypedEmitter<WorkerEvents> },
+): Promise<DueVerdict> {
+  const dueAt = dueAtOf(delivery.message.properties.headers as Record<string, unknown> | undefined);
+  const decision = arrivalDecision(dueAt, Date.now(), options.maxHoldMs);
+  if (decision.action === 'run' || dueAt === undefined) return { action: 'run' };
+  if (decision.action === 'redelay') return decision;
+  options.events.emit('job:held', { ...deliveryInfo(delivery), dueAt, waitMs: decision.waitMs });
+  return (await waitUntilDue(dueAt, options.stopping)) ? { action: 'run' } : { action: 'release' };
+}
+
+/** Publishes the delivery (body unchanged, trip headers dropped) so it reaches its queue at `dueAt`; resolves once confirmed. */
+export async function redelay(delivery: Delivery, adapter: AmqpAdapter, dueAt: number): Promise<void> {
+  const { properties, content } = delivery.message;
+  const republished = republishedProperties(properties, republishedHeaders(properties.headers as Record<string, unknown> | undefined));
+  await adapter.publishToQueueAt(delivery.queue, content, republished, dueAt);
+}

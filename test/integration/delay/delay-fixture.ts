@@ -1,0 +1,62 @@
+// Per-test delay ladders: every test gets its own ladder prefix, dead-letter queue and job
+// queues (names start with a unique prefix), and deletes all of them afterwards.
+import { DelayLadder } from '../../../src/amqp/delay/ladder.js';
+import type { DelayOptions } from '../../../src/amqp/delay/options.js';
+import { BrokerProbe, uniquePrefix } from '../helpers/broker-probe.js';
+
+/** 2^22 ms is 70 minutes: enough for the one-hour test, and fewer declarations than the default 36 levels. */
+export const TEST_LEVELS = 23;
+
+export class DelayFixture {
+  readonly prefix = uniquePrefix();
+  readonly deadLetterQueue = `${this.prefix}dead`;
+  readonly ladder: DelayLadder;
+  private readonly queues = new Set<string>([this.deadLetterQueue]);
+
+  private constructor(
+    public probe: BrokerProbe,
+    private readonly url: string,
+    options: DelayOptions,
+  ) {
+    this.ladder = new DelayLadder({ prefix: `${this.prefix}delay`, levels: TEST_LEVELS, deadLetterQueue: this.deadLetterQueue, ...options });
+  }
+
+  static async open(url: string, options: DelayOptions = {}): Promise<DelayFixture> {
+    return new DelayFixture(await BrokerProbe.open(url), url, options);
+  }
+
+  /** A new probe connection (after a broker restart closed the old one). */
+  async reconnect(): Promise<void> {
+    await this.probe.close();
+    this.probe = await BrokerProbe.open(this.url);
+  }
+
+  /** A job queue name of this test (deleted afterwards). */
+  queue(name: string): string {
+    const full = `${this.prefix}${name}`;
+    this.queues.add(full);
+    return full;
+  }
+
+  /** The ladder's level queues. */
+  levelQueues(): string[] {
+    const { levels, lowestLevel } = this.ladder.options;
+    return Array.from({ length: levels - lowestLevel }, (_, index) => this.ladder.names.level(lowestLevel + index));
+  }
+
+  /** Messages waiting in the ladder. */
+  async waitingInLadder(): Promise<number> {
+    let total = 0;
+    for (const queue of this.levelQueues()) total += await this.probe.messageCountIfAny(queue);
+    return total;
+  }
+
+  async cleanup(): Promise<void> {
+    // A fresh connection: the test's may have been closed by the broker (a forced close, a restart).
+    await this.reconnect();
+    const names = this.ladder.names;
+    await this.probe.deleteQueues([...this.queues, ...this.levelQueues()]);
+    await this.probe.deleteExchanges([names.entryExchange, ...this.levelQueues(), names.deliveryExchange, names.undeliverableExchange]);
+    await this.probe.close();
+  }
+}

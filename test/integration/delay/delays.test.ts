@@ -1,0 +1,171 @@
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
+import { DELAY_HEADERS } from '../../../src/amqp/delay/hold.js';
+import { configure, resetConfiguration } from '../../../src/config/configuration.js';
+import type { WorkerEvents } from '../../../src/worker/events.js';
+import type { WorkerOptions } from '../../../src/worker/options.js';
+import { Worker } from '../../../src/worker/worker.js';
+import { envelopeFor } from '../helpers/envelope.js';
+import { waitFor } from '../helpers/wait.js';
+import { DelayFixture } from './delay-fixture.js';
+import { delayRegistry, recordedRuns, resetRuns, TimedJob } from './delay-jobs.js';
+
+const url = inject('amqpUrl');
+
+describe('delayed jobs through the TTL-queue ladder', { timeout: 90_000 }, () => {
+  let fixture: DelayFixture;
+  let producer: AmqpAdapter;
+  const workers: Worker[] = [];
+
+  beforeEach(async () => {
+    fixture = await DelayFixture.open(url);
+    producer = new AmqpAdapter({ url, delays: fixture.ladder });
+    configure({ adapter: producer });
+    resetRuns();
+  });
+
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop()));
+    await producer.close();
+    resetConfiguration();
+    await fixture.cleanup();
+  });
+
+  async function startWorker(options: Partial<WorkerOptions> & { queues: string[] }): Promise<Worker> {
+    const worker = new Worker({
+      url,
+      registry: delayRegistry,
+      handleSignals: false,
+      delays: fixture.ladder,
+      deadLetterQueue: fixture.deadLetterQueue,
+      deadLetterRetryDelayMs: 200,
+      ...options,
+    });
+    workers.push(worker);
+    await worker.start();
+    return worker;
+  }
+
+  function collect<E extends keyof WorkerEvents & string>(worker: Worker, event: E): Array<WorkerEvents[E]> {
+    const seen: Array<WorkerEvents[E]> = [];
+    worker.events.on(event, (payload) => seen.push(payload));
+    return seen;
+  }
+
+  const ran = (label: string): boolean => recordedRuns().some((run) => run.label === label);
+
+  it('a 100 ms job enqueued after a one-hour job runs after about 100 ms, not behind it (no head-of-line blocking)', async () => {
+    const queue = fixture.queue('jobs');
+    await startWorker({ queues: [queue] });
+    const hourDue = Date.now() + 3_600_000;
+    await TimedJob.set({ queue, waitUntil: hourDue }).performLater('hour', hourDue);
+    const shortDue = Date.now() + 100;
+    await TimedJob.set({ queue, waitUntil: shortDue }).performLater('short', shortDue);
+
+    await waitFor(() => ran('short'), 'the 100 ms job');
+    const short = recordedRuns().find((run) => run.label === 'short')!;
+    expect(short.at).toBeGreaterThanOrEqual(short.dueAt);
+    expect(ran('hour')).toBe(false);
+    expect(await fixture.waitingInLadder()).toBe(1);
+  });
+
+  it('never performs a delayed job before its due time (many random short delays)', async () => {
+    const queue = fixture.queue('random');
+    await startWorker({ queues: [queue], concurrency: 50 });
+    const count = 150;
+    await Promise.all(
+      Array.from({ length: count }, (_, index) => {
+        const dueAt = Date.now() + 1 + Math.floor(Math.random() * 3_000);
+        return TimedJob.set({ queue, waitUntil: dueAt }).performLater(`job-${index}`, dueAt);
+      }),
+    );
+    await waitFor(() => recordedRuns().length === count, `${count} delayed jobs`);
+    const early = recordedRuns().filter((run) => run.at < run.dueAt);
+    expect(early).toEqual([]);
+    expect(new Set(recordedRuns().map((run) => run.label)).size).toBe(count);
+  });
+
+  it('holds a job that arrives a little early until it is due, and sends one that arrives far too early round the ladder again', async () => {
+    const queue = fixture.queue('early');
+    const worker = await startWorker({ queues: [queue], maxHoldMs: 300 });
+    const held = collect(worker, 'job:held');
+    const redelayed = collect(worker, 'job:redelayed');
+    // Published straight into the job queue with a due time, as a producer in another language might.
+    const soon = Date.now() + 200;
+    await fixture.probe.publish(queue, Buffer.from(JSON.stringify(envelopeFor(queue, { job_class: 'TimedJob', arguments: ['soon', soon] }))), {
+      contentType: 'application/json',
+      messageId: 'soon',
+      headers: { [DELAY_HEADERS.dueAt]: soon },
+    });
+    const later = Date.now() + 1_500;
+    await fixture.probe.publish(queue, Buffer.from(JSON.stringify(envelopeFor(queue, { job_class: 'TimedJob', arguments: ['later', later] }))), {
+      contentType: 'application/json',
+      messageId: 'later',
+      headers: { [DELAY_HEADERS.dueAt]: later },
+    });
+    await waitFor(() => ran('soon') && ran('later'), 'both jobs');
+    expect(held.map((event) => event.messageId)).toContain('soon');
+    expect(redelayed.map((event) => event.messageId)).toEqual(['later']);
+    for (const run of recordedRuns()) expect(run.at).toBeGreaterThanOrEqual(run.dueAt);
+  });
+
+  it('a held job does not hold up a graceful stop: it goes back to its queue at once', async () => {
+    const queue = fixture.queue('held-at-stop');
+    const worker = await startWorker({ queues: [queue], maxHoldMs: 60_000 });
+    const held = collect(worker, 'job:held');
+    const dueAt = Date.now() + 30_000;
+    await fixture.probe.publish(queue, Buffer.from(JSON.stringify(envelopeFor(queue, { job_class: 'TimedJob', arguments: ['held', dueAt] }))), {
+      contentType: 'application/json',
+      messageId: 'held',
+      headers: { [DELAY_HEADERS.dueAt]: dueAt },
+    });
+    await waitFor(() => held.length === 1, 'the job to be held');
+    await worker.stop();
+    expect(ran('held')).toBe(false);
+    await waitFor(async () => (await fixture.probe.messageCount(queue)) === 1, 'the held job back in its queue');
+  });
+
+  it('a delayed job keeps its priority: due jobs are performed most important first', async () => {
+    const queue = fixture.queue('prioritized');
+    const dueAt = Date.now() + 300;
+    // Active Job's convention: a lower number is more important.
+    for (const priority of [5, 1, 9, 3]) {
+      await TimedJob.set({ queue, waitUntil: dueAt, priority }).performLater(`p${priority}`, dueAt);
+    }
+    await waitFor(async () => (await fixture.probe.messageCountIfAny(queue)) === 4, 'the four jobs in their queue');
+    await startWorker({ queues: [queue], concurrency: 1 });
+    await waitFor(() => recordedRuns().length === 4, 'four jobs');
+    expect(recordedRuns().map((run) => run.label)).toEqual(['p1', 'p3', 'p5', 'p9']);
+  });
+
+  it('a delay longer than the whole ladder goes round it again until due', async () => {
+    const small = await DelayFixture.open(url, { levels: 8 }); // at most 224 ms per pass (levels 5..7)
+    try {
+      const smallProducer = new AmqpAdapter({ url, delays: small.ladder });
+      const queue = small.queue('long');
+      const worker = new Worker({ url, registry: delayRegistry, queues: [queue], handleSignals: false, delays: small.ladder, deadLetterQueue: small.deadLetterQueue, maxHoldMs: 100 });
+      workers.push(worker);
+      const redelayed = collect(worker, 'job:redelayed');
+      await worker.start();
+      const dueAt = Date.now() + 1_200;
+      await smallProducer.enqueueAt(envelopeFor(queue, { job_class: 'TimedJob', arguments: ['long', dueAt] }), dueAt);
+      await waitFor(() => ran('long'), 'the long-delayed job');
+      expect(redelayed.length).toBeGreaterThanOrEqual(1);
+      const run = recordedRuns().find((entry) => entry.label === 'long')!;
+      expect(run.at).toBeGreaterThanOrEqual(run.dueAt);
+      await smallProducer.close();
+    } finally {
+      await small.cleanup();
+    }
+  });
+
+  it('declares the ladder as part of the topology: durable level queues whose messages share one TTL', async () => {
+    const queue = fixture.queue('declared');
+    await startWorker({ queues: [queue] });
+    const levels = fixture.levelQueues();
+    expect(levels.length).toBeGreaterThan(10);
+    for (const level of levels) expect(await fixture.probe.queueExists(level)).toBe(true);
+    const plannedLevels = producer.topology.queues.filter((spec) => levels.includes(spec.name));
+    expect(plannedLevels.every((spec) => spec.durable && spec.origin === 'generated' && spec.messageTtlMs !== undefined)).toBe(true);
+  });
+});
