@@ -2,24 +2,27 @@ import type { Options } from 'amqplib';
 import type { Envelope } from '../envelope/envelope.js';
 import { WARREN_VERSION } from './version.js';
 
-/** Headers warren writes on every job message. None starts with `x-death` (the broker's own). */
+/**
+ * Headers warren writes on job messages. None starts with `x-`: RabbitMQ reserves that prefix
+ * (4.x ignores client-set `x-death` and treats `x-` headers as broker annotations).
+ */
 export const HEADERS = Object.freeze({
-  version: 'x-warren-version',
+  version: 'warren-version',
   /** The envelope's queue_name, so a message can be traced back even after dead-lettering. */
-  queue: 'x-warren-queue',
+  queue: 'warren-queue',
   /**
    * The envelope's `executions` when it was published: how many times perform has started
    * before. Attempts are counted here and in the envelope, never by copying `x-death`.
    */
-  executions: 'x-warren-executions',
+  executions: 'warren-executions',
   /** Dead letters (see amqp/dead-letter.ts). */
-  reason: 'x-warren-reason',
-  errorClass: 'x-warren-error-class',
-  errorMessage: 'x-warren-error-message',
-  originalQueue: 'x-warren-original-queue',
-  originalExchange: 'x-warren-original-exchange',
-  originalRoutingKey: 'x-warren-original-routing-key',
-  deadAt: 'x-warren-dead-at',
+  reason: 'warren-reason',
+  errorClass: 'warren-error-class',
+  errorMessage: 'warren-error-message',
+  originalQueue: 'warren-original-queue',
+  originalExchange: 'warren-original-exchange',
+  originalRoutingKey: 'warren-original-routing-key',
+  deadAt: 'warren-dead-at',
 });
 
 /**

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
 import { EnqueueError, TopologyError } from '../errors.js';
 import type { AmqpConnection } from './connection.js';
+import { describeConnectFailure } from './connect-failure.js';
 import { redactError } from './redact.js';
 import { ReturnTracker, type ReturnedMessage } from './returns.js';
 import { settleWithin } from './settle-within.js';
@@ -27,6 +28,19 @@ export interface ConfirmPublisherOptions {
 }
 
 type FailureKind = 'timeout' | 'nacked' | 'channel-closed' | 'publisher-closed' | 'other';
+
+/**
+ * How far a publish got, for the words of its timeout error: nothing went out (`none`: the
+ * job was not enqueued), it went out and was not confirmed (`unconfirmed`: a blocked broker
+ * reads it later, a busy one may have enqueued it), or a copy was on a channel that closed.
+ */
+type Exposure = 'none' | 'unconfirmed' | 'channel-closed';
+
+const OUTCOMES: Readonly<Record<Exposure, string>> = {
+  none: 'the job was not enqueued',
+  unconfirmed: 'it was sent, so the job may or may not have been enqueued',
+  'channel-closed': 'a copy sent before the connection dropped may still have been enqueued',
+};
 
 // amqplib and amqp-connection-manager report these only as plain Errors; this is the one place that reads their text.
 function classify(error: unknown): FailureKind {
@@ -129,13 +143,19 @@ export class ConfirmPublisher {
     }
     const deadline = Date.now() + this.timeoutMs;
     let nacks = 0;
-    /** A copy reached a channel that then closed: the broker may hold it even if this publish fails. */
-    let maybeDelivered = false;
+    let exposure: Exposure = 'none';
     for (;;) {
-      await this.waitWhileBlocked(request, deadline, maybeDelivered);
+      await this.waitWhileBlocked(request, deadline, () => exposure);
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw this.timeoutError(request, maybeDelivered);
+      if (remaining <= 0) throw this.timeoutError(request, exposure);
       const tracked = this.returns.track(request.properties.messageId);
+      // Handed to a live connection, or buffered until one comes up, the message goes out on the
+      // socket: from then on a timeout cannot say it was not enqueued (a blocked broker reads it later).
+      const onConnect = (): void => {
+        if (exposure === 'none') exposure = 'unconfirmed';
+      };
+      if (this.connection.isConnected()) onConnect();
+      this.connection.events.on('connection:connect', onConnect);
       try {
         await this.wrapper.publish(request.exchange, request.routingKey, request.content, {
           ...request.properties,
@@ -146,13 +166,13 @@ export class ConfirmPublisher {
       } catch (error) {
         this.returns.release(tracked);
         const kind = classify(error);
-        if (kind === 'timeout') throw this.timeoutError(request, maybeDelivered);
+        if (kind === 'timeout') throw this.timeoutError(request, exposure);
         if (kind === 'nacked') {
           nacks += 1;
           if (nacks <= this.nackRetries) continue;
           throw new EnqueueError(`the broker refused (nacked) ${describeTarget(request)} ${nacks} times`);
         }
-        if (kind === 'channel-closed') maybeDelivered = true;
+        if (kind === 'channel-closed') exposure = 'channel-closed';
         if (kind === 'channel-closed' && !this.channelError && !this.closed) continue;
         if (kind === 'channel-closed' && this.channelError) {
           throw new EnqueueError(
@@ -165,6 +185,8 @@ export class ConfirmPublisher {
         }
         const safe = redactError(error);
         throw new EnqueueError(`publish to ${describeTarget(request)} failed: ${safe.message}`, { cause: safe });
+      } finally {
+        this.connection.events.off('connection:connect', onConnect);
       }
       this.returns.release(tracked);
       if (tracked.returned) throw unroutableError(tracked.returned);
@@ -173,7 +195,7 @@ export class ConfirmPublisher {
   }
 
   /** While the broker blocks the connection, hold the publish back (it could not be confirmed anyway). */
-  private async waitWhileBlocked(request: PublishRequest, deadline: number, maybeDelivered: boolean): Promise<void> {
+  private async waitWhileBlocked(request: PublishRequest, deadline: number, exposure: () => Exposure): Promise<void> {
     if (!this.connection.blockedReason) return;
     await new Promise<void>((resolve, reject) => {
       const onUnblocked = (): void => {
@@ -182,35 +204,30 @@ export class ConfirmPublisher {
       };
       const timer = setTimeout(() => {
         this.connection.events.off('connection:unblocked', onUnblocked);
-        reject(this.timeoutError(request, maybeDelivered));
+        reject(this.timeoutError(request, exposure()));
       }, Math.max(0, deadline - Date.now()));
       this.connection.events.once('connection:unblocked', onUnblocked);
     });
   }
 
-  private timeoutError(request: PublishRequest, maybeDelivered: boolean): EnqueueError {
+  private timeoutError(request: PublishRequest, exposure: Exposure): EnqueueError {
     const within = `within ${this.timeoutMs} ms`;
     const target = describeTarget(request);
-    const outcome = maybeDelivered
-      ? 'a copy sent before the connection dropped may still have been enqueued'
-      : 'the job was not enqueued';
     if (this.connection.blockedReason) {
-      return new EnqueueError(
-        `publish to ${target} timed out ${within}: the broker has blocked publishing (${this.connection.blockedReason}); ${outcome}`,
-      );
+      const outcome =
+        exposure === 'none'
+          ? 'the job was not enqueued'
+          : 'it was sent before the broker blocked the connection, so the broker may still enqueue it when the alarm clears';
+      return new EnqueueError(`publish to ${target} timed out ${within}: the broker has blocked publishing (${this.connection.blockedReason}); ${outcome}`);
     }
+    const outcome = OUTCOMES[exposure];
     if (this.setupError) {
-      return new EnqueueError(
-        `publish to ${target} timed out ${within}: the topology could not be declared: ${this.setupError.message}; ${outcome}`,
-      );
+      return new EnqueueError(`publish to ${target} timed out ${within}: the topology could not be declared: ${this.setupError.message}; ${outcome}`);
     }
     if (!this.connection.isConnected()) {
-      const why = this.lastConnectError ? ` (${this.lastConnectError.message})` : '';
-      return new EnqueueError(`publish to ${target} timed out ${within}: the broker at ${this.connection.endpoint} is unreachable${why}; ${outcome}`);
+      return new EnqueueError(`publish to ${target} timed out ${within}: ${describeConnectFailure(this.connection.endpoint, this.lastConnectError)}; ${outcome}`);
     }
-    return new EnqueueError(
-      `publish to ${target} timed out ${within}: the broker did not confirm it; the job may or may not have been enqueued`,
-    );
+    return new EnqueueError(`publish to ${target} timed out ${within}: the broker did not confirm it; the job may or may not have been enqueued`);
   }
 
   async close(): Promise<void> {

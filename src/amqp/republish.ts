@@ -8,7 +8,7 @@ import { DELAY_HEADERS } from './delay/hold.js';
  * - the broker's dead-lettering record (`x-death`, `x-first-death-*`, `x-last-death-*`): it grows
  *   with every trip, and RabbitMQ 4 ignores it when a client sets it;
  * - `CC` / `BCC`: extra routing keys (the delay ladder's hop keys), which would route the copy again;
- * - the delay's due time (`x-warren-due-at`): a copy sent elsewhere is due when it arrives.
+ * - the delay's due time (`warren-due-at`): a copy sent elsewhere is due when it arrives.
  */
 export function isTripHeader(name: string): boolean {
   return (

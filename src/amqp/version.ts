@@ -10,5 +10,5 @@ function readPackageVersion(): string {
   }
 }
 
-/** warren's package version, written into the `x-warren-version` header of every message. */
+/** warren's package version, written into the `warren-version` header of every message. */
 export const WARREN_VERSION: string = readPackageVersion();

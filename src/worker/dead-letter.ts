@@ -14,7 +14,7 @@ function errorClass(error: Error): string {
 /**
  * The properties of the dead letter: the original message's (priority included, so a job sent
  * back keeps it), without its trip headers (x-death, CC, the due time: see isTripHeader), plus
- * the reason headers. `x-warren-executions` counts the failed execution too (the body, kept
+ * the reason headers. `warren-executions` counts the failed execution too (the body, kept
  * byte for byte, still has the envelope as it was delivered).
  */
 export function deadLetterProperties(

@@ -16,7 +16,7 @@ export type DueVerdict =
   | { action: 'redelay'; dueAt: number };
 
 /**
- * Delayed jobs arrive a little before their `x-warren-due-at` time (the delay ladder errs early,
+ * Delayed jobs arrive a little before their `warren-due-at` time (the delay ladder errs early,
  * never late by the sum of its hops). A delivery early by at most `maxHoldMs` is held, unacked,
  * until due: it occupies one prefetch slot meanwhile. Earlier than that, it should go round the
  * ladder again. A delivery without a due time runs at once.

@@ -10,7 +10,7 @@ export interface DeliveryInfo {
   redelivered: boolean;
 }
 
-/** Why a message went to the dead-letter queue (the `x-warren-reason` header). */
+/** Why a message went to the dead-letter queue (the `warren-reason` header). */
 export type DeadLetterReason =
   /** Body above maxMessageBytes. */
   | 'too-large'
@@ -57,4 +57,9 @@ export interface WorkerEvents extends ConnectionEvents {
   'job:redelayed': DeliveryInfo & { dueAt: number };
   /** An ack that belonged to a channel that has since closed was dropped (the broker redelivers the message). */
   'delivery:stale-ack': DeliveryInfo & { generation: number };
+  /**
+   * A delivery whose channel closed before perform started was not performed (the broker
+   * redelivers it): for example a delayed job held until due while the connection dropped.
+   */
+  'delivery:skipped': DeliveryInfo & { generation: number };
 }

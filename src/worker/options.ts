@@ -40,7 +40,7 @@ export interface WorkerOptions extends AmqpConnectionOptions {
   delays?: DelayScheduler;
   /**
    * A delayed job that arrives at most this early is held (unacked, occupying one prefetch slot
-   * of `concurrency`) until its `x-warren-due-at` time, then performed: never before. One that
+   * of `concurrency`) until its `warren-due-at` time, then performed: never before. One that
    * arrives earlier still is published into the delay ladder again for the rest of its wait and
    * acked once that is confirmed. Default: DELAY_DEFAULTS.maxHoldMs.
    */

@@ -151,7 +151,9 @@ export class Worker {
   }
 
   private async perform(delivery: Delivery, signal: AbortSignal, running: Running): Promise<void> {
+    if (this.skipStale(delivery, running)) return;
     if (!(await this.untilDue(delivery, running))) return;
+    if (this.skipStale(delivery, running)) return;
     const verdict = await processDelivery(delivery, {
       registry: this.options.registry,
       adapter: running.adapter,
@@ -162,6 +164,19 @@ export class Worker {
       abandoned: () => this.abandoned,
     });
     await this.settle(delivery, verdict, running);
+  }
+
+  /**
+   * A delivery whose channel closed before perform started (while it was held until due, or
+   * waiting behind a blocked event loop) is not performed: the broker has already put it back
+   * in its queue, so performing it here would only make a duplicate whose ack is dropped.
+   */
+  private skipStale(delivery: Delivery, running: Running): boolean {
+    if (running.consumer.isLive(delivery)) return false;
+    delivery.settled = true;
+    this.logger.info({ queue: delivery.queue, generation: delivery.generation }, 'delivery not performed: its channel closed before it started; the broker redelivers it');
+    this.events.emit('delivery:skipped', { ...deliveryInfo(delivery), generation: delivery.generation });
+    return true;
   }
 
   /** True when the delivery is due (held until then if it came early); false when it was settled here. */

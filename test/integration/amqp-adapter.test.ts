@@ -57,7 +57,7 @@ describe('AmqpAdapter publishing', () => {
     expect(message.properties.contentType).toBe('application/json');
     expect(message.properties.deliveryMode).toBe(2);
     expect(typeof message.properties.timestamp).toBe('number');
-    expect(message.properties.headers?.['x-warren-version']).toBe(WARREN_VERSION);
+    expect(message.properties.headers?.['warren-version']).toBe(WARREN_VERSION);
     const envelope = JSON.parse(message.content.toString('utf8')) as Envelope;
     expect(envelope).toMatchObject({ job_class: 'RecordJob', job_id: job.jobId, queue_name: queue, arguments: ['hello'] });
   });

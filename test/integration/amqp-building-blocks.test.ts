@@ -128,7 +128,7 @@ describe('dead-letter headers', () => {
   it('give the reason, error, origin and time, drop the broker death headers, and bound the message', () => {
     const error = new TypeError(`boom at amqp://app:s3cret@host ${'x'.repeat(5_000)}`);
     const properties = deadLetterProperties(
-      delivery({ 'x-death': [{ count: 1 }], 'x-first-death-queue': 'q', 'x-warren-version': '0.1.0', tenant: 'a' }),
+      delivery({ 'x-death': [{ count: 1 }], 'x-first-death-queue': 'q', 'warren-version': '0.1.0', tenant: 'a' }),
       'failed',
       error,
       100,
@@ -137,18 +137,18 @@ describe('dead-letter headers', () => {
     expect(properties.contentType).toBe('application/json');
     expect(properties.headers).toMatchObject({
       tenant: 'a',
-      'x-warren-version': '0.1.0',
-      'x-warren-reason': 'failed',
-      'x-warren-error-class': 'TypeError',
-      'x-warren-original-queue': 'mailers',
-      'x-warren-original-exchange': 'warren',
-      'x-warren-original-routing-key': 'mailers',
+      'warren-version': '0.1.0',
+      'warren-reason': 'failed',
+      'warren-error-class': 'TypeError',
+      'warren-original-queue': 'mailers',
+      'warren-original-exchange': 'warren',
+      'warren-original-routing-key': 'mailers',
     });
     const headers = properties.headers as Record<string, unknown>;
     expect(Object.keys(headers).some((name) => name.includes('death'))).toBe(false);
-    expect((headers['x-warren-error-message'] as string).length).toBe(100);
-    expect(headers['x-warren-error-message']).not.toContain('s3cret');
-    expect(Number.isNaN(Date.parse(headers['x-warren-dead-at'] as string))).toBe(false);
+    expect((headers['warren-error-message'] as string).length).toBe(100);
+    expect(headers['warren-error-message']).not.toContain('s3cret');
+    expect(Number.isNaN(Date.parse(headers['warren-dead-at'] as string))).toBe(false);
   });
 });
 

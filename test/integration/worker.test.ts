@@ -98,14 +98,14 @@ describe('Worker', () => {
       const message = await probe.get(deadLetterQueue);
       if (message) letters.push(message);
     }
-    const reasons = letters.map((m) => m.properties.headers?.['x-warren-reason'] as string).sort();
+    const reasons = letters.map((m) => m.properties.headers?.['warren-reason'] as string).sort();
     expect(reasons).toEqual(['failed', 'undecodable', 'undecodable', 'unknown-job']);
     const garbage = letters.find((m) => m.properties.messageId === 'garbage');
     expect(garbage?.content.toString()).toBe('{not json');
-    expect(garbage?.properties.headers).toMatchObject({ 'x-warren-original-queue': jobs, 'x-warren-original-routing-key': jobs });
-    const failed = letters.find((m) => m.properties.headers?.['x-warren-reason'] === 'failed');
-    expect(failed?.properties.headers).toMatchObject({ 'x-warren-error-class': 'FixtureFailure', 'x-warren-error-message': 'failed on purpose: doomed' });
-    expect(typeof failed?.properties.headers?.['x-warren-dead-at']).toBe('string');
+    expect(garbage?.properties.headers).toMatchObject({ 'warren-original-queue': jobs, 'warren-original-routing-key': jobs });
+    const failed = letters.find((m) => m.properties.headers?.['warren-reason'] === 'failed');
+    expect(failed?.properties.headers).toMatchObject({ 'warren-error-class': 'FixtureFailure', 'warren-error-message': 'failed on purpose: doomed' });
+    expect(typeof failed?.properties.headers?.['warren-dead-at']).toBe('string');
     expect(await probe.messageCount(jobs)).toBe(0);
   });
 

@@ -60,26 +60,26 @@ describe('the envelope contract on the broker', () => {
   it('dead-letters an unknown envelope version with the reason "unsupported envelope version N"', async () => {
     const messageId = await publish(envelope({ envelope_version: 2 }));
     expect(await deadLetter(messageId)).toMatchObject({
-      'x-warren-reason': 'undecodable',
-      'x-warren-error-class': 'EnvelopeError',
-      'x-warren-error-message': 'unsupported envelope version 2',
-      'x-warren-original-queue': queue,
+      'warren-reason': 'undecodable',
+      'warren-error-class': 'EnvelopeError',
+      'warren-error-message': 'unsupported envelope version 2',
+      'warren-original-queue': queue,
     });
   });
 
   it('dead-letters an unknown content type, a body that is not JSON and a missing required field, each with its reason', async () => {
     const xml = await publish('<job/>', 'application/xml');
-    expect(await deadLetter(xml)).toMatchObject({ 'x-warren-reason': 'undecodable', 'x-warren-error-message': 'unknown content type "application/xml"' });
+    expect(await deadLetter(xml)).toMatchObject({ 'warren-reason': 'undecodable', 'warren-error-message': 'unknown content type "application/xml"' });
     const garbage = await publish('{"job_class":', 'application/json');
-    expect(await deadLetter(garbage)).toMatchObject({ 'x-warren-reason': 'undecodable' });
+    expect(await deadLetter(garbage)).toMatchObject({ 'warren-reason': 'undecodable' });
     const missing = await publish(envelope({ enqueued_at: undefined }));
-    expect(await deadLetter(missing)).toMatchObject({ 'x-warren-reason': 'undecodable', 'x-warren-error-message': 'missing field enqueued_at' });
+    expect(await deadLetter(missing)).toMatchObject({ 'warren-reason': 'undecodable', 'warren-error-message': 'missing field enqueued_at' });
   });
 
   it('dead-letters a handler job whose arguments are not one hash, as a deserialization failure', async () => {
     const messageId = await publish(envelope({ arguments: [1, 2] }));
     const headers = await deadLetter(messageId);
-    expect(headers).toMatchObject({ 'x-warren-reason': 'deserialization', 'x-warren-error-class': 'DeserializationError' });
-    expect(String(headers['x-warren-error-message'])).toContain('takes one argument, a hash');
+    expect(headers).toMatchObject({ 'warren-reason': 'deserialization', 'warren-error-class': 'DeserializationError' });
+    expect(String(headers['warren-error-message'])).toContain('takes one argument, a hash');
   });
 });

@@ -105,9 +105,9 @@ describe('HandlerWorker on RabbitMQ', () => {
     await waitFor(() => deaths.length === 2, 'two dead letters');
 
     const letters = [await broker.take(dead), await broker.take(dead)];
-    const byReason = Object.fromEntries(letters.map((m) => [m.properties.headers?.['x-warren-reason'] as string, m.properties.headers]));
-    expect(byReason.failed).toMatchObject({ 'x-warren-error-class': 'TypeError', 'x-warren-error-message': 'cannot send' });
-    expect(byReason['unknown-job']).toMatchObject({ 'x-warren-error-class': 'UnknownJobError', 'x-warren-original-queue': jobs });
+    const byReason = Object.fromEntries(letters.map((m) => [m.properties.headers?.['warren-reason'] as string, m.properties.headers]));
+    expect(byReason.failed).toMatchObject({ 'warren-error-class': 'TypeError', 'warren-error-message': 'cannot send' });
+    expect(byReason['unknown-job']).toMatchObject({ 'warren-error-class': 'UnknownJobError', 'warren-original-queue': jobs });
   });
 
   it('performIn publishes a delayed job when the adapter has delays, and is an EnqueueError from an AdapterError when it has none', async () => {

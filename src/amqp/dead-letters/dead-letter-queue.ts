@@ -47,7 +47,7 @@ function matches(letter: DeadLetter, filter: DeadLetterFilter): boolean {
  *
  * A job sent back is the dead letter's body byte for byte, that is the envelope as it was last
  * delivered: `executions` and `exception_executions` as they were before the execution that
- * failed (the dead letter's `x-warren-executions` header counts that one). So the job replays
+ * failed (the dead letter's `warren-executions` header counts that one). So the job replays
  * its last attempt: a job that exhausted a retryOn rule gets one more execution (like Sidekiq's
  * retry from the Dead set) and comes back here if it fails the same way; enqueue it anew to
  * give it a fresh set of retries. Not re-encoding also means undecodable bodies and jobs of

@@ -21,7 +21,7 @@ export interface DeadLetter {
   originalRoutingKey: string | undefined;
   /** ISO 8601. */
   deadAt: string | undefined;
-  /** How many times it was performed, the failed execution included (x-warren-executions). */
+  /** How many times it was performed, the failed execution included (warren-executions). */
   executions: number | undefined;
 }
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** Headers of delayed jobs. None starts with `x-death` (the broker's own). */
 export const DELAY_HEADERS = Object.freeze({
   /** When the job is due, in ms since the epoch: a worker never performs it before. */
-  dueAt: 'x-warren-due-at',
+  dueAt: 'warren-due-at',
 });
 
 /** The due time a message carries, or undefined when it carries none (or nonsense). */

@@ -29,7 +29,7 @@ export interface LadderPlacement {
  * level whose bit is set and is dead-lettered on to its queue (see delayTopology). Each hop costs
  * the broker a little (about 2 ms), so the ladder delay is d minus an allowance per hop
  * (hopAllowanceMs) and once (fixedAllowanceMs), rounded down to the lowest level: jobs arrive
- * slightly early and the worker holds them until the `x-warren-due-at` header says they are due.
+ * slightly early and the worker holds them until the `warren-due-at` header says they are due.
  * Delays too short for the ladder are published straight to the job's route and held the same
  * way. Delays longer than the ladder (2^levels - 2^lowestLevel ms) wait its maximum, then the
  * worker sends them round again for the rest.

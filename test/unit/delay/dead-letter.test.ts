@@ -19,13 +19,13 @@ describe('dead letters', () => {
         messageId: 'job-1',
         type: 'MailerJob',
         headers: {
-          'x-warren-reason': 'failed',
-          'x-warren-error-class': 'SmtpError',
-          'x-warren-error-message': 'timeout',
-          'x-warren-original-queue': 'mailers',
-          'x-warren-original-routing-key': 'mailers',
-          'x-warren-dead-at': '2026-01-01T00:00:00.000Z',
-          'x-warren-executions': 5,
+          'warren-reason': 'failed',
+          'warren-error-class': 'SmtpError',
+          'warren-error-message': 'timeout',
+          'warren-original-queue': 'mailers',
+          'warren-original-routing-key': 'mailers',
+          'warren-dead-at': '2026-01-01T00:00:00.000Z',
+          'warren-executions': 5,
         },
       }),
     );
@@ -47,13 +47,13 @@ describe('dead letters', () => {
       message({
         messageId: 'job-2',
         headers: {
-          'x-warren-queue': 'payments',
+          'warren-queue': 'payments',
           'x-death': [{ queue: 'payments', reason: 'delivery_limit', count: 1, time: { '!': 'timestamp', value: 1_767_225_600 }, 'routing-keys': ['payments'] }],
         },
       }),
     );
     expect(limited).toMatchObject({ reason: 'delivery-limit', originalQueue: 'payments', originalRoutingKey: 'payments', deadAt: '2026-01-01T00:00:00.000Z' });
-    const undeliverable = describeDeadLetter(message({ headers: { 'x-warren-queue': 'gone', 'x-death': [{ queue: 'warren.delay.05', reason: 'expired' }] } }));
+    const undeliverable = describeDeadLetter(message({ headers: { 'warren-queue': 'gone', 'x-death': [{ queue: 'warren.delay.05', reason: 'expired' }] } }));
     expect(undeliverable).toMatchObject({ reason: 'undeliverable', originalQueue: 'gone' });
   });
 
@@ -64,11 +64,11 @@ describe('dead letters', () => {
       'x-last-death-reason': 'expired',
       CC: ['5>2', '=mailers'],
       BCC: ['x'],
-      'x-warren-due-at': 1,
-      'x-warren-version': '0.1.0',
+      'warren-due-at': 1,
+      'warren-version': '0.1.0',
       tenant: 'acme',
     });
-    expect(headers).toEqual({ 'x-warren-version': '0.1.0', tenant: 'acme' });
+    expect(headers).toEqual({ 'warren-version': '0.1.0', tenant: 'acme' });
     const properties = republishedProperties(
       { messageId: 'job-3', type: 'MailerJob', contentType: 'application/json', priority: 7, headers: {} } as unknown as Message['properties'],
       headers,
