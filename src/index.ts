@@ -79,6 +79,17 @@ export { HEADERS } from './amqp/message.js';
 export type { AmqpTlsOptions } from './amqp/tls.js';
 export { immediateOnly, type DelayScheduler, type PublishTarget } from './amqp/delay/scheduler.js';
 export { TtlQueueDelays, type TtlQueueDelaysOptions } from './amqp/delay/ttl-queues.js';
+export { DelayLadder, type LadderPlacement } from './amqp/delay/ladder.js';
+export type { DelayOptions } from './amqp/delay/options.js';
+export { DELAY_HEADERS } from './amqp/delay/hold.js';
+export type { DelayedJob } from './amqp/delay/scheduler.js';
+export {
+  DeadLetterQueue,
+  type DeadLetterFilter,
+  type DeadLetterQueueOptions,
+  type RetryReport,
+} from './amqp/dead-letters/dead-letter-queue.js';
+export type { DeadLetter } from './amqp/dead-letters/dead-letter.js';
 
 // Topology
 export {
