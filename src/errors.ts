@@ -67,3 +67,19 @@ export class ConfigurationError extends WarrenError {
 export class JobTimeoutError extends WarrenError {
   override readonly code: string = 'JOB_TIMEOUT';
 }
+
+/**
+ * A message's signature is missing, names an unknown key, or does not match its body (see
+ * signed envelopes in schemas/README.md). The worker dead-letters such messages unread.
+ */
+export class SignatureError extends WarrenError {
+  override readonly code: string = 'SIGNATURE_ERROR';
+}
+
+/**
+ * The broker returned a published job as unroutable: no queue is bound for its exchange and
+ * routing key (the broker acks such a message and drops it; warren publishes `mandatory` to know).
+ */
+export class UnroutableError extends EnqueueError {
+  override readonly code: string = 'UNROUTABLE';
+}

@@ -7,7 +7,8 @@
 export function describeConnectFailure(endpoint: string, error: Error | undefined): string {
   if (!error) return `the broker at ${endpoint} is unreachable`;
   const reason = error.message.trim();
-  const code = typeof (error as { code?: unknown }).code === 'string' ? ((error as { code: string }).code) : '';
+  const rawCode = (error as Error & { code?: unknown }).code;
+  const code = typeof rawCode === 'string' ? rawCode : '';
   if (/ACCESS.REFUSED|\b403\b|NOT.ALLOWED|\b530\b/i.test(reason)) {
     return `the broker at ${endpoint} refused the login (${reason}): check the user name, password and virtual host`;
   }

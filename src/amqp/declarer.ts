@@ -1,7 +1,7 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { EnqueueError, TopologyError } from '../errors.js';
-import { assertTopology, ensureQueue, type QueueSpec, type Topology } from '../topology/index.js';
+import { assertTopology, ensureQueue, withAdoptedQueues, type AssertTopologyResult, type QueueSpec, type Topology } from '../topology/index.js';
 import type { AmqpConnection } from './connection.js';
 import { redactError } from './redact.js';
 
@@ -52,6 +52,8 @@ export class TopologyDeclarer {
   private readonly generated = new Map<string, GeneratedQueue>();
   /** The channel of the last setup; assertTopology needs one, the declarations run on siblings. */
   private channel: Channel | undefined;
+  /** Waiting for the next channel setup (queues asked for before the connection was up). */
+  private setupWaiters: Array<() => void> = [];
 
   /**
    * @param extend applied to the topology after a queue is added on first use, so that what
@@ -75,7 +77,12 @@ export class TopologyDeclarer {
   /** Channel setup: the configured topology, then every implicitly added queue. Re-run on each reconnect. */
   async declareAll(channel: Channel): Promise<void> {
     this.channel = channel;
-    await assertTopology(channel, this.base, this.assertOptions());
+    try {
+      await this.declareAndAdopt(channel, this.base);
+    } catch (error) {
+      this.releaseSetupWaiters();
+      throw error;
+    }
     for (const [queueName, delta] of this.implicit) {
       try {
         await this.declareImplicit(delta);
@@ -93,6 +100,42 @@ export class TopologyDeclarer {
         this.logger.error({ err: redactError(error), queue: entry.spec.name }, 'cannot declare queue');
       }
     }
+    this.releaseSetupWaiters();
+  }
+
+  /**
+   * Declares `topology` and records what the broker really has for queues it adopted (an
+   * existing queue warren uses as it is): its max priority is what job priorities map against.
+   */
+  private async declareAndAdopt(channel: Channel, topology: Topology): Promise<AssertTopologyResult> {
+    const result = await assertTopology(channel, topology, this.assertOptions());
+    this.current = withAdoptedQueues(this.current, result.adoptedQueues);
+    return result;
+  }
+
+  private releaseSetupWaiters(): void {
+    const waiters = this.setupWaiters;
+    this.setupWaiters = [];
+    for (const release of waiters) release();
+  }
+
+  /**
+   * Resolves after the next channel setup ran (so queues added meanwhile are declared, and any
+   * adoption is known), or as soon as a connection attempt fails or drops: a publish must not wait here
+   * for a broker that is down (the publisher's own timeout applies to it).
+   */
+  private nextSetupOrFailure(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const onFailed = (): void => done();
+      const done = (): void => {
+        this.connection.events.off('connection:failed', onFailed);
+        this.connection.events.off('connection:disconnect', onFailed);
+        resolve();
+      };
+      this.connection.events.on('connection:failed', onFailed);
+      this.connection.events.on('connection:disconnect', onFailed);
+      this.setupWaiters.push(done);
+    });
   }
 
   /**
@@ -119,13 +162,26 @@ export class TopologyDeclarer {
       this.implicit.set(queueName, delta);
     }
     try {
-      await this.declareImplicit(delta);
+      // Not connected yet: the next setup declares it; wait for that, so the job's priority is mapped against what the broker has.
+      if (!(await this.declareImplicit(delta))) await this.nextSetupOrFailure();
     } catch (error) {
       // A lost connection is no verdict: the next channel setup declares the queue.
       if (!(error instanceof TopologyError) && typeof (error as { code?: unknown }).code !== 'number') return;
       const safe = redactError(error);
       throw new EnqueueError(`cannot declare queue "${queueName}" on the broker: ${safe.message}`, { cause: safe });
     }
+  }
+
+  /**
+   * Declares `queueName` again, as the topology says, with the bindings that lead to it: for a
+   * queue of the topology that someone deleted from the broker while warren ran (the dead-letter
+   * queue). False when the topology does not know it or there is no connection.
+   */
+  async redeclare(queueName: string): Promise<boolean> {
+    const spec = this.current.queues.find((queue) => queue.name === queueName);
+    if (!spec) return false;
+    const bindings = this.current.bindings.filter((binding) => binding.queue === queueName);
+    return this.declareImplicit({ ...this.base, exchanges: [], queues: [spec], bindings });
   }
 
   /**
@@ -168,7 +224,7 @@ export class TopologyDeclarer {
   private async declareImplicit(delta: Topology): Promise<boolean> {
     const channel = this.channel;
     if (!channel || !this.connection.current) return false;
-    await assertTopology(channel, delta, this.assertOptions());
+    await this.declareAndAdopt(channel, delta);
     return true;
   }
 

@@ -23,6 +23,9 @@ export const HEADERS = Object.freeze({
   originalExchange: 'warren-original-exchange',
   originalRoutingKey: 'warren-original-routing-key',
   deadAt: 'warren-dead-at',
+  /** Signed envelopes (see amqp/signing.ts): `hmac-sha256=<hex>` of the body, and the id of the key. */
+  signature: 'warren-signature',
+  signatureKey: 'warren-signature-key',
 });
 
 /**

@@ -2,7 +2,7 @@ import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
-import { EnqueueError, TopologyError } from '../errors.js';
+import { EnqueueError, TopologyError, UnroutableError } from '../errors.js';
 import type { AmqpConnection } from './connection.js';
 import { describeConnectFailure } from './connect-failure.js';
 import { redactError } from './redact.js';
@@ -237,8 +237,8 @@ export class ConfirmPublisher {
   }
 }
 
-function unroutableError(returned: ReturnedMessage): EnqueueError {
-  return new EnqueueError(
+function unroutableError(returned: ReturnedMessage): UnroutableError {
+  return new UnroutableError(
     `unroutable job: no queue is bound to exchange "${returned.exchange}" for routing key "${returned.routingKey}" ` +
       `(the broker returned it: ${returned.replyCode} ${returned.replyText}); check the topology's bindings`,
   );

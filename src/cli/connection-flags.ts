@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { AmqpConnectionOptions } from '../amqp/connection.js';
+import { redactUrl } from '../amqp/redact.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { AmqpTlsOptions } from '../amqp/tls.js';
 
 /** Flags every command that talks to the broker accepts. */
@@ -13,7 +15,7 @@ export interface ConnectionFlags {
 
 export function addConnectionFlags(command: Command): Command {
   return command
-    .option('--url <url>', 'broker URL (default: $AMQP_URL, then amqp://guest:guest@127.0.0.1:5672); never printed unredacted')
+    .option('--url <url>', `broker URL (default: $AMQP_URL, then ${redactUrl(DEFAULTS.amqp.url)}); never printed unredacted`)
     .option('--tls-ca <file>', 'CA certificate (PEM) for amqps:// URLs')
     .option('--tls-cert <file>', 'client certificate (PEM) for amqps:// URLs')
     .option('--tls-key <file>', 'client key (PEM); its passphrase is read from $AMQP_TLS_PASSPHRASE')

@@ -36,6 +36,48 @@ export interface AssertTopologyResult {
   adoptedQueues: AdoptedQueue[];
 }
 
+/** The queue spec fields an adopted queue's broker value replaces, by the broker's argument name. */
+const ADOPTED_FIELDS: Readonly<Record<string, (queue: QueueSpec, actual: unknown) => QueueSpec>> = {
+  'x-max-priority': (queue, actual) => ({ ...queue, maxPriority: typeof actual === 'number' ? actual : undefined }),
+  'x-queue-type': (queue, actual) => ({ ...queue, type: actual === 'quorum' ? 'quorum' : 'classic' }),
+  'x-message-ttl': (queue, actual) => ({ ...queue, messageTtlMs: typeof actual === 'number' ? actual : undefined }),
+  'x-dead-letter-exchange': (queue, actual) => ({ ...queue, deadLetterExchange: typeof actual === 'string' ? actual : undefined }),
+  'x-dead-letter-routing-key': (queue, actual) => ({ ...queue, deadLetterRoutingKey: typeof actual === 'string' ? actual : undefined }),
+  'x-consumer-timeout': (queue, actual) => ({ ...queue, consumerTimeoutMs: typeof actual === 'number' ? actual : undefined }),
+  'x-delivery-limit': (queue, actual) => ({ ...queue, deliveryLimit: typeof actual === 'number' ? actual : undefined }),
+  durable: (queue, actual) => ({ ...queue, durable: actual === true }),
+};
+
+/**
+ * `topology` with each adopted queue described as the broker has it (its real max priority,
+ * type, TTL...), so what warren derives from the spec matches the broker: a queue adopted with
+ * x-max-priority 3 maps job priorities against 3, one adopted without a max priority gets none
+ * (its jobs' priorities are ignored, with the usual warning). Differences the broker refused
+ * outright (`refusedByBroker`) leave the spec's value out. Unchanged when nothing was adopted.
+ */
+export function withAdoptedQueues(topology: Topology, adopted: readonly AdoptedQueue[]): Topology {
+  if (adopted.length === 0) return topology;
+  const byName = new Map(adopted.map((queue) => [queue.name, queue]));
+  return {
+    ...topology,
+    queues: topology.queues.map((queue) => {
+      const found = byName.get(queue.name);
+      if (!found) return queue;
+      return found.differences.reduce((spec, difference) => {
+        const apply = ADOPTED_FIELDS[difference.argument];
+        if (apply) return apply(spec, difference.actual);
+        if (difference.argument.startsWith('x-')) {
+          const args = { ...spec.arguments };
+          if (difference.actual === undefined) delete args[difference.argument];
+          else args[difference.argument] = difference.actual;
+          return { ...spec, arguments: args };
+        }
+        return spec;
+      }, queue);
+    }),
+  };
+}
+
 const warnedAdoptions = new Set<string>();
 
 function warnOnce(adopted: AdoptedQueue): void {

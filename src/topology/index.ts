@@ -31,11 +31,13 @@ export {
   withQueues,
   type TopologyAdditions,
 } from './defaults.js';
-export { queueMaxPriority, resolveRoute, topologyForQueue } from './routes.js';
+export { queueMaxPriority, resolveRoute, routeReachesQueue, routeReachesSomeQueue, topologyForQueue } from './routes.js';
 export { toBrokerPriority, unprioritizedBrokerPriority } from './priority.js';
+export { jobQueues, type JobQueuesOptions } from './job-queues.js';
 export { exchangeDeclaration, queueArguments, queueDeclaration, type ExchangeDeclaration, type QueueDeclaration } from './declarations.js';
 export {
   assertTopology,
+  withAdoptedQueues,
   type AdoptedQueue,
   type AssertTopologyOptions,
   type AssertTopologyResult,

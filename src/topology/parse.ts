@@ -167,6 +167,7 @@ function normalize(file: string, data: TopologyFile): ParsedTopologyFile {
     consumerTimeoutMs: entry.consumerTimeout,
     deliveryLimit: entry.deliveryLimit,
     arguments: copyArguments(entry.arguments),
+    ...(entry.consume === undefined ? {} : { consume: entry.consume }),
     origin: 'file',
     source: { file, path: `queues[${index}]` },
   }));

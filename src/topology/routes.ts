@@ -10,7 +10,8 @@ function hasWildcard(routingKey: string): boolean {
  * 1. `routes.jobs[jobClass]`;
  * 2. `routes.queues[queueName]`;
  * 3. a binding of that queue on a direct or topic exchange with a routing key without
- *    wildcards (the default exchange's binding first), published with that key;
+ *    wildcards (the default exchange's binding first), published with that key; bindings
+ *    warren generates (the delay ladder's) are not routes;
  * 4. the default exchange with routing key = queue name (what `ensureQueue` binds).
  */
 export function resolveRoute(topology: Topology, queueName: string, jobClass?: string): RouteSpec {
@@ -21,7 +22,13 @@ export function resolveRoute(topology: Topology, queueName: string, jobClass?: s
   const exchanges = new Map<string, ExchangeSpec>(topology.exchanges.map((exchange) => [exchange.name, exchange]));
   const usable = topology.bindings.filter((binding) => {
     const type = exchanges.get(binding.exchange)?.type;
-    return binding.queue === queueName && (type === 'direct' || type === 'topic') && !hasWildcard(binding.routingKey);
+    // Generated bindings (the delay ladder's delivery bindings) are warren's plumbing, never a job's route.
+    return (
+      binding.queue === queueName &&
+      binding.origin !== 'generated' &&
+      (type === 'direct' || type === 'topic') &&
+      !hasWildcard(binding.routingKey)
+    );
   });
   const binding = usable.find((candidate) => candidate.exchange === topology.defaultExchange) ?? usable[0];
   if (binding) return { exchange: binding.exchange, routingKey: binding.routingKey };
@@ -87,4 +94,19 @@ export function routeReachesQueue(topology: Topology, route: RouteSpec, queueNam
     if (type === 'headers' || type === undefined) unknown = true;
   }
   return unknown ? undefined : false;
+}
+
+/**
+ * Whether a job published by `route` for queue `queueName` reaches a queue: a binding of the
+ * topology takes it to one (or it cannot be told: headers exchanges), the route is the AMQP
+ * default exchange (routing key = queue name), or it is the default route of a queue the
+ * topology does not list yet (`ensureQueue` declares it bound by its name on first use).
+ * False means the broker would return the job as unroutable; the delayed path checks this
+ * before a job enters the delay ladder, whose last exchange could not deliver it.
+ */
+export function routeReachesSomeQueue(topology: Topology, route: RouteSpec, queueName: string): boolean {
+  if (route.exchange === '') return true;
+  const listed = topology.queues.some((queue) => queue.name === queueName);
+  if (!listed && route.exchange === topology.defaultExchange && route.routingKey === queueName) return true;
+  return topology.queues.some((queue) => routeReachesQueue(topology, route, queue.name) !== false);
 }

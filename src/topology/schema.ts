@@ -41,6 +41,8 @@ export const queueFileSchema = z
     consumerTimeout: z.number().optional(),
     deliveryLimit: z.number().optional(),
     arguments: z.record(argumentValueSchema).optional(),
+    /** Default: a worker without a queue list consumes the queue when it is a job queue (see jobQueues). */
+    consume: z.boolean().optional(),
   })
   .strict();
 

@@ -60,6 +60,13 @@ export interface QueueSpec {
   deliveryLimit: number | undefined;
   /** Other x-arguments, passed through verbatim. */
   arguments: Record<string, unknown>;
+  /**
+   * False: a worker started without an explicit queue list does not consume this queue (it is
+   * not a job queue: an audit copy, a sink another system reads). Not sent to the broker.
+   * Default: undefined, which lets `jobQueues` decide (dead-letter and alternate-exchange sinks
+   * are left out without it).
+   */
+  consume?: boolean | undefined;
   origin?: DeclarationOrigin;
   source?: DeclarationSource;
 }

@@ -1,9 +1,11 @@
 import type { Options } from 'amqplib';
+import type { Logger } from 'pino';
 import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import { HEADERS } from '../amqp/message.js';
 import { redactText } from '../amqp/redact.js';
 import { republishedHeaders, republishedProperties } from '../amqp/republish.js';
 import { DEFAULTS } from '../config/defaults.js';
+import { UnroutableError } from '../errors.js';
 import type { Delivery } from './consumer.js';
 import type { DeadLetterReason } from './events.js';
 
@@ -50,9 +52,22 @@ export class DeadLetterPublisher {
   constructor(
     private readonly adapter: AmqpAdapter,
     readonly queue: string = DEFAULTS.amqp.deadLetterQueue,
+    private readonly logger?: Logger,
   ) {}
 
+  /**
+   * Rejects when the broker did not confirm the dead letter (the caller requeues the delivery).
+   * When the dead-letter queue is gone (deleted while the worker ran: the publish comes back
+   * unroutable) it is declared again, as the topology says, and the publish tried once more.
+   */
   async publish(delivery: Delivery, reason: DeadLetterReason, error: Error): Promise<void> {
-    await this.adapter.publishToQueue(this.queue, delivery.message.content, deadLetterProperties(delivery, reason, error));
+    const properties = deadLetterProperties(delivery, reason, error);
+    try {
+      await this.adapter.publishToQueue(this.queue, delivery.message.content, properties);
+    } catch (failure) {
+      if (!(failure instanceof UnroutableError) || !(await this.adapter.redeclareQueue(this.queue).catch(() => false))) throw failure;
+      this.logger?.warn({ deadLetterQueue: this.queue }, 'the dead-letter queue was missing on the broker (deleted?); declared it again');
+      await this.adapter.publishToQueue(this.queue, delivery.message.content, properties);
+    }
   }
 }

@@ -21,7 +21,11 @@ export type DeadLetterReason =
   /** Arguments that could not be read back (and no rule handled it). */
   | 'deserialization'
   /** perform raised and no rule handled it, or retries were exhausted. */
-  | 'failed';
+  | 'failed'
+  /** The worker requires signed envelopes and the message carries no signature. */
+  | 'unsigned'
+  /** The signature names an unknown key, is malformed, or does not match the body. */
+  | 'bad-signature';
 
 /**
  * Worker events, in the order a job sees them: `job:held` (a delayed job that arrived a

@@ -1,6 +1,7 @@
 import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import type { AmqpConnectionOptions } from '../amqp/connection.js';
 import type { DelayScheduler } from '../amqp/delay/scheduler.js';
+import type { SigningOptions } from '../amqp/signing.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { Topology } from '../topology/index.js';
 
@@ -51,6 +52,13 @@ export interface WorkerOptions extends AmqpConnectionOptions {
   deadLetterRetryDelayMs?: number;
   /** Bodies above this size are dead-lettered without being decoded. Default: DEFAULTS.maxMessageBytes. */
   maxMessageBytes?: number;
+  /**
+   * Signed envelopes (see amqp/signing.ts): messages without a valid signature are dead-lettered
+   * unread (reason `unsigned` or `bad-signature`; with `require: false` only bad signatures are),
+   * and the retries this worker publishes are signed with `signWith`. Give producers the same keys.
+   * Default: signatures are neither checked nor written.
+   */
+  signing?: SigningOptions;
   /**
    * Stop gracefully on SIGTERM and SIGINT (a second signal aborts in-flight jobs at once).
    * Default: true, as job worker processes expect; pass false when embedding the worker.

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { QueueAdapter } from '../adapters/adapter.js';
+import type { EnvelopeSigner } from '../amqp/signing.js';
 import { TypedEmitter } from '../amqp/typed-emitter.js';
 import { codecFor } from '../envelope/codecs/index.js';
 import type { Envelope } from '../envelope/envelope.js';
@@ -24,6 +25,8 @@ export interface DeliveryContext {
   events: TypedEmitter<WorkerEvents>;
   logger: Logger;
   maxMessageBytes: number;
+  /** Checks signatures before anything is decoded; undefined: signatures are not checked. */
+  signatures?: EnvelopeSigner | undefined;
   signal: AbortSignal;
   /** True once shutdown gave up on in-flight jobs. */
   abandoned: () => boolean;
@@ -51,12 +54,18 @@ export function deliveryInfo(delivery: Delivery, envelope?: Envelope): DeliveryI
   };
 }
 
-/** Size check and codec: an envelope, or why the message cannot be one. */
-function decode(delivery: Delivery, maxMessageBytes: number): { envelope: Envelope } | { reason: DeadLetterReason; error: Error } {
+/** Size check, signature check (before parsing anything), codec: an envelope, or why the message cannot be one. */
+function decode(
+  delivery: Delivery,
+  maxMessageBytes: number,
+  signatures: EnvelopeSigner | undefined,
+): { envelope: Envelope } | { reason: DeadLetterReason; error: Error } {
   const body = delivery.message.content;
   if (body.length > maxMessageBytes) {
     return { reason: 'too-large', error: new EnvelopeError(`message body is ${body.length} bytes, above the limit of ${maxMessageBytes} bytes`) };
   }
+  const signature = signatures?.check(body, delivery.message.properties.headers as Record<string, unknown> | undefined);
+  if (signature && !signature.ok) return { reason: signature.reason, error: signature.error };
   try {
     return { envelope: codecFor(delivery.message.properties.contentType as string | undefined).decode(body) };
   } catch (error) {
@@ -70,7 +79,7 @@ function decode(delivery: Delivery, maxMessageBytes: number): { envelope: Envelo
  */
 export async function processDelivery(delivery: Delivery, context: DeliveryContext): Promise<DeliveryVerdict> {
   const { events } = context;
-  const decoded = decode(delivery, context.maxMessageBytes);
+  const decoded = decode(delivery, context.maxMessageBytes, context.signatures);
   if (!('envelope' in decoded)) {
     context.logger.error(
       { queue: delivery.queue, messageId: delivery.message.properties.messageId as unknown, reason: decoded.reason, err: decoded.error },

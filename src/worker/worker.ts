@@ -8,11 +8,12 @@ import { DELAY_DEFAULTS } from '../amqp/delay/defaults.js';
 import { DelayLadder } from '../amqp/delay/ladder.js';
 import type { DelayScheduler } from '../amqp/delay/scheduler.js';
 import { redactError } from '../amqp/redact.js';
+import { EnvelopeSigner } from '../amqp/signing.js';
 import { TypedEmitter } from '../amqp/typed-emitter.js';
 import { settings } from '../config/configuration.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { ConfigurationError } from '../errors.js';
-import { defaultTopology, type Topology } from '../topology/index.js';
+import { defaultTopology, jobQueues, type Topology } from '../topology/index.js';
 import { Consumer, type Delivery } from './consumer.js';
 import { consumerTimeoutWarnings } from './consumer-timeout.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
@@ -53,6 +54,7 @@ export class Worker {
   private readonly delays: DelayScheduler;
   private readonly deadLetterQueue: string;
   private readonly maxHoldMs: number;
+  private readonly signer: EnvelopeSigner | undefined;
   private readonly inFlight = new Map<Delivery, { controller: AbortController; done: Promise<void> }>();
   private readonly stopping = new AbortController();
   private running: Running | undefined;
@@ -75,10 +77,12 @@ export class Worker {
     this.deadLetterQueue = deadLetterQueue;
     this.delays = options.delays ?? new DelayLadder({ deadLetterQueue });
     this.maxHoldMs = options.maxHoldMs ?? DELAY_DEFAULTS.maxHoldMs;
+    this.signer = options.signing ? new EnvelopeSigner(options.signing) : undefined;
+    // It signs the retries it publishes: it must know with which key.
+    this.signer?.assertCanSign();
     if (!(this.maxHoldMs >= 0)) throw new ConfigurationError(`maxHoldMs must be a number of milliseconds >= 0, not ${String(options.maxHoldMs)}`);
-    // By default every job queue of the topology: not the dead letters, not generated (delay) queues.
-    const jobQueues = this.topology.queues.filter((queue) => queue.origin !== 'generated' && queue.name !== deadLetterQueue);
-    const queues = options.queues?.length ? options.queues : jobQueues.map((queue) => queue.name);
+    // By default the topology's job queues: not dead-letter or alternate-exchange sinks, not `consume: false`, not warren's own queues.
+    const queues = options.queues?.length ? options.queues : jobQueues(this.topology, { deadLetterQueue });
     this.queues = Object.freeze([...new Set(queues.length > 0 ? queues : [DEFAULTS.queueName])]);
   }
 
@@ -114,7 +118,7 @@ export class Worker {
       this.options.handleSignals === false
         ? () => {}
         : handleShutdownSignals(() => this.stop(), () => this.abortNow(), this.logger);
-    const deadLetters = new DeadLetterPublisher(adapter, this.deadLetterQueue);
+    const deadLetters = new DeadLetterPublisher(adapter, this.deadLetterQueue, this.logger);
     this.running = { connection, consumer, adapter, ownsAdapter, deadLetters, removeSignalHandlers };
     // A stop while waiting for the broker (SIGTERM before it ever connected) ends the wait.
     const stoppedFirst = new Promise<'stopped'>((resolve) => {
@@ -160,6 +164,7 @@ export class Worker {
       events: this.events,
       logger: this.logger,
       maxMessageBytes: this.options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
+      signatures: this.signer,
       signal,
       abandoned: () => this.abandoned,
     });

@@ -6,6 +6,7 @@ import { DelayLadder } from '../../amqp/delay/ladder.js';
 import type { DelayScheduler, PublishTarget } from '../../amqp/delay/scheduler.js';
 import { jobMessageProperties } from '../../amqp/message.js';
 import { ConfirmPublisher } from '../../amqp/publisher.js';
+import { EnvelopeSigner } from '../../amqp/signing.js';
 import { redactError } from '../../amqp/redact.js';
 import { TypedEmitter } from '../../amqp/typed-emitter.js';
 import { settings } from '../../config/configuration.js';
@@ -13,10 +14,24 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { codecFor } from '../../envelope/codecs/index.js';
 import { CONTENT_TYPES, type Envelope, type EnvelopeEncoding } from '../../envelope/envelope.js';
 import { ConfigurationError, EnqueueError, WarrenError } from '../../errors.js';
-import { defaultTopology, resolveRoute, type RouteSpec, type Topology } from '../../topology/index.js';
+import { defaultTopology, resolveRoute, routeReachesSomeQueue, type RouteSpec, type Topology } from '../../topology/index.js';
 import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../adapter.js';
 import type { AmqpAdapterOptions } from './options.js';
 import { PriorityMapper } from './priority.js';
+
+/**
+ * A delayed job is checked before it enters the delay ladder: the broker cannot return it as
+ * unroutable at publish time (the ladder's entry exchange takes it), and when due the ladder's
+ * last exchange could only dead-letter it as undeliverable. So it fails at enqueue, with the
+ * same EnqueueError an immediate publish to that route gets from `mandatory`.
+ */
+function assertDelayedRouteReachesQueue(topology: Topology, route: RouteSpec, queueName: string): void {
+  if (routeReachesSomeQueue(topology, route, queueName)) return;
+  throw new EnqueueError(
+    `unroutable job: no queue is bound to exchange "${route.exchange}" for routing key "${route.routingKey}" ` +
+      `(checked against the topology before delaying it into queue "${queueName}"); check the topology's bindings`,
+  );
+}
 
 interface Connected {
   connection: AmqpConnection;
@@ -40,16 +55,19 @@ export class AmqpAdapter implements QueueAdapter {
   private readonly delays: DelayScheduler;
   private readonly priorities: PriorityMapper;
   private readonly baseTopology: Topology;
+  private readonly signer: EnvelopeSigner | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private connected: Connected | undefined;
   private closed = false;
 
   constructor(private readonly options: AmqpAdapterOptions = {}) {
     this.logger = (options.logger ?? settings().logger).child({ component: 'amqp-adapter' });
-    this.encoding = options.encoding ?? 'json';
+    this.encoding = options.encoding ?? DEFAULTS.encoding;
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULTS.maxMessageBytes;
     this.delays = options.delays ?? new DelayLadder();
     this.priorities = new PriorityMapper(this.logger);
+    this.signer = options.signing ? new EnvelopeSigner(options.signing) : undefined;
+    this.signer?.assertCanSign();
     const topology = options.topology ?? defaultTopology();
     this.baseTopology = this.delays.extendTopology ? this.delays.extendTopology(topology) : topology;
     if (!Object.hasOwn(CONTENT_TYPES, this.encoding)) {
@@ -102,6 +120,14 @@ export class AmqpAdapter implements QueueAdapter {
   }
 
   /**
+   * Declares a queue of the topology again (with its bindings), for one deleted from the broker
+   * while warren runs. False when the topology does not know it or the broker is not connected.
+   */
+  async redeclareQueue(queueName: string): Promise<boolean> {
+    return this.connect().declarer.redeclare(queueName);
+  }
+
+  /**
    * Publishes an already encoded message so that it reaches `queueName` at `dueAt` (ms since the
    * epoch) through the delay mechanism, with confirms. The worker uses it to send a delivery that
    * arrived far too early round the delay ladder again. `properties` must not carry the broker's
@@ -113,6 +139,7 @@ export class AmqpAdapter implements QueueAdapter {
     const route = resolveRoute(topology, queueName);
     const job = { queue_name: queueName, job_class: typeof properties.type === 'string' ? properties.type : 'job', job_id: properties.messageId };
     const delayMs = dueAt - Date.now();
+    if (delayMs > 0) assertDelayedRouteReachesQueue(topology, route, queueName);
     const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, job, topology) : route;
     await this.track(this.publishTo(target, route, queueName, content, { ...properties, headers: { ...properties.headers, ...target.headers } }));
   }
@@ -146,9 +173,14 @@ export class AmqpAdapter implements QueueAdapter {
     }
     const topology = this.topology;
     const route = resolveRoute(topology, envelope.queue_name, envelope.job_class);
+    if (delayMs > 0) assertDelayedRouteReachesQueue(topology, route, envelope.queue_name);
     const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, envelope, topology) : route;
-    const priority = this.priorities.brokerPriority(this.connect().declarer.topology, envelope);
-    const properties = jobMessageProperties(envelope, codec.contentType, priority, target.headers);
+    // Declared (or adopted as the broker has it) first: the priority maps against the queue's real max priority.
+    const { declarer } = this.connect();
+    await this.ensureDefaultRoute(declarer, route, envelope.queue_name);
+    const priority = this.priorities.brokerPriority(declarer.topology, envelope);
+    const signature = this.signer?.headersFor(content);
+    const properties = jobMessageProperties(envelope, codec.contentType, priority, { ...target.headers, ...signature });
     await this.publishTo(target, route, envelope.queue_name, content, properties);
     this.logger.debug({ jobClass: envelope.job_class, jobId: envelope.job_id, queue: envelope.queue_name }, 'job confirmed by the broker');
     return {};

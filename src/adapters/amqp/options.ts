@@ -1,5 +1,6 @@
 import type { AmqpConnectionOptions } from '../../amqp/connection.js';
 import type { DelayScheduler } from '../../amqp/delay/scheduler.js';
+import type { SigningOptions } from '../../amqp/signing.js';
 import type { EnvelopeEncoding } from '../../envelope/envelope.js';
 import type { Topology } from '../../topology/index.js';
 
@@ -12,7 +13,7 @@ export interface AmqpAdapterOptions extends AmqpConnectionOptions {
    * where they are performed, so priorities and routes agree.
    */
   topology?: Topology;
-  /** Body encoding of published jobs: 'json' or 'protobuf'. Workers read both. Default: 'json'. */
+  /** Body encoding of published jobs: 'json' or 'protobuf'. Workers read both. Default: DEFAULTS.encoding ('json'). */
   encoding?: EnvelopeEncoding;
   /** Every publish settles (confirmed or EnqueueError) within this time. Default: DEFAULTS.amqp.publishTimeoutMs. */
   publishTimeoutMs?: number;
@@ -29,4 +30,9 @@ export interface AmqpAdapterOptions extends AmqpConnectionOptions {
    * past is always published at once.
    */
   delays?: DelayScheduler;
+  /**
+   * Sign every published job: HMAC-SHA256 of the body in the `warren-signature` header (see
+   * amqp/signing.ts and schemas/README.md), for workers that require signatures. Default: unsigned.
+   */
+  signing?: SigningOptions;
 }

@@ -8,7 +8,7 @@ export interface DeadLetter {
   /** The AMQP type property: the job class for warren jobs. */
   jobClass: string | undefined;
   /**
-   * Why it is here: warren's reason (`failed`, `unknown-job`, `undecodable`, `deserialization`,
+   * Why it is here: warren's reason (`failed`, `unknown-job`, `undecodable`, `deserialization`, `unsigned`, `bad-signature`,
    * `too-large`), or, for messages the broker dead-lettered, `delivery-limit` (a quorum queue's
    * x-delivery-limit), `undeliverable` (a delayed job whose queue was gone) or the broker's reason.
    */

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { Logger } from 'pino';
 import type { DeadLetter } from '../../amqp/dead-letters/dead-letter.js';
 import { DeadLetterQueue, type RetryReport } from '../../amqp/dead-letters/dead-letter-queue.js';
+import { DEFAULTS } from '../../config/defaults.js';
 import { defaultTopology, loadTopology } from '../../topology/index.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -45,7 +46,7 @@ function printRetry(report: RetryReport): number {
 function common(command: Command): Command {
   addConnectionFlags(command);
   return command
-    .option('--dead-letter-queue <name>', 'the dead-letter queue (default: warren.dead)')
+    .option('--dead-letter-queue <name>', `the dead-letter queue (default: ${DEFAULTS.amqp.deadLetterQueue})`)
     .option('--queue <name>', 'only dead letters whose original queue is this one');
 }
 

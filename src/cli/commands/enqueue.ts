@@ -15,8 +15,9 @@ import { addDelayFlags, delayLadder, type DelayFlags } from '../delay-flags.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { loadRegistry } from '../load-registry.js';
 import { collect, integer } from '../parsers.js';
+import { addSigningFlags, signingOptions, type SigningFlags } from '../signing-flags.js';
 
-interface EnqueueFlags extends ConnectionFlags, DelayFlags {
+interface EnqueueFlags extends ConnectionFlags, DelayFlags, SigningFlags {
   args: string;
   queue?: string;
   priority?: number;
@@ -61,6 +62,7 @@ async function enqueue(jobName: string, flags: EnqueueFlags, logger: Logger): Pr
   const args = parseArgs(flags.args);
   const registry = flags.require ? await loadRegistry(flags.require) : undefined;
   const topology = flags.topology?.length ? await loadTopology(flags.topology) : defaultTopology();
+  const signing = signingOptions(flags);
   const adapter = new AmqpAdapter({
     ...connectionOptions(flags),
     topology,
@@ -68,6 +70,7 @@ async function enqueue(jobName: string, flags: EnqueueFlags, logger: Logger): Pr
     delays: delayLadder(flags),
     logger,
     ...(flags.timeout !== undefined && { publishTimeoutMs: flags.timeout }),
+    ...(signing && { signing }),
   });
   try {
     let jobId: string;
@@ -104,15 +107,16 @@ export function enqueueCommand(logger: Logger, setExit: (code: number) => void):
     .description('enqueue one job and wait for the broker to confirm it')
     .argument('<job>', 'job name (as registered; without --require it is written into the envelope as given)')
     .option('--args <json>', 'perform arguments as a JSON array (a single value is one argument)', '[]')
-    .option('--queue <name>', 'queue (default: the job class queue, or "default")')
+    .option('--queue <name>', `queue (default: the job class queue, or "${DEFAULTS.queueName}")`)
     .option('--priority <n>', 'priority, lower is more important', integer('--priority'))
     .option('--wait <ms>', 'run no earlier than this many milliseconds from now', integer('--wait'))
     .option('--require <module>', 'module exporting the JobRegistry (default export or `registry`) for class settings and callbacks')
     .option('--topology <file>', 'topology file (YAML or JSON); repeatable', collect)
-    .option('--timeout <ms>', 'give up when the broker has not confirmed within this time (default: 10000)', integer('--timeout', 1))
-    .addOption(new Option('--encoding <encoding>', 'body encoding').choices(['json', 'protobuf']).default('json'));
+    .option('--timeout <ms>', `give up when the broker has not confirmed within this time (default: ${DEFAULTS.amqp.publishTimeoutMs})`, integer('--timeout', 1))
+    .addOption(new Option('--encoding <encoding>', 'body encoding').choices(['json', 'protobuf']).default(DEFAULTS.encoding));
   addConnectionFlags(command);
   addDelayFlags(command);
+  addSigningFlags(command, 'producer');
   return command.action(async (jobName: string, flags: EnqueueFlags) => {
     setExit(await enqueue(jobName, flags, logger));
   });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { Logger } from 'pino';
+import { DEFAULTS } from '../../config/defaults.js';
 import { loadTopology, defaultTopology } from '../../topology/index.js';
 import { Worker } from '../../worker/worker.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
@@ -7,8 +8,9 @@ import { addDelayFlags, delayLadder, type DelayFlags } from '../delay-flags.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { loadRegistry } from '../load-registry.js';
 import { collect, integer } from '../parsers.js';
+import { addSigningFlags, signingOptions, type SigningFlags } from '../signing-flags.js';
 
-interface WorkerFlags extends ConnectionFlags, DelayFlags {
+interface WorkerFlags extends ConnectionFlags, DelayFlags, SigningFlags {
   require?: string;
   queue?: string[];
   concurrency?: number;
@@ -20,6 +22,7 @@ async function runWorker(flags: WorkerFlags, logger: Logger): Promise<number> {
   if (!flags.require) throw new UsageError('warren worker needs --require <module> (the module that exports your JobRegistry)');
   const registry = await loadRegistry(flags.require);
   const topology = flags.topology?.length ? await loadTopology(flags.topology) : defaultTopology();
+  const signing = signingOptions(flags);
   const worker = new Worker({
     ...connectionOptions(flags),
     registry,
@@ -29,6 +32,7 @@ async function runWorker(flags: WorkerFlags, logger: Logger): Promise<number> {
     shutdownTimeoutMs: flags.shutdownTimeout,
     delays: delayLadder(flags),
     ...(flags.deadLetterQueue ? { deadLetterQueue: flags.deadLetterQueue } : {}),
+    ...(signing && { signing }),
     logger,
     handleSignals: true,
   });
@@ -48,12 +52,13 @@ export function workerCommand(logger: Logger, setExit: (code: number) => void): 
   const command = new Command('worker')
     .description('perform jobs from RabbitMQ queues until SIGTERM/SIGINT (then finish in-flight jobs and stop)')
     .option('--require <module>', 'module exporting the JobRegistry (default export or `registry`); TypeScript works in a checkout')
-    .option('--queue <name>', 'queue to consume; repeatable (default: every queue of the topology, or "default")', collect)
-    .option('--concurrency <n>', 'jobs performed at once per queue, and the prefetch (default: 10)', integer('--concurrency', 1))
+    .option('--queue <name>', `queue to consume; repeatable (default: every job queue of the topology, or "${DEFAULTS.queueName}")`, collect)
+    .option('--concurrency <n>', `jobs performed at once per queue, and the prefetch (default: ${DEFAULTS.amqp.concurrency})`, integer('--concurrency', 1))
     .option('--topology <file>', 'topology file (YAML or JSON); repeatable', collect)
-    .option('--shutdown-timeout <ms>', 'how long in-flight jobs may finish after SIGTERM (default: 30000)', integer('--shutdown-timeout', 0));
+    .option('--shutdown-timeout <ms>', `how long in-flight jobs may finish after SIGTERM (default: ${DEFAULTS.amqp.shutdownTimeoutMs})`, integer('--shutdown-timeout', 0));
   addConnectionFlags(command);
   addDelayFlags(command);
+  addSigningFlags(command, 'worker');
   return command.action(async (flags: WorkerFlags) => {
     setExit(await runWorker(flags, logger));
   });
