@@ -23,6 +23,7 @@ for (const phase of phases) {
   );
   if (!existsSync(out)) {
     console.error(`vitest (${phase} phase) wrote no results; exit status ${result.status}`);
+    failed += 1;
     crashed = true;
     continue;
   }
@@ -34,7 +35,11 @@ for (const phase of phases) {
   const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0);
   for (const f of brokenFiles) console.error(`failed to run: ${f.name}\n${f.message}`);
   failed += brokenFiles.length;
-  if (result.status !== 0 && report.numFailedTests === 0 && brokenFiles.length === 0) crashed = true;
+  if (result.status !== 0 && report.numFailedTests === 0 && brokenFiles.length === 0) {
+    // Failed outside any test (global setup: no broker; an unhandled error): count it as a failure.
+    console.error(`vitest (${phase} phase) exited with status ${result.status} outside any test`);
+    failed += 1;
+  }
 }
 
 console.log(`${passed} passed, ${failed} failed`);
