@@ -1,0 +1,224 @@
+// Chaos soak: `npx tsx scripts/soak.ts [--jobs 50000] [--workers 3] ...` (see --help).
+//
+// Runs N jobs through worker processes while it SIGKILLs workers, restarts the broker
+// (rabbitmqctl stop_app/start_app) and force-closes every connection, then counts from the
+// workers' ledger: enqueued (confirmed), performed (unique), lost, duplicates, run time.
+// Exits 1 when a confirmed job was not performed. It disrupts the local broker: run it alone.
+import { parseArgs } from 'node:util';
+import { HEADERS } from '../src/amqp/message.js';
+import { configure } from '../src/config/configuration.js';
+import { DEFAULTS } from '../src/config/defaults.js';
+import { closeAllConnections, ensureBrokerRunning, rabbitmqctl, restartBrokerApp } from '../test/fixtures/fault/broker-admin.js';
+import { countDeliveries } from '../test/fixtures/fault/ledger.js';
+import { PacedProducer } from '../test/fixtures/fault/paced-producer.js';
+import type { FaultWorkerProcess } from '../test/fixtures/fault/processes.js';
+import { FaultScenario } from '../test/fixtures/fault/scenario.js';
+
+const HELP = `Usage: npx tsx scripts/soak.ts [options]
+
+  --jobs <n>          jobs to enqueue (default 50000; env SOAK_JOBS)
+  --workers <n>       worker processes (default 3)
+  --concurrency <n>   jobs at once per worker (default 10)
+  --seconds <n>       how long to spread the enqueueing over (default max(45, jobs / 1000))
+  --kills <n>         workers SIGKILLed (default 5)
+  --restarts <n>      broker restarts, stop_app/start_app (default 2)
+  --closes <n>        rabbitmqctl close_all_connections (default 2)
+  --stall <seconds>   give up when nothing is performed for this long (default 120)
+  --json              also print the summary as one JSON line
+Broker: AMQP_URL (default ${DEFAULTS.amqp.url.replace(/:[^:@/]*@/, ':***@')}); rabbitmqctl must control it.`;
+
+const { values: flags } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: process.env.SOAK_JOBS ?? '50000' },
+    workers: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '10' },
+    seconds: { type: 'string' },
+    kills: { type: 'string', default: '5' },
+    restarts: { type: 'string', default: '2' },
+    closes: { type: 'string', default: '2' },
+    stall: { type: 'string', default: '120' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (flags.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+function positive(name: string, text: string | undefined, allowZero = false): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+    console.error(`--${name} must be a whole number${allowZero ? '' : ' above 0'}, not ${JSON.stringify(text)}\n\n${HELP}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const jobs = positive('jobs', flags.jobs);
+const workerCount = positive('workers', flags.workers);
+const concurrency = positive('concurrency', flags.concurrency);
+const seconds = flags.seconds === undefined ? Math.max(45, Math.ceil(jobs / 1000)) : positive('seconds', flags.seconds);
+const chaos = [
+  ...Array<'kill'>(positive('kills', flags.kills, true)).fill('kill'),
+  ...Array<'restart'>(positive('restarts', flags.restarts, true)).fill('restart'),
+  ...Array<'close'>(positive('closes', flags.closes, true)).fill('close'),
+];
+const stallMs = positive('stall', flags.stall) * 1000;
+const url = process.env.AMQP_URL ?? DEFAULTS.amqp.url;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (line: string) => console.log(`[soak ${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+
+/** Spreads the actions so kinds alternate: kill, restart, close, kill, ... */
+function interleave(actions: string[]): string[] {
+  const byKind = new Map<string, string[]>();
+  for (const action of actions) byKind.set(action, [...(byKind.get(action) ?? []), action]);
+  const result: string[] = [];
+  while (result.length < actions.length) for (const list of byKind.values()) if (list.length) result.push(list.shift()!);
+  return result;
+}
+
+const startedAt = Date.now();
+try {
+  await rabbitmqctl(['status'], 30_000);
+} catch (error) {
+  console.error(`the soak controls the broker with rabbitmqctl, which failed: ${(error as Error).message}`);
+  process.exit(2);
+}
+
+const scenario = await FaultScenario.open(url);
+const queue = scenario.queue('soak');
+const workers: FaultWorkerProcess[] = [];
+const done = { kills: 0, restarts: 0, closes: 0 };
+let interrupted = false;
+process.once('SIGINT', () => {
+  interrupted = true;
+  log('interrupted: cleaning up (the broker is started again if it was stopped)');
+});
+
+async function spawnWorker(): Promise<FaultWorkerProcess> {
+  const worker = scenario.spawnWorker([queue], { WARREN_FAULT_CONCURRENCY: String(concurrency), WARREN_LOG_LEVEL: 'silent' });
+  workers.push(worker);
+  await worker.waitUntilReady(120_000);
+  return worker;
+}
+
+async function act(action: string): Promise<void> {
+  if (action === 'kill') {
+    const alive = workers.filter((worker) => worker.exit === undefined);
+    const victim = alive[Math.floor(Math.random() * alive.length)]!;
+    victim.kill('SIGKILL');
+    await victim.exited;
+    done.kills += 1;
+    log(`SIGKILLed worker ${victim.pid}; starting a replacement`);
+    await spawnWorker();
+  } else if (action === 'restart') {
+    log('restarting the broker (stop_app, 3 s, start_app)');
+    await restartBrokerApp(3_000);
+    done.restarts += 1;
+    log('broker started again');
+  } else {
+    await closeAllConnections('warren chaos soak');
+    done.closes += 1;
+    log('closed every connection (close_all_connections)');
+  }
+}
+
+let exitCode = 1;
+try {
+  await Promise.all(Array.from({ length: workerCount }, () => spawnWorker()));
+  configure({ adapter: scenario.producer({ publishTimeoutMs: 15_000 }) });
+  const producer = new PacedProducer({
+    queue,
+    ratePerSecond: jobs / seconds,
+    total: jobs,
+    delayedEvery: 20,
+    maxDelayMs: 3_000,
+    retriedEvery: 25,
+    workMs: 2,
+    batchSize: Math.max(1, Math.min(100, Math.round(jobs / seconds / 10))),
+    retryRefused: 5,
+  }).start();
+  const schedule = interleave(chaos);
+  log(`${jobs} jobs over about ${seconds} s to ${workerCount} workers (concurrency ${concurrency}); chaos: ${schedule.join(', ') || 'none'}`);
+
+  const progress = setInterval(() => {
+    const count = countDeliveries(producer.confirmedIds(), scenario.ledger());
+    log(`made ${producer.produced.length}, confirmed ${count.confirmed}, performed ${count.performed}, publishing ${producer.pendingCount}`);
+  }, 5_000);
+  try {
+    for (const [index, action] of schedule.entries()) {
+      const threshold = Math.floor((jobs * (index + 1)) / (schedule.length + 1));
+      while (!interrupted && producer.produced.length < threshold) await sleep(100);
+      if (interrupted) break;
+      await act(action);
+    }
+    await producer.finished();
+
+    // Wait for every confirmed job, as long as something is still being performed.
+    const confirmed = producer.confirmedIds();
+    let last = -1;
+    let lastProgress = Date.now();
+    for (;;) {
+      const performed = countDeliveries(confirmed, scenario.ledger()).performed;
+      if (performed === confirmed.length || interrupted) break;
+      if (performed !== last) [last, lastProgress] = [performed, Date.now()];
+      if (Date.now() - lastProgress > stallMs) {
+        log(`nothing performed for ${stallMs / 1000} s: counting now`);
+        break;
+      }
+      await sleep(500);
+    }
+  } finally {
+    clearInterval(progress);
+  }
+
+  const ledger = scenario.ledger();
+  const confirmed = producer.confirmedIds();
+  const count = countDeliveries(confirmed, ledger);
+  await scenario.reconnectProbe();
+  const deadLetters = await scenario.takeDeadLetters();
+  const early = producer.produced.filter(
+    (entry) => entry.kind === 'delayed' && entry.confirmed && ledger.some((run) => run.jobId === entry.job.jobId && run.event === 'started' && run.at < entry.dueAt!),
+  ).length;
+  const refused = producer.refused().length;
+  const retries = producer.produced.reduce((sum, entry) => sum + entry.attempts - 1, 0);
+  const summary = {
+    jobs,
+    workers: workerCount,
+    kills: done.kills,
+    restarts: done.restarts,
+    closes: done.closes,
+    enqueued: count.confirmed,
+    performed: count.performed,
+    lost: count.lost.length,
+    duplicates: count.duplicates,
+    refused,
+    publishRetries: retries,
+    deadLetters: deadLetters.length,
+    early,
+    seconds: Math.round((Date.now() - startedAt) / 100) / 10,
+  };
+  console.log('');
+  console.log(`chaos soak: ${jobs} jobs, ${workerCount} worker processes, ${done.kills} SIGKILLs, ${done.restarts} broker restarts, ${done.closes} forced connection closes`);
+  console.log(`  enqueued (confirmed): ${summary.enqueued}`);
+  console.log(`  performed (unique):   ${summary.performed}`);
+  console.log(`  lost:                 ${summary.lost}`);
+  console.log(`  duplicates:           ${summary.duplicates}`);
+  console.log(`  refused publishes:    ${refused} (after ${retries} publish retries in all)`);
+  console.log(`  dead letters:         ${deadLetters.length}`);
+  console.log(`  delayed jobs early:   ${early}`);
+  console.log(`  run time:             ${summary.seconds} s`);
+  if (count.lost.length > 0) console.log(`  lost job ids (first 10): ${count.lost.slice(0, 10).join(', ')}`);
+  for (const letter of deadLetters.slice(0, 5)) console.log(`  dead letter: ${String(letter.properties.headers?.[HEADERS.reason])} ${String(letter.properties.headers?.[HEADERS.errorMessage])}`);
+  if (flags.json) console.log(JSON.stringify(summary));
+  exitCode = count.lost.length === 0 && !interrupted ? 0 : 1;
+} catch (error) {
+  console.error(`the soak failed: ${(error as Error).stack ?? String(error)}`);
+  for (const worker of workers) if (worker.exit && worker.exit.signal !== 'SIGKILL') console.error(`worker ${worker.pid} exited ${JSON.stringify(worker.exit)}:\n${worker.output.join('')}`);
+} finally {
+  await ensureBrokerRunning().catch((error: unknown) => console.error(`could not start the broker again: ${(error as Error).message}`));
+  await scenario.cleanup();
+}
+process.exit(exitCode);

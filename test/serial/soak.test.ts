@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import { expect, inject, it } from 'vitest';
+import { ensureBrokerRunning } from '../fixtures/fault/broker-admin.js';
+import { repositoryRoot } from '../fixtures/fault/processes.js';
+
+const url = inject('amqpUrl');
+
+interface SoakSummary {
+  enqueued: number;
+  performed: number;
+  lost: number;
+  duplicates: number;
+  kills: number;
+  restarts: number;
+  closes: number;
+  deadLetters: number;
+  early: number;
+  seconds: number;
+}
+
+it('the chaos soak (2,000 jobs, 5 SIGKILLs, 2 broker restarts, 2 forced closes) loses nothing and exits 0', { timeout: 240_000 }, async () => {
+  const output: string[] = [];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/soak.ts', '--jobs', '2000', '--seconds', '40', '--json'], {
+    cwd: repositoryRoot,
+    env: { ...process.env, AMQP_URL: url, WARREN_LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await ensureBrokerRunning();
+  const text = output.join('');
+  const json = text.split('\n').find((line) => line.startsWith('{"jobs"'));
+  expect(json, text).toBeDefined();
+  const summary = JSON.parse(json!) as SoakSummary;
+  console.info(text.slice(text.indexOf('chaos soak:')));
+  expect(code, text).toBe(0);
+  expect(summary).toMatchObject({ enqueued: 2000, performed: 2000, lost: 0, kills: 5, restarts: 2, closes: 2, deadLetters: 0, early: 0 });
+});
