@@ -21,8 +21,10 @@ export {
   JobTimeoutError,
   RegistrationError,
   SerializationError,
+  SignatureError,
   TopologyError,
   UnknownJobError,
+  UnroutableError,
   WarrenError,
 } from './errors.js';
 
@@ -76,6 +78,7 @@ export type { AmqpAdapterOptions } from './adapters/amqp/options.js';
 export { redactUrl } from './amqp/redact.js';
 export { resolveAmqpUrl, type AmqpConnectionOptions, type ConnectionEvents } from './amqp/connection.js';
 export { HEADERS } from './amqp/message.js';
+export { EnvelopeSigner, signatureOf, type SigningOptions } from './amqp/signing.js';
 export type { AmqpTlsOptions } from './amqp/tls.js';
 export { immediateOnly, type DelayScheduler, type PublishTarget } from './amqp/delay/scheduler.js';
 export { TtlQueueDelays, type TtlQueueDelaysOptions } from './amqp/delay/ttl-queues.js';
