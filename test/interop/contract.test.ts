@@ -42,7 +42,7 @@ describe('the envelope contract on the broker', () => {
   async function publish(body: Record<string, unknown> | string, contentType = 'application/json'): Promise<string> {
     const messageId = typeof body === 'string' ? randomUUID() : String(body.job_id);
     const content = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    await broker.publish('warren', queue, content, { contentType, messageId, persistent: true });
+    await broker.publishTo('warren', queue, content, { contentType, messageId, persistent: true });
     return messageId;
   }
 

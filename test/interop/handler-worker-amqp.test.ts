@@ -101,7 +101,7 @@ describe('HandlerWorker on RabbitMQ', () => {
       scheduled_at: null,
       envelope_version: 1,
     };
-    await broker.publish('warren', jobs, jsonCodec.encode(stranger), { contentType: 'application/json', messageId: stranger.job_id });
+    await broker.publishTo('warren', jobs, jsonCodec.encode(stranger), { contentType: 'application/json', messageId: stranger.job_id });
     await waitFor(() => deaths.length === 2, 'two dead letters');
 
     const letters = [await broker.take(dead), await broker.take(dead)];

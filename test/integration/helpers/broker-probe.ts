@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import amqplib, { type Channel, type ChannelModel, type GetMessage, type Options } from 'amqplib';
 
+/** A prefix no other test run uses: `t-1a2b3c4d-`. */
 export function uniquePrefix(): string {
   return `t-${randomUUID().slice(0, 8)}-`;
 }
@@ -55,13 +56,29 @@ export class BrokerProbe {
     return this.withChannel((channel) => channel.get(queue, { noAck: true }));
   }
 
+  /** Waits until the queue holds a message and takes it (basic.get with auto-ack). */
+  async take(queue: string, timeoutMs = 20_000): Promise<GetMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const message = await this.get(queue).catch(() => false as const);
+      if (message) return message;
+      if (Date.now() > deadline) throw new Error(`no message arrived in queue ${queue} within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** Publishes straight to a queue (default exchange) and waits for the confirm. */
-  async publish(queue: string, body: Buffer, properties: Options.Publish = {}): Promise<void> {
+  publish(queue: string, body: Buffer, properties: Options.Publish = {}): Promise<void> {
+    return this.publishTo('', queue, body, properties);
+  }
+
+  /** Publishes to an exchange with a routing key and waits for the confirm. */
+  async publishTo(exchange: string, routingKey: string, body: Buffer, properties: Options.Publish = {}): Promise<void> {
     const channel = await this.connection.createConfirmChannel();
     channel.on('error', () => {});
     try {
       await new Promise<void>((resolve, reject) => {
-        channel.sendToQueue(queue, body, { persistent: true, ...properties }, (error) => (error ? reject(error) : resolve()));
+        channel.publish(exchange, routingKey, body, { persistent: true, ...properties }, (error) => (error ? reject(error) : resolve()));
       });
     } finally {
       await channel.close().catch(() => {});
