@@ -1,0 +1,82 @@
+// Messages between bench/compare.ts and the producer/worker processes it spawns (Node IPC).
+
+export type ProducerMode = 'single' | 'bulk' | 'steady';
+
+/**
+ * What the raw amqplib rows put on the wire. plain: the floor (default exchange, the bare
+ * payload, a plain durable queue). priority: the same on a queue with x-max-priority 10
+ * and priority 5, as warren declares and publishes by default. warren: everything warren
+ * sends (an Active Job envelope as body, the `warren` direct exchange, mandatory, its
+ * properties and headers, the priority queue), published and consumed by raw amqplib: what
+ * the broker's share costs, apart from warren's client code.
+ */
+export type RawWire = 'plain' | 'priority' | 'warren';
+
+/** What a child is asked to do; passed as JSON in the BENCH_SPEC environment variable. */
+export interface ProducerSpec {
+  queue: string;
+  mode: ProducerMode;
+  /** single/bulk: jobs to enqueue (after one untimed warm-up job). */
+  count: number;
+  batchSize: number;
+  /** steady: jobs per second and seconds to keep it up. */
+  rate: number;
+  seconds: number;
+  /** raw amqplib only; see RawWire. */
+  wire?: RawWire;
+}
+
+export interface WorkerSpec {
+  queue: string;
+  prefetch: number;
+  /** Latency stage: record enqueue-to-perform latency, ignoring the first `latencyWarmup` jobs. */
+  recordLatency: boolean;
+  latencyWarmup: number;
+  wire?: RawWire;
+}
+
+export interface ProducerResult {
+  /** Jobs enqueued in total, warm-up included (what a worker will receive). */
+  enqueued: number;
+  /** Jobs enqueued in the timed part, and how long it took. */
+  timedJobs: number;
+  seconds: number;
+  /** Monotonic ns at the start and end of the timed part. */
+  startNs: number;
+  endNs: number;
+  failures: number;
+  /** Events that point at trouble (a dropped connection...), by name; empty when none. */
+  incidents: Record<string, number>;
+}
+
+export interface LatencySummary {
+  samples: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface WorkerResult {
+  completed: number;
+  /** Monotonic ns of the first perform start and of the last completion (0 if none). */
+  firstNs: number;
+  lastNs: number;
+  /** CPU of this process from the first perform start to the stop request. */
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  maxRssKb: number;
+  latency: LatencySummary | undefined;
+  /** Events that point at trouble (redeliveries, dead letters, a dropped connection...), by name. */
+  incidents: Record<string, number>;
+}
+
+export type ChildMessage =
+  | { type: 'ready' }
+  | { type: 'consuming' }
+  | { type: 'progress'; completed: number; lastNs: number }
+  | { type: 'producer-result'; result: ProducerResult }
+  | { type: 'worker-result'; result: WorkerResult }
+  | { type: 'failed'; message: string };
+
+export type ParentMessage = { type: 'go' } | { type: 'stop' };

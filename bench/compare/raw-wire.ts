@@ -1,0 +1,74 @@
+// The raw amqplib rows' wire formats (see RawWire in protocol.ts).
+import { randomUUID } from 'node:crypto';
+import type { Channel, Options } from 'amqplib';
+import type { BenchPayload } from './payload.js';
+import type { RawWire } from './protocol.js';
+
+/** The exchange the `warren` wire format publishes to: one per queue, removed with it. */
+export const exchangeFor = (queue: string): string => `${queue}.exchange`;
+
+/** Declares what a producer or worker of this wire format needs. */
+export async function declareRawQueue(channel: Channel, queue: string, wire: RawWire): Promise<void> {
+  await channel.assertQueue(queue, { durable: true, ...(wire === 'plain' ? {} : { arguments: { 'x-max-priority': 10 } }) });
+  if (wire === 'warren') {
+    await channel.assertExchange(exchangeFor(queue), 'direct', { durable: true });
+    await channel.bindQueue(queue, exchangeFor(queue), queue);
+  }
+}
+
+export interface RawMessage {
+  exchange: string;
+  routingKey: string;
+  content: Buffer;
+  options: Options.Publish;
+}
+
+/** The message raw amqplib publishes for one job. */
+export function rawMessage(queue: string, wire: RawWire, payload: BenchPayload): RawMessage {
+  if (wire !== 'warren') {
+    return {
+      exchange: '',
+      routingKey: queue,
+      content: Buffer.from(JSON.stringify(payload)),
+      options: { persistent: true, contentType: 'application/json', ...(wire === 'priority' ? { priority: 5 } : {}) },
+    };
+  }
+  const jobId = randomUUID();
+  const envelope = {
+    job_class: 'BenchJob',
+    job_id: jobId,
+    provider_job_id: null,
+    queue_name: queue,
+    priority: null,
+    arguments: [{ ...payload, _aj_symbol_keys: [] }],
+    executions: 0,
+    exception_executions: {},
+    locale: 'en',
+    timezone: 'UTC',
+    enqueued_at: new Date().toISOString().replace(/Z$/, '000000Z'),
+    scheduled_at: null,
+    envelope_version: 1,
+  };
+  return {
+    exchange: exchangeFor(queue),
+    routingKey: queue,
+    content: Buffer.from(JSON.stringify(envelope)),
+    options: {
+      persistent: true,
+      mandatory: true,
+      contentType: 'application/json',
+      messageId: jobId,
+      type: 'BenchJob',
+      timestamp: Math.floor(Date.now() / 1000),
+      appId: 'warren',
+      priority: 5,
+      headers: { 'warren-version': '0.1.0', 'warren-queue': queue },
+    },
+  };
+}
+
+/** The payload inside a delivered body of this wire format. */
+export function payloadOf(content: Buffer, wire: RawWire): BenchPayload {
+  const parsed = JSON.parse(content.toString('utf8')) as BenchPayload | { arguments: [BenchPayload] };
+  return wire === 'warren' ? (parsed as { arguments: [BenchPayload] }).arguments[0] : (parsed as BenchPayload);
+}

@@ -1,0 +1,121 @@
+// The markdown report of a comparison run: the main table with ratios and the issue's
+// goals, the scale table, the diagnostic rows, and the delay benchmark's output.
+import { CONFIG } from './config.js';
+import { cpuFigure, drainFigure, type Figure, type Results } from './results.js';
+import { cell, integer, markdownTable, ratio, twoDecimals, type Format } from './summary.js';
+import { BULLMQ, DIAGNOSTICS, RAW, WARREN } from './variants.js';
+
+interface Row {
+  label: string;
+  figure: Figure;
+  format: Format;
+  /** The issue's goal for this figure, and whether the medians meet it. */
+  goal?: { text: string; met: (warren: number, raw: number, bullmq: number) => boolean };
+}
+
+const ROWS: Row[] = [
+  { label: 'enqueue, one by one, each awaited (jobs/s)', figure: 'enqueueSingle', format: integer },
+  {
+    label: 'enqueue, batches of 1,000 (jobs/s)',
+    figure: 'enqueueBulk',
+    format: integer,
+    goal: { text: '≥ 0.9x raw, ≥ 1.0x BullMQ', met: (w, r, b) => w >= 0.9 * r && w >= b },
+  },
+  {
+    label: 'drain, 1 worker process (jobs/s)',
+    figure: 'drain',
+    format: integer,
+    goal: { text: '≥ 0.9x raw, ≥ 1.5x BullMQ', met: (w, r, b) => w >= 0.9 * r && w >= 1.5 * b },
+  },
+  { label: 'worker CPU per job (µs)', figure: 'cpu', format: integer, goal: { text: '≤ 1.5x raw', met: (w, r) => w <= 1.5 * r } },
+  { label: 'worker peak RSS (MB)', figure: 'rss', format: integer, goal: { text: '≤ 1.2x raw', met: (w, r) => w <= 1.2 * r } },
+  { label: `latency p50 at ${integer(CONFIG.latencyRate)} jobs/s (ms)`, figure: 'p50', format: twoDecimals },
+  { label: `latency p95 at ${integer(CONFIG.latencyRate)} jobs/s (ms)`, figure: 'p95', format: twoDecimals },
+  {
+    label: `latency p99 at ${integer(CONFIG.latencyRate)} jobs/s (ms)`,
+    figure: 'p99',
+    format: twoDecimals,
+    goal: { text: '≤ raw + 1 ms', met: (w, r) => w <= r + 1 },
+  },
+];
+
+function verdict(results: Results, row: Row): string {
+  if (!row.goal) return '';
+  const [w, r, b] = [WARREN, RAW, BULLMQ].map((variant) => results.get(variant, row.figure)?.median ?? Number.NaN) as [number, number, number];
+  if ([w, r, b].some(Number.isNaN)) return 'n/a';
+  return row.goal.met(w, r, b) ? 'met' : '**not met**';
+}
+
+/** The lateness row of bench/delays.ts's table (`| delayed: lateness ... | count | p50 | p99 | max |`), in one cell. */
+function delayedLateness(delays: string | undefined): string {
+  if (delays === undefined) return 'not measured: comes from bench/delays.ts (delay issue), which does not exist yet';
+  const row = /^\|\s*delayed: lateness[^|]*\|\s*(\d+)\s*\|\s*([\d.]+)\s*\|\s*([\d.]+)\s*\|\s*([\d.]+)\s*\|/m.exec(delays);
+  if (!row) return delays.startsWith('skipped') ? delays : 'see bench/delays.ts below';
+  return `p50 ${row[2]}, p99 ${row[3]}, max ${row[4]} (${row[1]} jobs; bench/delays.ts, below)`;
+}
+
+export interface ReportContext {
+  results: Results;
+  /** bench/delays.ts's output, or undefined when that benchmark does not exist. */
+  delays: string | undefined;
+  /** One paragraph: date, machine, versions, settings, load. */
+  header: string;
+}
+
+export function renderReport({ results, delays, header }: ReportContext): string {
+  const main = markdownTable(
+    ['figure', 'warren', 'raw amqplib', 'BullMQ', 'warren/raw', 'warren/BullMQ', 'goal', 'status'],
+    [
+      ...ROWS.map((row) => [
+        row.label,
+        ...[WARREN, RAW, BULLMQ].map((variant) => cell(results.get(variant, row.figure), row.format)),
+        ratio(results.get(WARREN, row.figure), results.get(RAW, row.figure)),
+        ratio(results.get(WARREN, row.figure), results.get(BULLMQ, row.figure)),
+        row.goal?.text ?? '',
+        verdict(results, row),
+      ]),
+      ['delayed-job lateness (ms)', delayedLateness(delays), ...Array<string>(6).fill('')],
+    ],
+  );
+  const workers = CONFIG.scaleWorkers;
+  const scale = markdownTable(
+    ['drain (jobs/s)', ...workers.map((n) => `${n} worker${n > 1 ? 's' : ''}`), ...workers.map((n) => `CPU µs/job, ${n}`)],
+    [
+      ...[WARREN, RAW].map((variant) => [
+        variant.label,
+        ...workers.map((n) => cell(results.get(variant, drainFigure(n)), integer)),
+        ...workers.map((n) => cell(results.get(variant, cpuFigure(n)), integer)),
+      ]),
+      [
+        'warren/raw',
+        ...workers.map((n) => ratio(results.get(WARREN, drainFigure(n)), results.get(RAW, drainFigure(n)))),
+        ...workers.map((n) => ratio(results.get(WARREN, cpuFigure(n)), results.get(RAW, cpuFigure(n)))),
+      ],
+    ],
+  );
+  const diagnostics = markdownTable(
+    ['row (1 worker)', 'enqueue, batches (jobs/s)', 'drain (jobs/s)', 'worker CPU per job (µs)', 'peak RSS (MB)', 'latency p50 / p99 (ms)'],
+    [WARREN, ...DIAGNOSTICS, RAW].map((variant) => [
+      variant.label,
+      cell(results.get(variant, 'enqueueBulk'), integer),
+      cell(results.get(variant, 'drain'), integer),
+      cell(results.get(variant, 'cpu'), integer),
+      cell(results.get(variant, 'rss'), integer),
+      results.get(variant, 'p50') ? `${cell(results.get(variant, 'p50'), twoDecimals)} / ${cell(results.get(variant, 'p99'), twoDecimals)}` : 'n/a',
+    ]),
+  );
+  return [
+    '## warren vs raw amqplib vs BullMQ',
+    '',
+    header,
+    '',
+    main,
+    '',
+    '### Drain with more worker processes',
+    '',
+    scale,
+    ...(CONFIG.diagnostics ? ['', "### Diagnostics: what warren's logging and wire format cost", '', diagnostics] : []),
+    ...(delays === undefined ? [] : ['', '### Delayed-job lateness (bench/delays.ts)', '', delays]),
+    ...(results.failures().length ? ['', '### Failed samples (left out of the medians)', '', ...results.failures().map((line) => `- ${line}`)] : []),
+  ].join('\n');
+}

@@ -1,0 +1,34 @@
+// Every sample of a comparison run, by variant and figure.
+import { Samples } from './summary.js';
+import type { Variant } from './stages.js';
+
+/** The figures of one variant. `drain×N` and `cpu×N` are the scale stage with N worker processes. */
+export type Figure = 'enqueueSingle' | 'enqueueBulk' | 'drain' | 'cpu' | 'rss' | 'p50' | 'p95' | 'p99' | `drain×${number}` | `cpu×${number}`;
+
+export class Results {
+  private readonly byVariant = new Map<string, Map<Figure, Samples>>();
+
+  /** The samples of a figure, created empty on first use. */
+  series(variant: Variant, figure: Figure): Samples {
+    let byFigure = this.byVariant.get(variant.label);
+    if (!byFigure) this.byVariant.set(variant.label, (byFigure = new Map()));
+    let found = byFigure.get(figure);
+    if (!found) byFigure.set(figure, (found = new Samples()));
+    return found;
+  }
+
+  get(variant: Variant, figure: Figure): Samples | undefined {
+    return this.byVariant.get(variant.label)?.get(figure);
+  }
+
+  /** Every distinct failure message (they name the row, or the child process that failed). */
+  failures(): string[] {
+    const lines = new Set<string>();
+    for (const byFigure of this.byVariant.values()) for (const samples of byFigure.values()) for (const failure of samples.failures) lines.add(failure);
+    return [...lines];
+  }
+}
+
+/** The drain and CPU figures of a worker count (1: the main table's). */
+export const drainFigure = (workers: number): Figure => (workers === 1 ? 'drain' : `drain×${workers}`);
+export const cpuFigure = (workers: number): Figure => (workers === 1 ? 'cpu' : `cpu×${workers}`);

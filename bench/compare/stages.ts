@@ -1,0 +1,138 @@
+// One measurement each: fill and drain, enqueue one by one, latency at a steady rate.
+// Every stage uses its own queue and removes it afterwards, even when it fails.
+import { collectBrokerGarbage, queueDepth, removeQueue, uniqueQueueName } from './broker.js';
+import { CONFIG } from './config.js';
+import type { LatencySummary, RawWire, WorkerResult } from './protocol.js';
+import { produce, WorkerGroup, type SpawnOptions, type SystemScript } from './spawn.js';
+
+/** A row of the table: which scripts, and how they are configured. */
+export interface Variant {
+  label: string;
+  system: SystemScript;
+  /** raw amqplib: what it puts on the wire (default: the plain floor). */
+  wire?: RawWire;
+  env?: Record<string, string>;
+}
+
+export interface DrainFigures {
+  enqueuePerSecond: number;
+  drainPerSecond: number;
+  cpuUsPerJob: number;
+  peakRssMb: number;
+  brokerGc: boolean;
+}
+
+/**
+ * A stage during which a connection dropped or deliveries came back (another session
+ * restarting the broker or closing its connections, say) measured something else: it fails,
+ * naming what happened, rather than adding a distorted sample.
+ */
+function rejectIncidents(variant: Variant, incidents: Record<string, number> | undefined): void {
+  if (incidents) throw new Error(`${variant.label}: trouble during the stage, figures dropped: ${JSON.stringify(incidents)}`);
+}
+
+/** Sums incident counts; undefined when there are none. */
+function mergeIncidents(...all: Record<string, number>[]): Record<string, number> | undefined {
+  const merged: Record<string, number> = {};
+  for (const incidents of all) for (const [name, count] of Object.entries(incidents)) merged[name] = (merged[name] ?? 0) + count;
+  return Object.keys(merged).length ? merged : undefined;
+}
+
+function spawnOptions(variant: Variant, extra: SpawnOptions = {}): SpawnOptions {
+  return { nodeArgs: extra.nodeArgs ?? [], env: { ...variant.env, ...extra.env } };
+}
+
+/**
+ * Fill a queue with `jobs` jobs in batches (the bulk enqueue figure), start `workers`
+ * worker processes and wait until they are connected, force a broker GC, then let them
+ * drain it. Drain rate = jobs / (last completion - first perform start, across workers).
+ */
+export async function fillAndDrain(
+  variant: Variant,
+  workers: number,
+  jobs = CONFIG.drainJobs,
+  options: { producer?: SpawnOptions; worker?: SpawnOptions } = {},
+): Promise<DrainFigures> {
+  const queue = uniqueQueueName(variant.system);
+  const wire = variant.wire ?? 'plain';
+  let group: WorkerGroup | undefined;
+  try {
+    const filled = await produce(
+      variant.system,
+      { queue, mode: 'bulk', count: jobs, batchSize: CONFIG.batchSize, rate: 0, seconds: 0, wire },
+      spawnOptions(variant, options.producer),
+    );
+    group = new WorkerGroup(variant.system, { queue, prefetch: CONFIG.prefetch, recordLatency: false, latencyWarmup: 0, wire }, workers, spawnOptions(variant, options.worker));
+    await group.ready();
+    const brokerGc = await collectBrokerGarbage();
+    await group.go();
+    const results = await group.finish(filled.enqueued);
+    group = undefined;
+    rejectIncidents(variant, mergeIncidents(filled.incidents, ...results.map((result) => result.incidents)));
+    if (variant.system !== 'bullmq') {
+      // More performs than confirmed enqueues (a duplicate or a redelivery) would end the drain early.
+      const left = await queueDepth(queue);
+      if (left !== 0) throw new Error(`${variant.label}: ${left} jobs left in the queue after the drain`);
+    }
+    return { enqueuePerSecond: filled.timedJobs / filled.seconds, ...drainFigures(results), brokerGc };
+  } finally {
+    group?.kill();
+    await removeQueue(variant.system, queue).catch(() => {});
+  }
+}
+
+function drainFigures(results: WorkerResult[]): Pick<DrainFigures, 'drainPerSecond' | 'cpuUsPerJob' | 'peakRssMb'> {
+  const active = results.filter((result) => result.completed > 0);
+  const completed = results.reduce((sum, result) => sum + result.completed, 0);
+  const first = Math.min(...active.map((result) => result.firstNs));
+  const last = Math.max(...active.map((result) => result.lastNs));
+  const cpuUs = results.reduce((sum, result) => sum + result.cpuUserUs + result.cpuSystemUs, 0);
+  return {
+    drainPerSecond: completed / ((last - first) / 1e9),
+    cpuUsPerJob: cpuUs / completed,
+    peakRssMb: Math.max(...results.map((result) => result.maxRssKb)) / 1024,
+  };
+}
+
+/** Jobs enqueued one at a time, each awaited (confirmed) before the next: jobs/s. */
+export async function enqueueOneByOne(variant: Variant, jobs = CONFIG.singleJobs): Promise<number> {
+  const queue = uniqueQueueName(variant.system);
+  try {
+    const result = await produce(
+      variant.system,
+      { queue, mode: 'single', count: jobs, batchSize: 1, rate: 0, seconds: 0, wire: variant.wire ?? 'plain' },
+      spawnOptions(variant),
+    );
+    return result.timedJobs / result.seconds;
+  } finally {
+    await removeQueue(variant.system, queue).catch(() => {});
+  }
+}
+
+/**
+ * A worker consuming an empty queue; a producer enqueues at a steady rate (each enqueue
+ * started on schedule, not awaited); latency = perform start - enqueue call, on the
+ * machine's monotonic clock. The first `latencyWarmupSeconds` are not counted.
+ */
+export async function latencyAtSteadyRate(variant: Variant): Promise<LatencySummary> {
+  const queue = uniqueQueueName(variant.system);
+  const wire = variant.wire ?? 'plain';
+  const warmup = Math.round(CONFIG.latencyRate * CONFIG.latencyWarmupSeconds) + 1; // + the producer's warm-up job
+  const group = new WorkerGroup(variant.system, { queue, prefetch: CONFIG.prefetch, recordLatency: true, latencyWarmup: warmup, wire }, 1, spawnOptions(variant));
+  try {
+    await group.ready();
+    await group.go();
+    const produced = await produce(
+      variant.system,
+      { queue, mode: 'steady', count: 0, batchSize: 1, rate: CONFIG.latencyRate, seconds: CONFIG.latencySeconds + CONFIG.latencyWarmupSeconds, wire },
+      spawnOptions(variant),
+    );
+    const [result] = await group.finish(produced.enqueued);
+    if (!result?.latency) throw new Error(`${variant.label}: the worker reported no latencies`);
+    rejectIncidents(variant, mergeIncidents(produced.incidents, result.incidents));
+    return result.latency;
+  } finally {
+    group.kill();
+    await removeQueue(variant.system, queue).catch(() => {});
+  }
+}

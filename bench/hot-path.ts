@@ -1,0 +1,112 @@
+// warren's per-job CPU without a broker: the producer's work for one job (build, envelope,
+// encode, message properties) and the worker's work for one delivery (decode, registry,
+// executeEnvelope with callbacks and logging, events, verdict), in this process, step by
+// step, next to the floor a raw amqplib client pays (JSON.stringify / JSON.parse of the
+// payload). Same payload and job as bench/compare.ts. No broker noise: the quick check
+// for the optimization phase. µs per job, medians of 5 rounds.
+import { performance } from 'node:perf_hooks';
+import pino from 'pino';
+import { codecFor, configure, deserializeArguments, jsonCodec, settings, type QueueAdapter } from '../src/index.js';
+import { jobMessageProperties } from '../src/amqp/message.js';
+import { TypedEmitter } from '../src/amqp/typed-emitter.js';
+import { prepareEnvelope } from '../src/enqueue/prepare-envelope.js';
+import { executeEnvelope } from '../src/job/execute.js';
+import type { Delivery } from '../src/worker/consumer.js';
+import type { WorkerEvents } from '../src/worker/events.js';
+import { processDelivery } from '../src/worker/process-delivery.js';
+import { benchJobClass, benchRegistry } from './compare/bench-job.js';
+import { benchPayload } from './compare/payload.js';
+
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000);
+const ROUNDS = 5;
+
+// As a worker logs by default (info, asynchronous writes), but to /dev/null instead of this output.
+const level = process.env.WARREN_LOG_LEVEL ?? 'info';
+configure({ logger: pino({ name: 'warren', level }, pino.destination({ dest: '/dev/null', sync: false })) });
+
+const BenchJob = benchJobClass('bench');
+const registry = benchRegistry(BenchJob);
+const payload = benchPayload(1);
+const plainBody = Buffer.from(JSON.stringify(payload));
+const envelope = prepareEnvelope(BenchJob.build(payload));
+const body = jsonCodec.encode(envelope);
+
+const noAdapter: QueueAdapter = {
+  name: 'none',
+  supportsDelays: false,
+  enqueue: () => Promise.reject(new Error('not in this benchmark')),
+  enqueueAt: () => Promise.reject(new Error('not in this benchmark')),
+  enqueueAll: () => Promise.reject(new Error('not in this benchmark')),
+  close: async () => {},
+};
+/** Accepts every job at once after encoding it, as AmqpAdapter does before amqplib: performLater's own cost. */
+const encodingAdapter: QueueAdapter = {
+  ...noAdapter,
+  name: 'encode-only',
+  enqueue: async (prepared) => {
+    jsonCodec.encode(prepared);
+    return {};
+  },
+};
+const OneByOneJob = benchJobClass('bench');
+OneByOneJob.adapter = encodingAdapter;
+const workerLogger = settings().logger.child({ component: 'worker' });
+const events = new TypedEmitter<WorkerEvents>();
+const message = {
+  content: body,
+  fields: { deliveryTag: 1, redelivered: false, exchange: 'warren', routingKey: 'bench', consumerTag: 'bench' },
+  properties: { contentType: 'application/json', messageId: envelope.job_id, type: 'BenchJob', headers: {} },
+};
+
+async function microsPerCall(fn: () => unknown): Promise<number> {
+  const rounds: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = performance.now();
+    for (let i = 0; i < ITERATIONS; i++) await fn();
+    rounds.push(((performance.now() - start) * 1000) / ITERATIONS);
+  }
+  return rounds.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
+}
+
+const steps: [string, () => unknown][] = [
+  ['floor: Buffer.from(JSON.stringify(payload))', () => Buffer.from(JSON.stringify(payload))],
+  ['producer: build + prepareEnvelope (arguments, times, locale)', () => prepareEnvelope(BenchJob.build(payload))],
+  ['producer: ... + jsonCodec.encode', () => jsonCodec.encode(prepareEnvelope(BenchJob.build(payload)))],
+  [
+    'producer: ... + jobMessageProperties (what AmqpAdapter adds before amqplib)',
+    () => {
+      const prepared = prepareEnvelope(BenchJob.build(payload));
+      jsonCodec.encode(prepared);
+      return jobMessageProperties(prepared, jsonCodec.contentType, 5);
+    },
+  ],
+  ['producer: performLater, adapter only encodes (callbacks, log line, envelope, encode)', () => OneByOneJob.performLater(payload)],
+  ['floor: JSON.parse(body)', () => JSON.parse(plainBody.toString('utf8'))],
+  ['worker: codecFor + jsonCodec.decode', () => codecFor('application/json').decode(body)],
+  ['worker: ... + deserializeArguments', () => deserializeArguments(codecFor('application/json').decode(body).arguments)],
+  ['worker: executeEnvelope (no decode)', () => executeEnvelope(envelope, registry, { logger: workerLogger, signal: new AbortController().signal, adapter: noAdapter })],
+  [
+    'worker: processDelivery, as Worker.onDelivery calls it (decode + execute + events)',
+    () => {
+      const delivery = { message, queue: 'bench', channel: undefined, generation: 1, settled: false } as unknown as Delivery;
+      return processDelivery(delivery, {
+        registry,
+        adapter: noAdapter,
+        events,
+        logger: workerLogger,
+        maxMessageBytes: 1024 * 1024,
+        signal: new AbortController().signal,
+        abandoned: () => false,
+      });
+    },
+  ],
+];
+
+console.log(`warren hot paths in-process, no broker: ${ITERATIONS} jobs x ${ROUNDS} rounds, median; node ${process.version}, log level ${level}`);
+console.log(`envelope ${body.length} bytes (payload ${plainBody.length} bytes)\n`);
+console.log('| step | µs per job |');
+console.log('|---|---|');
+for (const [label, fn] of steps) {
+  for (let i = 0; i < 2_000; i++) await fn(); // warm-up
+  console.log(`| ${label} | ${(await microsPerCall(fn)).toFixed(2)} |`);
+}
