@@ -44,8 +44,10 @@ export async function performJob(job: Job, options: PerformOptions): Promise<Per
   state.retried = false;
   const logger = jobLogger(options.logger, job);
   state.logger = logger;
-  const controller = new AbortController();
-  state.signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  // A timeout needs its own controller, combined with the caller's signal. Without one the caller's
+  // signal is used as is: AbortSignal.any costs ~15 µs a job on Node 20 (bench/README.md).
+  const controller = timeoutOf(job.constructor as JobClassSettings) === undefined ? undefined : new AbortController();
+  state.signal = controller ? (options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal) : options.signal;
   const elapsed = (): number => roundMs(performance.now() - started);
 
   logger.debug({ event: 'performing', ...argumentFields(job) }, 'performing');
@@ -98,9 +100,9 @@ async function ensureArgumentsDeserialized(job: Job): Promise<void> {
  * is aborted with a JobTimeoutError and the execution fails with it (the perform
  * promise is abandoned; perform should stop when `this.signal` aborts).
  */
-async function withTimeout<T>(job: Job, controller: AbortController, work: () => Promise<T>): Promise<T> {
+async function withTimeout<T>(job: Job, controller: AbortController | undefined, work: () => Promise<T>): Promise<T> {
   const timeoutMs = timeoutOf(job.constructor as JobClassSettings);
-  if (timeoutMs === undefined) return work();
+  if (timeoutMs === undefined || !controller) return work();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

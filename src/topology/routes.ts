@@ -15,6 +15,19 @@ function hasWildcard(routingKey: string): boolean {
  * 4. the default exchange with routing key = queue name (what `ensureQueue` binds).
  */
 export function resolveRoute(topology: Topology, queueName: string, jobClass?: string): RouteSpec {
+  // Topologies are never changed in place (ensureQueue and friends return new ones), so a route
+  // can be remembered per topology object: the publisher asks for one on every job.
+  let routes = routeCache.get(topology);
+  if (!routes) routeCache.set(topology, (routes = new Map()));
+  const key = jobClass === undefined ? queueName : `${queueName}\u0000${jobClass}`;
+  let route = routes.get(key);
+  if (!route) routes.set(key, (route = Object.freeze(computeRoute(topology, queueName, jobClass))));
+  return route;
+}
+
+const routeCache = new WeakMap<Topology, Map<string, RouteSpec>>();
+
+function computeRoute(topology: Topology, queueName: string, jobClass?: string): RouteSpec {
   const jobRoute = jobClass === undefined ? undefined : topology.routes.jobs[jobClass];
   if (jobRoute) return jobRoute;
   const queueRoute = topology.routes.queues[queueName];
