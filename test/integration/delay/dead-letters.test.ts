@@ -2,14 +2,13 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
 import { DeadLetterQueue } from '../../../src/amqp/dead-letters/dead-letter-queue.js';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import type { WorkerEvents } from '../../../src/worker/events.js';
 import type { WorkerOptions } from '../../../src/worker/options.js';
 import { Worker } from '../../../src/worker/worker.js';
 import { envelopeFor } from '../helpers/envelope.js';
 import { runCli } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
-import { DelayFixture } from './delay-fixture.js';
-import { delayRegistry, DiscardingJob, fixBrokenJobs, OnceBrokenJob, recordedRuns, resetRuns, RetriedJob } from './delay-jobs.js';
+import { collect, DelayFixture } from './delay-fixture.js';
+import { DiscardingJob, fixBrokenJobs, OnceBrokenJob, recordedRuns, resetRuns, RetriedJob } from './delay-jobs.js';
 
 const url = inject('amqpUrl');
 
@@ -17,7 +16,6 @@ describe('retries and dead letters', { timeout: 90_000 }, () => {
   let fixture: DelayFixture;
   let producer: AmqpAdapter;
   let deadLetters: DeadLetterQueue;
-  const workers: Worker[] = [];
 
   beforeEach(async () => {
     fixture = await DelayFixture.open(url);
@@ -28,33 +26,14 @@ describe('retries and dead letters', { timeout: 90_000 }, () => {
   });
 
   afterEach(async () => {
-    await Promise.all(workers.splice(0).map((worker) => worker.stop()));
+    await fixture.stopWorkers();
     await deadLetters.close();
     await producer.close();
     resetConfiguration();
     await fixture.cleanup();
   });
 
-  async function startWorker(options: Partial<WorkerOptions> & { queues: string[] }): Promise<Worker> {
-    const worker = new Worker({
-      url,
-      registry: delayRegistry,
-      handleSignals: false,
-      delays: fixture.ladder,
-      deadLetterQueue: fixture.deadLetterQueue,
-      deadLetterRetryDelayMs: 200,
-      ...options,
-    });
-    workers.push(worker);
-    await worker.start();
-    return worker;
-  }
-
-  function collect<E extends keyof WorkerEvents & string>(worker: Worker, event: E): Array<WorkerEvents[E]> {
-    const seen: Array<WorkerEvents[E]> = [];
-    worker.events.on(event, (payload) => seen.push(payload));
-    return seen;
-  }
+  const startWorker = (options: Partial<WorkerOptions> & { queues: string[] }): Promise<Worker> => fixture.startWorker(options);
 
   const runsOf = (label: string) => recordedRuns().filter((run) => run.label === label);
 

@@ -2,6 +2,10 @@
 // queues (names start with a unique prefix), and deletes all of them afterwards.
 import { DelayLadder } from '../../../src/amqp/delay/ladder.js';
 import type { DelayOptions } from '../../../src/amqp/delay/options.js';
+import type { WorkerEvents } from '../../../src/worker/events.js';
+import type { WorkerOptions } from '../../../src/worker/options.js';
+import { Worker } from '../../../src/worker/worker.js';
+import { delayRegistry } from './delay-jobs.js';
 import { BrokerProbe, uniquePrefix } from '../helpers/broker-probe.js';
 
 /** 2^22 ms is 70 minutes: enough for the one-hour test, and fewer declarations than the default 36 levels. */
@@ -12,6 +16,7 @@ export class DelayFixture {
   readonly deadLetterQueue = `${this.prefix}dead`;
   readonly ladder: DelayLadder;
   private readonly queues = new Set<string>([this.deadLetterQueue]);
+  private readonly workers: Worker[] = [];
 
   private constructor(
     public probe: BrokerProbe,
@@ -29,6 +34,26 @@ export class DelayFixture {
   async reconnect(): Promise<void> {
     await this.probe.close();
     this.probe = await BrokerProbe.open(this.url);
+  }
+
+  /** Starts a worker on this test's ladder and dead-letter queue (stopped by stopWorkers). */
+  async startWorker(options: Partial<WorkerOptions> & { queues: string[] }): Promise<Worker> {
+    const worker = new Worker({
+      url: this.url,
+      registry: delayRegistry,
+      handleSignals: false,
+      delays: this.ladder,
+      deadLetterQueue: this.deadLetterQueue,
+      deadLetterRetryDelayMs: 200,
+      ...options,
+    });
+    this.workers.push(worker);
+    await worker.start();
+    return worker;
+  }
+
+  async stopWorkers(): Promise<void> {
+    await Promise.all(this.workers.splice(0).map((worker) => worker.stop()));
   }
 
   /** A job queue name of this test (deleted afterwards). */
@@ -59,4 +84,11 @@ export class DelayFixture {
     await this.probe.deleteExchanges([names.entryExchange, ...this.levelQueues(), names.deliveryExchange, names.undeliverableExchange]);
     await this.probe.close();
   }
+}
+
+/** The payloads of `event` the worker emits from now on. */
+export function collect<E extends keyof WorkerEvents & string>(worker: Worker, event: E): Array<WorkerEvents[E]> {
+  const seen: Array<WorkerEvents[E]> = [];
+  worker.events.on(event, (payload) => seen.push(payload));
+  return seen;
 }

@@ -2,20 +2,18 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
 import { DELAY_HEADERS } from '../../../src/amqp/delay/hold.js';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import type { WorkerEvents } from '../../../src/worker/events.js';
 import type { WorkerOptions } from '../../../src/worker/options.js';
 import { Worker } from '../../../src/worker/worker.js';
 import { envelopeFor } from '../helpers/envelope.js';
 import { waitFor } from '../helpers/wait.js';
-import { DelayFixture } from './delay-fixture.js';
-import { delayRegistry, recordedRuns, resetRuns, TimedJob } from './delay-jobs.js';
+import { collect, DelayFixture } from './delay-fixture.js';
+import { recordedRuns, resetRuns, TimedJob } from './delay-jobs.js';
 
 const url = inject('amqpUrl');
 
 describe('delayed jobs through the TTL-queue ladder', { timeout: 90_000 }, () => {
   let fixture: DelayFixture;
   let producer: AmqpAdapter;
-  const workers: Worker[] = [];
 
   beforeEach(async () => {
     fixture = await DelayFixture.open(url);
@@ -25,32 +23,13 @@ describe('delayed jobs through the TTL-queue ladder', { timeout: 90_000 }, () =>
   });
 
   afterEach(async () => {
-    await Promise.all(workers.splice(0).map((worker) => worker.stop()));
+    await fixture.stopWorkers();
     await producer.close();
     resetConfiguration();
     await fixture.cleanup();
   });
 
-  async function startWorker(options: Partial<WorkerOptions> & { queues: string[] }): Promise<Worker> {
-    const worker = new Worker({
-      url,
-      registry: delayRegistry,
-      handleSignals: false,
-      delays: fixture.ladder,
-      deadLetterQueue: fixture.deadLetterQueue,
-      deadLetterRetryDelayMs: 200,
-      ...options,
-    });
-    workers.push(worker);
-    await worker.start();
-    return worker;
-  }
-
-  function collect<E extends keyof WorkerEvents & string>(worker: Worker, event: E): Array<WorkerEvents[E]> {
-    const seen: Array<WorkerEvents[E]> = [];
-    worker.events.on(event, (payload) => seen.push(payload));
-    return seen;
-  }
+  const startWorker = (options: Partial<WorkerOptions> & { queues: string[] }): Promise<Worker> => fixture.startWorker(options);
 
   const ran = (label: string): boolean => recordedRuns().some((run) => run.label === label);
 
@@ -143,10 +122,8 @@ describe('delayed jobs through the TTL-queue ladder', { timeout: 90_000 }, () =>
     try {
       const smallProducer = new AmqpAdapter({ url, delays: small.ladder });
       const queue = small.queue('long');
-      const worker = new Worker({ url, registry: delayRegistry, queues: [queue], handleSignals: false, delays: small.ladder, deadLetterQueue: small.deadLetterQueue, maxHoldMs: 100 });
-      workers.push(worker);
+      const worker = await small.startWorker({ queues: [queue], maxHoldMs: 100 });
       const redelayed = collect(worker, 'job:redelayed');
-      await worker.start();
       const dueAt = Date.now() + 1_200;
       await smallProducer.enqueueAt(envelopeFor(queue, { job_class: 'TimedJob', arguments: ['long', dueAt] }), dueAt);
       await waitFor(() => ran('long'), 'the long-delayed job');
@@ -155,6 +132,7 @@ describe('delayed jobs through the TTL-queue ladder', { timeout: 90_000 }, () =>
       expect(run.at).toBeGreaterThanOrEqual(run.dueAt);
       await smallProducer.close();
     } finally {
+      await small.stopWorkers();
       await small.cleanup();
     }
   });
