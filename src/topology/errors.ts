@@ -110,8 +110,8 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-/** Known x-argument names users may write where warren has a camelCase key. */
-const ARGUMENT_ALIASES: Readonly<Record<string, string>> = {
+/** x-arguments that have their own camelCase key in topology files (validation and typo hints use it). */
+export const FIRST_CLASS_ARGUMENTS: Readonly<Record<string, string>> = {
   'x-queue-type': 'type',
   'x-max-priority': 'maxPriority',
   'x-message-ttl': 'messageTtl',
@@ -123,7 +123,7 @@ const ARGUMENT_ALIASES: Readonly<Record<string, string>> = {
 
 /** The valid key closest to a misspelt one, if any is close enough to be a likely typo. */
 export function closestKey(key: string, validKeys: readonly string[]): string | undefined {
-  const alias = ARGUMENT_ALIASES[key.toLowerCase()];
+  const alias = FIRST_CLASS_ARGUMENTS[key.toLowerCase()];
   if (alias && validKeys.includes(alias)) return alias;
   const wanted = normalizedKey(key);
   let best: { key: string; distance: number } | undefined;

@@ -1,4 +1,4 @@
-import type { TopologyIssue } from './errors.js';
+import { FIRST_CLASS_ARGUMENTS, type TopologyIssue } from './errors.js';
 import type { BindingSpec, DeclarationSource, ExchangeSpec, QueueSpec, Topology } from './types.js';
 
 /** RabbitMQ's upper bound for `x-max-priority`. */
@@ -14,16 +14,6 @@ export const BUILTIN_EXCHANGES: ReadonlySet<string> = new Set([
   'amq.match',
   'amq.rabbitmq.trace',
 ]);
-/** x-arguments that have their own key in topology files. */
-const FIRST_CLASS_ARGUMENTS: Readonly<Record<string, string>> = {
-  'x-queue-type': 'type',
-  'x-max-priority': 'maxPriority',
-  'x-message-ttl': 'messageTtl',
-  'x-dead-letter-exchange': 'deadLetterExchange',
-  'x-dead-letter-routing-key': 'deadLetterRoutingKey',
-  'x-consumer-timeout': 'consumerTimeout',
-  'x-delivery-limit': 'deliveryLimit',
-};
 
 type Named = { name: string; source?: DeclarationSource | undefined };
 
