@@ -1,4 +1,5 @@
-import { formatIsoTime, parseIsoTime, type ParsedIsoTime } from './iso-time.js';
+import { IsoInstant } from './iso-instant.js';
+import { formatIsoTime } from './iso-time.js';
 
 /**
  * Ruby's `DateTime`: an instant with a fixed offset, kept as the exact ISO text
@@ -7,42 +8,15 @@ import { formatIsoTime, parseIsoTime, type ParsedIsoTime } from './iso-time.js';
  * A plain JS Date travels as Ruby `Time` instead; use this class only when the Ruby
  * side expects a DateTime.
  */
-export class RubyDateTime {
-  /** ISO 8601 with an offset, e.g. "2024-05-01T12:00:00.000000000+00:00". */
-  readonly iso: string;
-  readonly #parsed: ParsedIsoTime;
-
-  /** Throws RangeError when `iso` is not an ISO 8601 time with an offset. */
+export class RubyDateTime extends IsoInstant {
+  /** `iso`: ISO 8601 with an offset, e.g. "2024-05-01T12:00:00.000000000+00:00". Throws RangeError otherwise. */
   constructor(iso: string) {
-    const parsed = typeof iso === 'string' ? parseIsoTime(iso) : undefined;
-    if (!parsed) throw new RangeError('invalid ISO 8601 time: expected a date, time and offset');
-    this.iso = iso;
-    this.#parsed = parsed;
+    super(iso);
   }
 
   /** `date` at UTC, as Ruby's `DateTime#iso8601(9)` writes it ("+00:00"). */
   static fromDate(date: Date): RubyDateTime {
     if (Number.isNaN(date.getTime())) throw new RangeError('invalid Date');
     return new RubyDateTime(formatIsoTime(date.getTime(), 0, '+00:00'));
-  }
-
-  toDate(): Date {
-    return new Date(this.#parsed.epochMs);
-  }
-
-  get nanoseconds(): number {
-    return this.#parsed.nanoseconds;
-  }
-
-  get offsetMinutes(): number {
-    return this.#parsed.offsetMinutes;
-  }
-
-  toString(): string {
-    return this.iso;
-  }
-
-  toJSON(): string {
-    return this.iso;
   }
 }

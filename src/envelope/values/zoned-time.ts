@@ -1,4 +1,5 @@
-import { formatIsoTime, formatOffset, parseIsoTime, utcEpochMs, type ParsedIsoTime } from './iso-time.js';
+import { IsoInstant } from './iso-instant.js';
+import { formatIsoTime, formatOffset, utcEpochMs } from './iso-time.js';
 
 /** Zone names whose zero offset Ruby writes as "Z" (TimeWithZone#utc? is true for them). */
 const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'UCT', 'Etc/UCT', 'Universal', 'Etc/Universal', 'Zulu', 'Etc/Zulu']);
@@ -42,23 +43,17 @@ export function zoneOffsetMinutes(epochMs: number, timeZone: string): number {
  * Travels as `ActiveJob::Serializers::TimeWithZoneSerializer`; Rails 7.1 adds the
  * zone name as `time_zone` (Rails 6.1 writes none and ignores it on read).
  */
-export class ZonedTime {
-  /** ISO 8601 with nine fractional digits and the zone's offset, e.g. "2024-05-01T05:00:00.000000000-07:00". */
-  readonly iso: string;
+export class ZonedTime extends IsoInstant {
   /** IANA zone name ("America/Los_Angeles"), or null when the writer sent none (Rails 6.1). */
   readonly timeZone: string | null;
-  readonly #parsed: ParsedIsoTime;
 
   /** Throws RangeError when `iso` is not an ISO 8601 time with an offset. */
   constructor(iso: string, timeZone: string | null = null) {
-    const parsed = typeof iso === 'string' ? parseIsoTime(iso) : undefined;
-    if (!parsed) throw new RangeError('invalid ISO 8601 time: expected a date, time and offset');
+    super(iso);
     if (timeZone !== null && (typeof timeZone !== 'string' || timeZone.length === 0)) {
       throw new RangeError('a ZonedTime zone must be a non-empty string or null');
     }
-    this.iso = iso;
     this.timeZone = timeZone;
-    this.#parsed = parsed;
   }
 
   /** The instant of `date` in an IANA zone, written as Rails writes it. Throws RangeError for an unknown zone. */
@@ -68,32 +63,5 @@ export class ZonedTime {
     const offset = zoneOffsetMinutes(epochMs, timeZone);
     const suffix = offset === 0 && UTC_ZONES.has(timeZone) ? 'Z' : formatOffset(offset);
     return new ZonedTime(formatIsoTime(epochMs, offset, suffix), timeZone);
-  }
-
-  /** The instant, to the millisecond. */
-  toDate(): Date {
-    return new Date(this.#parsed.epochMs);
-  }
-
-  get epochMilliseconds(): number {
-    return this.#parsed.epochMs;
-  }
-
-  /** Nanoseconds within the second, as written (JS Date keeps only milliseconds). */
-  get nanoseconds(): number {
-    return this.#parsed.nanoseconds;
-  }
-
-  /** Offset from UTC in minutes, as written. */
-  get offsetMinutes(): number {
-    return this.#parsed.offsetMinutes;
-  }
-
-  toString(): string {
-    return this.iso;
-  }
-
-  toJSON(): string {
-    return this.iso;
   }
 }
