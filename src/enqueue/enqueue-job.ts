@@ -3,9 +3,8 @@ import type { EnqueueReceipt, QueueAdapter } from '../adapters/adapter.js';
 import { settings } from '../config/configuration.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { runCallbacks } from '../job/callbacks.js';
-import { internalsOf } from '../job/internal-state.js';
 import type { Job } from '../job/job.js';
-import { argumentFields, jobLogger } from '../job/logging.js';
+import { argumentFields, executionLogger, jobLogger, logJobLine } from '../job/logging.js';
 import { adapterFor } from './adapter-for.js';
 import { toEnqueueError } from './enqueue-error.js';
 import { prepareEnvelope } from './prepare-envelope.js';
@@ -29,12 +28,13 @@ export async function enqueueJob(job: Job, options: SetOptions = {}): Promise<bo
   const adapter = adapterFor(job);
   const { halted } = await runCallbacks(job, 'enqueue', async () => {
     const envelope = prepareEnvelope(job);
-    const logger = enqueueLogger(job);
     try {
       const receipt = await send(adapter, envelope, job.scheduledAt);
       if (receipt.providerJobId !== undefined) job.providerJobId = receipt.providerJobId;
       job.successfullyEnqueued = true;
-      logger.info(
+      logJobLine(
+        job,
+        'info',
         {
           event: 'enqueued',
           adapter: adapter.name,
@@ -47,10 +47,10 @@ export async function enqueueJob(job: Job, options: SetOptions = {}): Promise<bo
       );
     } catch (error) {
       job.enqueueError = toEnqueueError(error, job, adapter);
-      logger.error({ event: 'enqueue_failed', adapter: adapter.name, err: job.enqueueError }, 'enqueue failed');
+      logJobLine(job, 'error', { event: 'enqueue_failed', adapter: adapter.name, err: job.enqueueError }, 'enqueue failed');
     }
   });
-  if (halted) enqueueLogger(job).info({ event: 'enqueue_halted' }, 'enqueue halted by a callback');
+  if (halted) logJobLine(job, 'info', { event: 'enqueue_halted' }, 'enqueue halted by a callback');
   return job.successfullyEnqueued;
 }
 
@@ -70,5 +70,5 @@ function send(adapter: QueueAdapter, envelope: Envelope, scheduledAt: Date | und
 
 /** During an execution (retries) the execution's logger; otherwise a child of the configured logger. */
 export function enqueueLogger(job: Job): Logger {
-  return internalsOf(job).logger ?? jobLogger(settings().logger, job);
+  return executionLogger(job) ?? jobLogger(settings().logger, job);
 }

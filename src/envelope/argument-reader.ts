@@ -50,6 +50,11 @@ export class ArgumentReader {
   constructor(private readonly startDepth = 0) {}
 
   async readAll(args: readonly JsonValue[]): Promise<unknown[]> {
+    return this.read(args);
+  }
+
+  /** As readAll, but synchronous when nothing needs an await (no GlobalID, no async serializer). */
+  read(args: readonly JsonValue[]): unknown[] | Promise<unknown[]> {
     if (!Array.isArray(args)) throw new DeserializationError('arguments must be an array');
     const result: unknown[] = [];
     for (let index = 0; index < args.length; index += 1) {
@@ -57,8 +62,8 @@ export class ArgumentReader {
       this.#readInto(result, index, args[index], this.startDepth, undefined);
       this.#path.pop();
     }
-    if (this.#slots.length > 0) await this.#fillSlots();
-    return result;
+    if (this.#slots.length === 0) return result;
+    return this.#fillSlots().then(() => result);
   }
 
   #fail(reason: string, cause?: unknown): never {

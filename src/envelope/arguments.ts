@@ -51,6 +51,11 @@ export async function deserializeArguments(args: readonly JsonValue[]): Promise<
   return new ArgumentReader().readAll(args);
 }
 
+/** deserializeArguments without a promise when no value needs one (the worker's fast path). */
+export function readArguments(args: readonly JsonValue[]): unknown[] | Promise<unknown[]> {
+  return new ArgumentReader().read(args);
+}
+
 /** Clears every registered locator and custom serializer (for tests). */
 export function resetArgumentRegistries(): void {
   resetLocators();

@@ -62,7 +62,10 @@ function contextOf(job: Job, handler: string): HandlerContext {
     enqueuedAt: job.enqueuedAt,
     scheduledAt: job.scheduledAt,
     signal: job.signal,
-    logger: job.logger,
+    // Built on first read: a pino child per job costs more than most handlers' own log lines.
+    get logger() {
+      return job.logger;
+    },
   };
 }
 

@@ -70,6 +70,7 @@ export interface ChainResult {
 /** Run `job`'s callback chain for `event` around `work`. */
 export async function runCallbacks(job: Job, event: CallbackEvent, work: () => Promise<void>): Promise<ChainResult> {
   const chain = inheritedList(job.constructor, chains[event]);
+  if (chain.length === 0) return runBare(work);
   const state: ChainResult = { ran: false, halted: false };
 
   // abort() halts; the callbacks around the halting point return normally, as in Rails.
@@ -105,6 +106,17 @@ export async function runCallbacks(job: Job, event: CallbackEvent, work: () => P
 
   await step(0);
   return state;
+}
+
+/** A class without callbacks: the work alone (it may still halt with abort()). */
+async function runBare(work: () => Promise<void>): Promise<ChainResult> {
+  try {
+    await work();
+    return { ran: true, halted: false };
+  } catch (error) {
+    if (!(error instanceof CallbackAbort)) throw error;
+    return { ran: false, halted: true };
+  }
 }
 
 async function runAround(

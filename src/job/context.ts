@@ -33,8 +33,17 @@ export function currentTimezone(): string {
   return storage.getStore()?.timezone ?? settings().defaultTimezone;
 }
 
-/** Run `fn` with both values set (used around perform to restore a job's context). */
+/**
+ * Run `fn` with both values set (used around perform to restore a job's context). When they
+ * already are the current ones (the common case: a job enqueued with the defaults), `fn` runs
+ * as is: on Node 20 the first `storage.run` turns on promise hooks for the whole process,
+ * which then tax every promise of every job (bench/README.md).
+ */
 export function withLocaleAndTimezone<T>(context: AmbientContext, fn: () => T): T {
+  const unchanged =
+    (context.locale === undefined || context.locale === currentLocale()) &&
+    (context.timezone === undefined || context.timezone === currentTimezone());
+  if (unchanged) return fn();
   return storage.run({ ...storage.getStore(), ...definedOnly(context) }, fn);
 }
 

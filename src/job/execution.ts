@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { deserializeArguments } from '../envelope/arguments.js';
+import { readArguments } from '../envelope/arguments.js';
 import { ConfigurationError, JobTimeoutError } from '../errors.js';
 import { runCallbacks, type ChainResult } from './callbacks.js';
 import { handleError, runAfterDiscard, type RuleOutcome } from './exceptions.js';
@@ -7,7 +7,7 @@ import { internalsOf } from './internal-state.js';
 import { jobNameOf } from './job-name.js';
 import type { JobClassSettings } from './job-class.js';
 import type { Job } from './job.js';
-import { argumentFields, errorName, jobLogger, roundMs } from './logging.js';
+import { argumentFields, errorName, logJobLine, roundMs } from './logging.js';
 
 /**
  * performed: perform finished (or a rescueFrom handler handled its error);
@@ -42,57 +42,70 @@ export async function performJob(job: Job, options: PerformOptions): Promise<Per
   job.executions += 1;
   const state = internalsOf(job);
   state.retried = false;
-  const logger = jobLogger(options.logger, job);
-  state.logger = logger;
+  state.loggerParent = options.logger;
+  state.logger = undefined;
   // A timeout needs its own controller, combined with the caller's signal. Without one the caller's
   // signal is used as is: AbortSignal.any costs ~15 µs a job on Node 20 (bench/README.md).
-  const controller = timeoutOf(job.constructor as JobClassSettings) === undefined ? undefined : new AbortController();
+  const timeoutMs = timeoutOf(job.constructor as JobClassSettings);
+  const controller = timeoutMs === undefined ? undefined : new AbortController();
   state.signal = controller ? (options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal) : options.signal;
   const elapsed = (): number => roundMs(performance.now() - started);
 
-  logger.debug({ event: 'performing', ...argumentFields(job) }, 'performing');
+  if (options.logger.isLevelEnabled('debug')) logJobLine(job, 'debug', { event: 'performing', ...argumentFields(job) }, 'performing');
   let value: unknown;
+  const run = (): Promise<ChainResult> => {
+    const perform = async (): Promise<void> => {
+      value = await job.perform(...(job.arguments as never[]));
+    };
+    const pending = ensureArgumentsDeserialized(job);
+    return pending ? pending.then(() => runCallbacks(job, 'perform', perform)) : runCallbacks(job, 'perform', perform);
+  };
   try {
-    const chain = await withTimeout(job, controller, async (): Promise<ChainResult> => {
-      await ensureArgumentsDeserialized(job);
-      return runCallbacks(job, 'perform', async () => {
-        value = await job.perform(...(job.arguments as never[]));
-      });
-    });
+    const chain = controller && timeoutMs !== undefined ? await withTimeout(job, timeoutMs, controller, run) : await run();
     const outcome = chain.ran ? 'performed' : 'skipped';
-    logger.info({ event: outcome, duration_ms: elapsed(), ...(chain.ran ? {} : { halted: chain.halted }) }, outcome);
-    return { outcome, value, durationMs: elapsed() };
+    const durationMs = elapsed();
+    logJobLine(job, 'info', chain.ran ? { event: outcome, duration_ms: durationMs } : { event: outcome, duration_ms: durationMs, halted: chain.halted }, outcome);
+    return { outcome, value, durationMs };
   } catch (error) {
-    const handled = await handleOrFail(job, error, logger, elapsed);
+    const handled = await handleOrFail(job, error, elapsed);
     const outcome: ExecutionOutcome = handled === 'rescued' ? 'performed' : handled;
-    if (handled === 'rescued') logger.info({ event: 'performed', duration_ms: elapsed(), rescued: errorName(error) }, 'performed');
-    if (handled === 'discarded') logger.warn({ event: 'discarded', duration_ms: elapsed(), err: error }, 'discarded');
+    if (handled === 'rescued') logJobLine(job, 'info', { event: 'performed', duration_ms: elapsed(), rescued: errorName(error) }, 'performed');
+    if (handled === 'discarded') logJobLine(job, 'warn', { event: 'discarded', duration_ms: elapsed(), err: error }, 'discarded');
     // 'retried' was logged by retryJob, with the wait and the retry's scheduled time.
     return { outcome, value: undefined, durationMs: elapsed() };
   }
 }
 
-async function handleOrFail(job: Job, error: unknown, logger: Logger, elapsed: () => number): Promise<RuleOutcome> {
+async function handleOrFail(job: Job, error: unknown, elapsed: () => number): Promise<RuleOutcome> {
   let handled: RuleOutcome | undefined;
   try {
     handled = await handleError(job, error);
     if (handled === undefined) await runAfterDiscard(job, error);
   } catch (thrown) {
-    logger.error({ event: 'failed', duration_ms: elapsed(), err: thrown, exception_executions: job.exceptionExecutions }, 'failed');
+    logJobLine(job, 'error', { event: 'failed', duration_ms: elapsed(), err: thrown, exception_executions: job.exceptionExecutions }, 'failed');
     throw thrown;
   }
   if (handled === undefined) {
-    logger.error({ event: 'failed', duration_ms: elapsed(), err: error }, 'failed');
+    logJobLine(job, 'error', { event: 'failed', duration_ms: elapsed(), err: error }, 'failed');
     throw error;
   }
   return handled;
 }
 
-async function ensureArgumentsDeserialized(job: Job): Promise<void> {
+/** Deserializes the received arguments; a promise only when that needs an await (GlobalIDs). */
+function ensureArgumentsDeserialized(job: Job): Promise<void> | undefined {
   const state = internalsOf(job);
-  if (state.argumentsDeserialized || !state.receivedArguments) return;
-  job.arguments = await deserializeArguments(state.receivedArguments);
+  if (state.argumentsDeserialized || !state.receivedArguments) return undefined;
+  const read = readArguments(state.receivedArguments);
+  if (!Array.isArray(read)) {
+    return read.then((values) => {
+      job.arguments = values;
+      state.argumentsDeserialized = true;
+    });
+  }
+  job.arguments = read;
   state.argumentsDeserialized = true;
+  return undefined;
 }
 
 /**
@@ -100,9 +113,7 @@ async function ensureArgumentsDeserialized(job: Job): Promise<void> {
  * is aborted with a JobTimeoutError and the execution fails with it (the perform
  * promise is abandoned; perform should stop when `this.signal` aborts).
  */
-async function withTimeout<T>(job: Job, controller: AbortController | undefined, work: () => Promise<T>): Promise<T> {
-  const timeoutMs = timeoutOf(job.constructor as JobClassSettings);
-  if (timeoutMs === undefined || !controller) return work();
+async function withTimeout<T>(job: Job, timeoutMs: number, controller: AbortController, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -113,7 +124,13 @@ async function withTimeout<T>(job: Job, controller: AbortController | undefined,
       reject(error);
     }, timeoutMs);
   });
-  const running = work();
+  let running: Promise<T>;
+  try {
+    running = work();
+  } catch (error) {
+    clearTimeout(timer);
+    throw error;
+  }
   running.catch(() => undefined); // an abandoned perform may still fail later
   try {
     return await Promise.race([running, expired]);

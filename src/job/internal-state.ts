@@ -13,7 +13,9 @@ export interface JobInternals {
   deliveringAdapter?: QueueAdapter;
   /** Set when retryJob enqueued the job again during the current execution. */
   retried: boolean;
-  /** The current execution's child logger. */
+  /** The logger the current execution's child logger derives from. */
+  loggerParent?: Logger;
+  /** The current execution's child logger, built on first use (see executionLogger). */
   logger?: Logger;
   /** The current execution's signal (worker shutdown and job timeout). */
   signal?: AbortSignal;

@@ -19,6 +19,7 @@ import {
   type RetryOptions,
 } from './exceptions.js';
 import { performJob } from './execution.js';
+import { executionLogger } from './logging.js';
 import { internalsOf } from './internal-state.js';
 import { instantiate, type ErrorClass, type JobClass, type PerformArgs, type PerformResult } from './job-class.js';
 import { declarePriority, resolvePriority, type PrioritySetting } from './queue-priority.js';
@@ -221,7 +222,7 @@ export abstract class Job {
 
   /** During perform, a child logger bound to job_class, job_id, queue and executions. */
   get logger(): Logger {
-    return internalsOf(this).logger ?? settings().logger;
+    return executionLogger(this) ?? settings().logger;
   }
 
   /** Apply enqueue options to this job (for performAllLater); returns the job. */

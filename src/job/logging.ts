@@ -1,7 +1,8 @@
-import type { Logger } from 'pino';
+import type { Level, Logger } from 'pino';
 import { settings } from '../config/configuration.js';
 import { jobNameOf } from './job-name.js';
 import type { JobClassSettings } from './job-class.js';
+import { internalsOf } from './internal-state.js';
 import type { Job } from './job.js';
 
 /**
@@ -12,12 +13,44 @@ import type { Job } from './job.js';
  * through settings().redactArguments.
  */
 export function jobLogger(base: Logger, job: Job): Logger {
-  return base.child({
+  return base.child(jobFields(job));
+}
+
+/** The fields that identify a job in every line about it. */
+export function jobFields(job: Job): { job_class: string; job_id: string; queue: string; executions: number } {
+  return {
     job_class: jobNameOf(job.constructor as JobClassSettings),
     job_id: job.jobId,
     queue: job.queueName,
     executions: job.executions,
-  });
+  };
+}
+
+/**
+ * During an execution, its child logger, built on first use: most executions log one line,
+ * written through the parent with jobFields, and a pino child per job would cost more than
+ * the line (bench/README.md). Undefined outside an execution.
+ */
+export function executionLogger(job: Job): Logger | undefined {
+  const state = internalsOf(job);
+  if (!state.logger && state.loggerParent) state.logger = jobLogger(state.loggerParent, job);
+  return state.logger;
+}
+
+/**
+ * Writes one line about `job`: through its execution's child logger when one was built, else
+ * through the execution's parent logger (outside an execution, settings().logger) with
+ * jobFields in the line. The same line either way, without building a child for it.
+ */
+export function logJobLine(job: Job, level: Level, fields: Record<string, unknown>, message: string): void {
+  const state = internalsOf(job);
+  if (state.logger) {
+    state.logger[level](fields, message);
+    return;
+  }
+  const base = state.loggerParent ?? settings().logger;
+  // Object.assign onto a fresh literal: an object spread here costs twice the whole line.
+  if (base.isLevelEnabled(level)) base[level](Object.assign(jobFields(job), fields), message);
 }
 
 /** `{ arguments }` when the application opted in to argument logging, else `{}`. */

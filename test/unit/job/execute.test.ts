@@ -98,7 +98,7 @@ describe('executeEnvelope', () => {
   });
 
   it('counts the execution before deserializing, so discardOn(DeserializationError) handles a missing record', async () => {
-    vi.spyOn(argumentsModule, 'deserializeArguments').mockRejectedValue(new DeserializationError('Post 9 not found'));
+    vi.spyOn(argumentsModule, 'readArguments').mockRejectedValue(new DeserializationError('Post 9 not found'));
     const discarded: number[] = [];
     class PostJob extends Job {
       static {
@@ -115,7 +115,7 @@ describe('executeEnvelope', () => {
   });
 
   it('rejects with DeserializationError when no rule handles it', async () => {
-    vi.spyOn(argumentsModule, 'deserializeArguments').mockRejectedValue(new DeserializationError('unknown serializer'));
+    vi.spyOn(argumentsModule, 'readArguments').mockRejectedValue(new DeserializationError('unknown serializer'));
     class PlainJob extends Job {
       perform(): void {}
     }
