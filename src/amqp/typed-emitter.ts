@@ -30,7 +30,13 @@ export class TypedEmitter<Events extends EventMap> {
     return this;
   }
 
+  /** Whether anyone listens to `event`: emitters skip building payloads nobody reads. */
+  has(event: keyof Events & string): boolean {
+    return this.emitter.listenerCount(event) > 0;
+  }
+
   emit<E extends keyof Events & string>(event: E, payload: Events[E]): void {
+    if (this.emitter.listenerCount(event) === 0) return;
     for (const listener of this.emitter.rawListeners(event)) {
       try {
         (listener as (payload: Events[E]) => void)(payload);

@@ -21,17 +21,23 @@ export type DueVerdict =
  * until due: it occupies one prefetch slot meanwhile. Earlier than that, it should go round the
  * ladder again. A delivery without a due time runs at once.
  */
-export async function untilDue(
+export function untilDue(
   delivery: Delivery,
   options: { maxHoldMs: number; stopping: AbortSignal; events: TypedEmitter<WorkerEvents> },
-): Promise<DueVerdict> {
+): DueVerdict | Promise<DueVerdict> {
   const dueAt = dueAtOf(delivery.message.properties.headers as Record<string, unknown> | undefined);
+  // Synchronous unless the delivery is held: most deliveries are not delayed jobs.
+  if (dueAt === undefined) return RUN_NOW;
   const decision = arrivalDecision(dueAt, Date.now(), options.maxHoldMs);
-  if (decision.action === 'run' || dueAt === undefined) return { action: 'run' };
+  if (decision.action === 'run') return RUN_NOW;
   if (decision.action === 'redelay') return decision;
-  options.events.emit('job:held', { ...deliveryInfo(delivery), dueAt, waitMs: decision.waitMs });
-  return (await waitUntilDue(dueAt, options.stopping)) ? { action: 'run' } : { action: 'release' };
+  if (options.events.has('job:held')) options.events.emit('job:held', { ...deliveryInfo(delivery), dueAt, waitMs: decision.waitMs });
+  return waitUntilDue(dueAt, options.stopping).then((due) => (due ? RUN_NOW : RELEASE));
 }
+
+/** The verdict for a delivery that is due: compare with `===` to skip an await. */
+export const RUN_NOW: DueVerdict = Object.freeze({ action: 'run' });
+const RELEASE: DueVerdict = Object.freeze({ action: 'release' });
 
 /** Publishes the delivery (body unchanged, trip headers dropped) so it reaches its queue at `dueAt`; resolves once confirmed. */
 export async function redelay(delivery: Delivery, adapter: AmqpAdapter, dueAt: number): Promise<void> {

@@ -89,16 +89,18 @@ export async function processDelivery(delivery: Delivery, context: DeliveryConte
     return { action: 'dead-letter', reason: decoded.reason, error: decoded.error };
   }
   const { envelope } = decoded;
-  const info = deliveryInfo(delivery, envelope);
-  // executeEnvelope binds job_class/job_id/queue itself; this child is for the worker's own lines.
-  const logger = context.logger.child({ job_class: envelope.job_class, job_id: envelope.job_id, queue: delivery.queue });
+  // Payloads are built only for events someone listens to: most workers have no listeners.
+  const info = (): DeliveryInfo => deliveryInfo(delivery, envelope);
   const adapter = new DeliveryAdapter(context.adapter, context.abandoned);
-  events.emit('job:start', { ...info, executions: envelope.executions });
+  if (events.has('job:start')) events.emit('job:start', { ...info(), executions: envelope.executions });
   try {
     const result = await executeEnvelope(envelope, context.registry, { signal: context.signal, logger: context.logger, adapter });
     if (context.abandoned()) return { action: 'abandon' };
-    if (result.outcome === 'retried') events.emit('job:retry', { ...info, durationMs: result.durationMs });
-    else events.emit('job:complete', { ...info, outcome: result.outcome, durationMs: result.durationMs });
+    if (result.outcome === 'retried') {
+      if (events.has('job:retry')) events.emit('job:retry', { ...info(), durationMs: result.durationMs });
+    } else if (events.has('job:complete')) {
+      events.emit('job:complete', { ...info(), outcome: result.outcome, durationMs: result.durationMs });
+    }
     return { action: 'ack' };
   } catch (raw) {
     if (context.abandoned()) return { action: 'abandon' };
@@ -107,11 +109,14 @@ export async function processDelivery(delivery: Delivery, context: DeliveryConte
       // The job asked for a retry and the retry could not be published: not the job's fault.
       // (An AdapterError, such as a delay the adapter cannot do, will not pass on a redelivery
       // either: that one is dead-lettered like any failure.)
-      logger.error({ err: adapter.failure }, 'retry could not be enqueued; the delivery goes back to the queue');
+      context.logger.error(
+        { job_class: envelope.job_class, job_id: envelope.job_id, queue: delivery.queue, err: adapter.failure },
+        'retry could not be enqueued; the delivery goes back to the queue',
+      );
       return { action: 'requeue', error: adapter.failure };
     }
     const reason = reasonFor(raw);
-    events.emit('job:error', { ...info, error, reason });
+    events.emit('job:error', { ...info(), error, reason });
     return { action: 'dead-letter', reason, error };
   }
 }

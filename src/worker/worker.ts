@@ -18,10 +18,10 @@ import { Consumer, type Delivery } from './consumer.js';
 import { consumerTimeoutWarnings } from './consumer-timeout.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
 import { DeadLetterPublisher } from './dead-letter.js';
-import { redelay, untilDue } from './due-time.js';
+import { redelay, RUN_NOW, untilDue, type DueVerdict } from './due-time.js';
 import type { WorkerEvents } from './events.js';
 import type { WorkerOptions } from './options.js';
-import { deliveryInfo, processDelivery, type DeliveryVerdict } from './process-delivery.js';
+import { deliveryInfo, processDelivery, type DeliveryContext, type DeliveryVerdict } from './process-delivery.js';
 import { handleShutdownSignals } from './signals.js';
 
 const CONNECTION_EVENTS = ['connection:connect', 'connection:disconnect', 'connection:failed', 'connection:blocked', 'connection:unblocked'] as const;
@@ -33,6 +33,8 @@ interface Running {
   ownsAdapter: boolean;
   deadLetters: DeadLetterPublisher;
   removeSignalHandlers: () => void;
+  /** What processDelivery needs, the same for every delivery. */
+  context: DeliveryContext;
 }
 
 /**
@@ -55,8 +57,10 @@ export class Worker {
   private readonly deadLetterQueue: string;
   private readonly maxHoldMs: number;
   private readonly signer: EnvelopeSigner | undefined;
-  private readonly inFlight = new Map<Delivery, { controller: AbortController; done: Promise<void> }>();
+  private readonly inFlight = new Map<Delivery, Promise<void>>();
   private readonly stopping = new AbortController();
+  /** Aborted when shutdown gives up on in-flight jobs: one signal for all of them (they are all aborted at once). */
+  private readonly abandon = new AbortController();
   private running: Running | undefined;
   private abandoned = false;
   private forceAbort: (() => void) | undefined;
@@ -73,6 +77,7 @@ export class Worker {
     }
     // Every held delivery listens to it (up to `concurrency` at once): no leak warning for that.
     setMaxListeners(0, this.stopping.signal);
+    setMaxListeners(0, this.abandon.signal);
     const deadLetterQueue = options.deadLetterQueue ?? DEFAULTS.amqp.deadLetterQueue;
     this.deadLetterQueue = deadLetterQueue;
     this.delays = options.delays ?? new DelayLadder({ deadLetterQueue });
@@ -119,7 +124,17 @@ export class Worker {
         ? () => {}
         : handleShutdownSignals(() => this.stop(), () => this.abortNow(), this.logger);
     const deadLetters = new DeadLetterPublisher(adapter, this.deadLetterQueue, this.logger);
-    this.running = { connection, consumer, adapter, ownsAdapter, deadLetters, removeSignalHandlers };
+    const context: DeliveryContext = {
+      registry: this.options.registry,
+      adapter,
+      events: this.events,
+      logger: this.logger,
+      maxMessageBytes: this.options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
+      signatures: this.signer,
+      signal: this.abandon.signal,
+      abandoned: () => this.abandoned,
+    };
+    this.running = { connection, consumer, adapter, ownsAdapter, deadLetters, removeSignalHandlers, context };
     // A stop while waiting for the broker (SIGTERM before it ever connected) ends the wait.
     const stoppedFirst = new Promise<'stopped'>((resolve) => {
       if (this.stopping.signal.aborted) resolve('stopped');
@@ -147,28 +162,27 @@ export class Worker {
       running.consumer.nack(delivery, true); // arrived after cancel: not started, straight back
       return;
     }
-    const controller = new AbortController();
-    const done = this.perform(delivery, controller.signal, running)
-      .catch((error: unknown) => this.logger.error({ err: redactError(error) }, 'unexpected error handling a delivery'))
-      .finally(() => this.inFlight.delete(delivery));
-    this.inFlight.set(delivery, { controller, done });
+    this.inFlight.set(
+      delivery,
+      this.perform(delivery, running).then(() => {
+        this.inFlight.delete(delivery);
+      }),
+    );
   }
 
-  private async perform(delivery: Delivery, signal: AbortSignal, running: Running): Promise<void> {
-    if (this.skipStale(delivery, running)) return;
-    if (!(await this.untilDue(delivery, running))) return;
-    if (this.skipStale(delivery, running)) return;
-    const verdict = await processDelivery(delivery, {
-      registry: this.options.registry,
-      adapter: running.adapter,
-      events: this.events,
-      logger: this.logger,
-      maxMessageBytes: this.options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
-      signatures: this.signer,
-      signal,
-      abandoned: () => this.abandoned,
-    });
-    await this.settle(delivery, verdict, running);
+  /** Never rejects: whatever happens to one delivery is logged and settled here. */
+  private async perform(delivery: Delivery, running: Running): Promise<void> {
+    try {
+      if (this.skipStale(delivery, running)) return;
+      const due = untilDue(delivery, { maxHoldMs: this.maxHoldMs, stopping: this.stopping.signal, events: this.events });
+      if (due !== RUN_NOW) {
+        if (!(await this.afterHold(delivery, await due, running))) return;
+        if (this.skipStale(delivery, running)) return;
+      }
+      await this.settle(delivery, await processDelivery(delivery, running.context), running);
+    } catch (error) {
+      this.logger.error({ err: redactError(error) }, 'unexpected error handling a delivery');
+    }
   }
 
   /**
@@ -185,8 +199,7 @@ export class Worker {
   }
 
   /** True when the delivery is due (held until then if it came early); false when it was settled here. */
-  private async untilDue(delivery: Delivery, running: Running): Promise<boolean> {
-    const verdict = await untilDue(delivery, { maxHoldMs: this.maxHoldMs, stopping: this.stopping.signal, events: this.events });
+  private async afterHold(delivery: Delivery, verdict: DueVerdict, running: Running): Promise<boolean> {
     if (verdict.action === 'run') return true;
     if (verdict.action === 'release') {
       running.consumer.nack(delivery, true);
@@ -206,11 +219,12 @@ export class Worker {
   }
 
   private async settle(delivery: Delivery, verdict: DeliveryVerdict, running: Running): Promise<void> {
+    if (verdict.action === 'ack') {
+      this.ack(delivery, running);
+      return;
+    }
     const info = deliveryInfo(delivery);
     switch (verdict.action) {
-      case 'ack':
-        this.ack(delivery, running);
-        return;
       case 'abandon':
         this.events.emit('job:abandoned', info);
         return;
@@ -274,9 +288,7 @@ export class Worker {
     if (!drained) {
       this.abandoned = true;
       this.logger.warn({ abandoned }, 'shutdown timeout: aborting in-flight jobs; the broker redelivers them');
-      for (const { controller } of this.inFlight.values()) {
-        controller.abort(new DOMException('the worker is shutting down', 'AbortError'));
-      }
+      this.abandon.abort(new DOMException('the worker is shutting down', 'AbortError'));
     }
     await running.consumer.close();
     await running.connection.close();
@@ -302,7 +314,7 @@ export class Worker {
       this.forceAbort = () => resolve(false);
     });
     const settled = (async (): Promise<true> => {
-      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()].map((job) => job.done));
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
       return true;
     })();
     try {
