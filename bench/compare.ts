@@ -83,18 +83,20 @@ async function measure(): Promise<void> {
   const scale = CONFIG.scaleWorkers.filter((workers) => workers > 1);
   for (let rep = 0; rep < CONFIG.repetitions; rep++) {
     const tag = `rep ${rep + 1}/${CONFIG.repetitions}`;
-    for (const variant of rotate([WARREN, RAW, BULLMQ], rep)) {
-      await drainStage(variant, 1, tag);
-      await oneByOneStage(variant, tag);
-      await latencyStage(variant, tag);
+    const stages = new Set(CONFIG.stages);
+    const chosen = (variants: Variant[]): Variant[] => variants.filter((variant) => CONFIG.systems.includes(variant.system));
+    for (const variant of rotate(chosen([WARREN, RAW, BULLMQ]), rep)) {
+      if (stages.has('drain')) await drainStage(variant, 1, tag);
+      if (stages.has('single')) await oneByOneStage(variant, tag);
+      if (stages.has('latency')) await latencyStage(variant, tag);
     }
     if (CONFIG.diagnostics) {
-      for (const variant of rotate(DIAGNOSTICS, rep)) {
-        if (variant.drain) await drainStage(variant, 1, tag);
-        if (variant.latency) await latencyStage(variant, tag);
+      for (const variant of rotate(DIAGNOSTICS.filter((diagnostic) => CONFIG.systems.includes(diagnostic.system)), rep)) {
+        if (variant.drain && stages.has('drain')) await drainStage(variant, 1, tag);
+        if (variant.latency && stages.has('latency')) await latencyStage(variant, tag);
       }
     }
-    for (const workers of scale) for (const variant of rotate([WARREN, RAW], rep)) await drainStage(variant, workers, tag);
+    if (stages.has('scale')) for (const workers of scale) for (const variant of rotate(chosen([WARREN, RAW]), rep)) await drainStage(variant, workers, tag);
   }
 }
 

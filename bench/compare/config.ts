@@ -27,6 +27,16 @@ function integers(name: string, fallback: number[]): number[] {
   });
 }
 
+function names<T extends string>(name: string, allowed: readonly T[]): readonly T[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return allowed;
+  return raw.split(',').map((part) => {
+    const value = part.trim() as T;
+    if (!allowed.includes(value)) throw new Error(`${name} must list some of ${allowed.join(', ')}, not ${JSON.stringify(raw)}`);
+    return value;
+  });
+}
+
 export const CONFIG = Object.freeze({
   amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
   redis: Object.freeze({ host: process.env.REDIS_HOST ?? '127.0.0.1', port: integer('REDIS_PORT', 6379) }),
@@ -52,6 +62,10 @@ export const CONFIG = Object.freeze({
   diagnostics: integer('BENCH_DIAGNOSTICS', 1) === 1,
   /** Run bench/delays.ts (when it exists) for the delayed-job row: 0 to skip (~1.5 min). */
   delays: integer('BENCH_DELAYS', 1) === 1,
+  /** Systems measured (while optimizing: `BENCH_SYSTEMS=warren,raw`). Default all. */
+  systems: names('BENCH_SYSTEMS', ['warren', 'raw', 'bullmq'] as const),
+  /** Stages run (while optimizing: `BENCH_STAGES=latency`). Default all. */
+  stages: names('BENCH_STAGES', ['drain', 'single', 'latency', 'scale'] as const),
 });
 
 /** BullMQ key prefix: every key the benchmark writes in Redis starts with it. */

@@ -18,6 +18,8 @@ export interface DrainFigures {
   enqueuePerSecond: number;
   drainPerSecond: number;
   cpuUsPerJob: number;
+  /** The kernel's part of cpuUsPerJob (system calls: socket reads and writes, log writes). */
+  systemCpuUsPerJob: number;
   peakRssMb: number;
   brokerGc: boolean;
 }
@@ -81,7 +83,7 @@ export async function fillAndDrain(
   }
 }
 
-function drainFigures(results: WorkerResult[]): Pick<DrainFigures, 'drainPerSecond' | 'cpuUsPerJob' | 'peakRssMb'> {
+function drainFigures(results: WorkerResult[]): Pick<DrainFigures, 'drainPerSecond' | 'cpuUsPerJob' | 'systemCpuUsPerJob' | 'peakRssMb'> {
   const active = results.filter((result) => result.completed > 0);
   const completed = results.reduce((sum, result) => sum + result.completed, 0);
   const first = Math.min(...active.map((result) => result.firstNs));
@@ -90,6 +92,7 @@ function drainFigures(results: WorkerResult[]): Pick<DrainFigures, 'drainPerSeco
   return {
     drainPerSecond: completed / ((last - first) / 1e9),
     cpuUsPerJob: cpuUs / completed,
+    systemCpuUsPerJob: results.reduce((sum, result) => sum + result.cpuSystemUs, 0) / completed,
     peakRssMb: Math.max(...results.map((result) => result.maxRssKb)) / 1024,
   };
 }
