@@ -47,6 +47,8 @@ interface GeneratedQueue {
 export class TopologyDeclarer {
   private current: Topology;
   private readonly ensured = new Map<string, Promise<void>>();
+  /** Queues whose ensure() resolved: publishes to them need not wait for anything. */
+  private readonly declared = new Set<string>();
   private readonly implicit = new Map<string, Topology>();
   /** Generated queues (delay queues) and when they were last declared. */
   private readonly generated = new Map<string, GeneratedQueue>();
@@ -147,9 +149,17 @@ export class TopologyDeclarer {
     if (!pending) {
       pending = this.add(queueName);
       this.ensured.set(queueName, pending);
-      pending.catch(() => this.ensured.delete(queueName));
+      pending.then(
+        () => this.declared.add(queueName),
+        () => this.ensured.delete(queueName),
+      );
     }
     return pending;
+  }
+
+  /** True once ensure(queueName) resolved: the hot path of publishing skips the await. */
+  isEnsured(queueName: string): boolean {
+    return this.declared.has(queueName);
   }
 
   private async add(queueName: string): Promise<void> {

@@ -80,6 +80,8 @@ export class ConfirmPublisher {
   /** Set while the topology cannot be declared; new publishes fail at once. */
   private setupError: Error | undefined;
   private lastConnectError: Error | undefined;
+  /** Connections made so far: a publish that saw it change knows its message may have gone out. */
+  private connects = 0;
   private closed = false;
 
   constructor(
@@ -90,7 +92,10 @@ export class ConfirmPublisher {
     this.timeoutMs = options.publishTimeoutMs ?? DEFAULTS.amqp.publishTimeoutMs;
     this.nackRetries = options.publishNackRetries ?? DEFAULTS.amqp.publishNackRetries;
     connection.events.on('connection:failed', ({ error }) => (this.lastConnectError = error));
-    connection.events.on('connection:connect', () => (this.lastConnectError = undefined));
+    connection.events.on('connection:connect', () => {
+      this.lastConnectError = undefined;
+      this.connects += 1;
+    });
     this.wrapper = connection.createChannel({
       name: 'warren-publisher',
       confirm: true,
@@ -145,17 +150,16 @@ export class ConfirmPublisher {
     let nacks = 0;
     let exposure: Exposure = 'none';
     for (;;) {
-      await this.waitWhileBlocked(request, deadline, () => exposure);
+      if (this.connection.blockedReason) await this.waitWhileBlocked(request, deadline, () => exposure);
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw this.timeoutError(request, exposure);
       const tracked = this.returns.track(request.properties.messageId);
       // Handed to a live connection, or buffered until one comes up, the message goes out on the
       // socket: from then on a timeout cannot say it was not enqueued (a blocked broker reads it later).
-      const onConnect = (): void => {
-        if (exposure === 'none') exposure = 'unconfirmed';
-      };
-      if (this.connection.isConnected()) onConnect();
-      this.connection.events.on('connection:connect', onConnect);
+      // (A connect counter rather than a listener per publish: with thousands of publishes in
+      // flight, adding and removing listeners was quadratic.)
+      const connectsBefore = this.connects;
+      if (exposure === 'none' && this.connection.isConnected()) exposure = 'unconfirmed';
       try {
         await this.wrapper.publish(request.exchange, request.routingKey, request.content, {
           ...request.properties,
@@ -165,6 +169,7 @@ export class ConfirmPublisher {
         });
       } catch (error) {
         this.returns.release(tracked);
+        if (exposure === 'none' && this.connects !== connectsBefore) exposure = 'unconfirmed';
         const kind = classify(error);
         if (kind === 'timeout') throw this.timeoutError(request, exposure);
         if (kind === 'nacked') {
@@ -185,8 +190,6 @@ export class ConfirmPublisher {
         }
         const safe = redactError(error);
         throw new EnqueueError(`publish to ${describeTarget(request)} failed: ${safe.message}`, { cause: safe });
-      } finally {
-        this.connection.events.off('connection:connect', onConnect);
       }
       this.returns.release(tracked);
       if (tracked.returned) throw unroutableError(tracked.returned);

@@ -62,6 +62,11 @@ export const DEFAULTS = Object.freeze({
     publishTimeoutMs: 10_000,
     /** Attempts for a publish the broker nacked. */
     publishNackRetries: 3,
+    /**
+     * enqueueAll (performAllLater) hands jobs to the channel this many at a time, with a turn
+     * of the event loop between slices, so the broker works on the first while the rest are encoded.
+     */
+    bulkPublishSlice: 100,
     /** Default exchange jobs are published to; routing key = queue name. */
     exchange: 'warren',
     /** Worker prefetch when no concurrency is given. */

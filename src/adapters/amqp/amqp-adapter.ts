@@ -12,7 +12,7 @@ import { TypedEmitter } from '../../amqp/typed-emitter.js';
 import { settings } from '../../config/configuration.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { codecFor } from '../../envelope/codecs/index.js';
-import { CONTENT_TYPES, type Envelope, type EnvelopeEncoding } from '../../envelope/envelope.js';
+import { CONTENT_TYPES, type Envelope, type EnvelopeCodec, type EnvelopeEncoding } from '../../envelope/envelope.js';
 import { ConfigurationError, EnqueueError, WarrenError } from '../../errors.js';
 import { defaultTopology, resolveRoute, routeReachesSomeQueue, type RouteSpec, type Topology } from '../../topology/index.js';
 import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../adapter.js';
@@ -51,6 +51,7 @@ export class AmqpAdapter implements QueueAdapter {
   readonly events = new TypedEmitter<ConnectionEvents>();
   private readonly logger: Logger;
   private readonly encoding: EnvelopeEncoding;
+  private readonly codec: EnvelopeCodec;
   private readonly maxMessageBytes: number;
   private readonly delays: DelayScheduler;
   private readonly priorities: PriorityMapper;
@@ -73,6 +74,7 @@ export class AmqpAdapter implements QueueAdapter {
     if (!Object.hasOwn(CONTENT_TYPES, this.encoding)) {
       throw new ConfigurationError(`unknown encoding ${JSON.stringify(this.encoding)}: use 'json' or 'protobuf'`);
     }
+    this.codec = codecFor(CONTENT_TYPES[this.encoding]);
   }
 
   get supportsDelays(): boolean {
@@ -92,19 +94,27 @@ export class AmqpAdapter implements QueueAdapter {
     return this.track(this.publishEnvelope(envelope, timestamp - Date.now()));
   }
 
-  /** Publishes every job at once (confirms are pipelined) and reports each outcome in order. */
+  /**
+   * Publishes every job without waiting for confirms (they are pipelined) and reports each
+   * outcome in order. Jobs are encoded and handed to the channel a slice at a time, with a
+   * turn of the event loop between slices, so the first ones are on the wire (amqplib writes
+   * on setImmediate) and the broker works while the rest are encoded.
+   */
   async enqueueAll(items: readonly BulkItem[]): Promise<BulkOutcome[]> {
-    return Promise.all(
-      items.map(async (item): Promise<BulkOutcome> => {
-        try {
-          const receipt =
-            item.scheduledAt === undefined ? await this.enqueue(item.envelope) : await this.enqueueAt(item.envelope, item.scheduledAt);
-          return { ok: true, ...receipt };
-        } catch (error) {
-          return { ok: false, error: error instanceof Error ? error : new EnqueueError(String(error)) };
-        }
-      }),
-    );
+    const outcomes: Promise<BulkOutcome>[] = [];
+    for (let start = 0; start < items.length; start += DEFAULTS.amqp.bulkPublishSlice) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      for (const item of items.slice(start, start + DEFAULTS.amqp.bulkPublishSlice)) {
+        const receipt = item.scheduledAt === undefined ? this.enqueue(item.envelope) : this.enqueueAt(item.envelope, item.scheduledAt);
+        outcomes.push(
+          receipt.then(
+            (value): BulkOutcome => ({ ok: true, ...value }),
+            (error: unknown): BulkOutcome => ({ ok: false, error: error instanceof Error ? error : new EnqueueError(String(error)) }),
+          ),
+        );
+      }
+    }
+    return Promise.all(outcomes);
   }
 
   /**
@@ -157,7 +167,7 @@ export class AmqpAdapter implements QueueAdapter {
   }
 
   private async publishEnvelope(envelope: Envelope, delayMs: number): Promise<EnqueueReceipt> {
-    const codec = codecFor(CONTENT_TYPES[this.encoding]);
+    const codec = this.codec;
     let content: Buffer;
     try {
       content = codec.encode(envelope);
@@ -177,7 +187,8 @@ export class AmqpAdapter implements QueueAdapter {
     const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, envelope, topology) : route;
     // Declared (or adopted as the broker has it) first: the priority maps against the queue's real max priority.
     const { declarer } = this.connect();
-    await this.ensureDefaultRoute(declarer, route, envelope.queue_name);
+    const declaring = this.ensureDefaultRoute(declarer, route, envelope.queue_name);
+    if (declaring) await declaring;
     const priority = this.priorities.brokerPriority(declarer.topology, envelope);
     const signature = this.signer?.headersFor(content);
     const properties = jobMessageProperties(envelope, codec.contentType, priority, { ...target.headers, ...signature });
@@ -195,7 +206,8 @@ export class AmqpAdapter implements QueueAdapter {
     properties: Options.Publish & { messageId: string },
   ): Promise<void> {
     const { publisher, declarer } = this.connect();
-    await this.ensureDefaultRoute(declarer, route, queueName);
+    const declaring = this.ensureDefaultRoute(declarer, route, queueName);
+    if (declaring) await declaring;
     if (target.queues) await declarer.ensureGenerated(target.queues, this.delays.refreshMs);
     const publish = { ...properties };
     if (target.expiration !== undefined) publish.expiration = target.expiration;
@@ -203,11 +215,13 @@ export class AmqpAdapter implements QueueAdapter {
     await publisher.publish({ exchange: target.exchange, routingKey: target.routingKey, content, properties: publish });
   }
 
-  /** A queue reached through the default route (not listed in the topology) is declared on first use. */
-  private async ensureDefaultRoute(declarer: TopologyDeclarer, route: RouteSpec, queueName: string): Promise<void> {
-    if (route.exchange === declarer.topology.defaultExchange && route.routingKey === queueName) {
-      await declarer.ensure(queueName);
-    }
+  /**
+   * A queue reached through the default route (not listed in the topology) is declared on first
+   * use. Undefined when there is nothing to wait for (the common case: no await per publish).
+   */
+  private ensureDefaultRoute(declarer: TopologyDeclarer, route: RouteSpec, queueName: string): Promise<void> | undefined {
+    if (route.exchange !== declarer.topology.defaultExchange || route.routingKey !== queueName) return undefined;
+    return declarer.isEnsured(queueName) ? undefined : declarer.ensure(queueName);
   }
 
   private connect(): Connected {
