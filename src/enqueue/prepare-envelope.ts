@@ -1,6 +1,7 @@
 import { settings } from '../config/configuration.js';
 import { serializeArguments } from '../envelope/arguments.js';
 import type { Envelope } from '../envelope/envelope.js';
+import { markPrepared } from '../envelope/prepared.js';
 import { currentLocale, currentTimezone } from '../job/context.js';
 import { internalsOf } from '../job/internal-state.js';
 import type { Job } from '../job/job.js';
@@ -18,5 +19,5 @@ export function prepareEnvelope(job: Job): Envelope {
   job.locale = currentLocale();
   job.timezone = currentTimezone();
   job.enqueuedAt = new Date();
-  return envelopeFor(job, serialized);
+  return markPrepared(envelopeFor(job, serialized));
 }

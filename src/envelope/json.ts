@@ -2,28 +2,41 @@ import type { JsonValue } from './envelope.js';
 
 /**
  * JSON for untrusted bodies without losing big integers. Ruby writes any Integer as
- * bare digits; JSON.parse would round those beyond Number.MAX_SAFE_INTEGER. Bodies
- * without a run of 16 digits cannot hold such an integer and take the native
- * JSON.parse path; the rest go through a small iterative parser that reads unsafe
- * integers as bigint. Both define keys as own data properties (a "__proto__" key
- * never changes a prototype) and neither recurses, so nesting cannot overflow the stack.
+ * bare digits; JSON.parse would round those beyond Number.MAX_SAFE_INTEGER. Bodies are
+ * read with the native JSON.parse; only when the result holds an integer beyond the safe
+ * range is the text read again by a small iterative parser that reads unsafe integers as
+ * bigint. Both define keys as own data properties (a "__proto__" key never changes a
+ * prototype) and neither recurses, so nesting cannot overflow the stack.
  */
 
 export class JsonSyntaxError extends SyntaxError {}
 
-const LONG_DIGIT_RUN = /\d{16}/;
-
 /** Parses JSON text; integers outside the safe range become bigint. Throws JsonSyntaxError. */
 export function parseJson(text: string): JsonValue {
-  if (!LONG_DIGIT_RUN.test(text)) {
-    try {
-      return JSON.parse(text) as JsonValue;
-    } catch (error) {
-      const position = /position (\d+)/.exec((error as Error).message)?.[1];
-      throw new JsonSyntaxError(`invalid JSON${position ? ` at position ${position}` : ''}`);
+  let value: JsonValue;
+  try {
+    value = JSON.parse(text) as JsonValue;
+  } catch (error) {
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new JsonSyntaxError(`invalid JSON${position ? ` at position ${position}` : ''}`);
+  }
+  return holdsUnsafeInteger(value) ? new LosslessParser(text).parse() : value;
+}
+
+/** Whether JSON.parse's result holds a number that is an integer beyond 2^53 (possibly rounded). Iterative. */
+function holdsUnsafeInteger(root: JsonValue): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'number') {
+      if (!Number.isSafeInteger(value) && Number.isInteger(value)) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) pending.push(item);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const key in value) pending.push((value as Record<string, unknown>)[key]);
     }
   }
-  return new LosslessParser(text).parse();
+  return false;
 }
 
 type Frame = { array: JsonValue[] } | { object: { [key: string]: JsonValue }; key: string | undefined };

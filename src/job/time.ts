@@ -4,7 +4,8 @@
  * six digits are zeros.
  */
 export function toRailsTimestamp(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+  // toISOString always ends in ".sssZ".
+  return `${date.toISOString().slice(0, -1)}000000Z`;
 }
 
 /**

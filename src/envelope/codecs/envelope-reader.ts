@@ -16,7 +16,7 @@ import { parseIsoTime } from '../values/iso-time.js';
  * when Rails 6.1 writes timezone null), scheduled_at null, envelope_version 1.
  * Unknown keys are ignored, as Rails ignores them.
  */
-export function readEnvelope(raw: unknown): Envelope {
+export function readEnvelope(raw: unknown, options: { timesWrittenByWarren?: boolean } = {}): Envelope {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new EnvelopeError('envelope must be an object');
   const data = raw as Record<string, unknown>;
   const version = data.envelope_version ?? 1;
@@ -36,8 +36,8 @@ export function readEnvelope(raw: unknown): Envelope {
     exception_executions: exceptionExecutions(data.exception_executions),
     locale: optionalString(data, 'locale') ?? defaults.defaultLocale,
     timezone: optionalString(data, 'timezone') ?? defaults.defaultTimezone,
-    enqueued_at: time(data.enqueued_at, 'enqueued_at', true) as string,
-    scheduled_at: time(data.scheduled_at, 'scheduled_at', false),
+    enqueued_at: time(data.enqueued_at, 'enqueued_at', true, options.timesWrittenByWarren) as string,
+    scheduled_at: time(data.scheduled_at, 'scheduled_at', false, options.timesWrittenByWarren),
     envelope_version: version,
   };
 }
@@ -94,11 +94,14 @@ function exceptionExecutions(value: unknown): Record<string, number> {
   return result;
 }
 
-function time(value: unknown, field: string, required: boolean): string | null {
+/** `writtenByWarren`: formatted from a Date by toRailsTimestamp, so not parsed back to check it. */
+function time(value: unknown, field: string, required: boolean, writtenByWarren = false): string | null {
   if (value === undefined || value === null) {
     if (required) throw new EnvelopeError(`missing field ${field}`);
     return null;
   }
-  if (typeof value !== 'string' || !parseIsoTime(value)) throw new EnvelopeError(`${field} must be an ISO 8601 time with an offset`);
+  if (typeof value !== 'string' || !(writtenByWarren || parseIsoTime(value))) {
+    throw new EnvelopeError(`${field} must be an ISO 8601 time with an offset`);
+  }
   return value;
 }

@@ -2,6 +2,7 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { EnvelopeError } from '../../errors.js';
 import { CONTENT_TYPES, type Envelope, type EnvelopeCodec } from '../envelope.js';
 import { JsonSyntaxError, parseJson, stringifyJson } from '../json.js';
+import { isPrepared } from '../prepared.js';
 import { readEnvelope } from './envelope-reader.js';
 import { MAX_WIRE_NESTING, checkSize, checkWireArguments, type CodecOptions } from './limits.js';
 
@@ -18,8 +19,10 @@ export function createJsonCodec(options: CodecOptions = {}): EnvelopeCodec {
     contentType: CONTENT_TYPES.json,
 
     encode(envelope: Envelope): Buffer {
-      const checked = readEnvelope(envelope);
-      checkWireArguments(checked.arguments, true);
+      const prepared = isPrepared(envelope);
+      const checked = readEnvelope(envelope, { timesWrittenByWarren: prepared });
+      // Arguments of a prepared envelope come from the argument writer (or a codec): already checked.
+      if (!prepared) checkWireArguments(checked.arguments, true);
       const body = Buffer.from(stringifyJson(checked), 'utf8');
       checkSize(body.length, maxMessageBytes, 'encoded');
       return body;
