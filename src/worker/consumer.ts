@@ -6,6 +6,7 @@ import type { AmqpConnection } from '../amqp/connection.js';
 import type { TopologyDeclarer } from '../amqp/declarer.js';
 import { redactError } from '../amqp/redact.js';
 import { settleWithin } from '../amqp/settle-within.js';
+import { ChannelAcks } from './channel-acks.js';
 
 /**
  * One message as the worker holds it. The delivery tag is only meaningful on `channel`:
@@ -29,6 +30,8 @@ export interface ConsumerOptions {
   declarer: TopologyDeclarer;
   logger: Logger;
   onDelivery: (delivery: Delivery) => void;
+  /** Called for an ack that was queued (ack() said 'sent') but found its channel closed when sent. */
+  onStaleAck?: (delivery: Delivery) => void;
   /** Called when a server-side close made deliveries of `generation` stale. */
   onChannelLost?: (generation: number) => void;
 }
@@ -45,6 +48,8 @@ export class Consumer {
   private readonly wrapper: ChannelWrapper;
   private generation = 0;
   private channel: Channel | undefined;
+  /** Acks of the current channel, batched per turn of the event loop. */
+  private acks: ChannelAcks | undefined;
   private readonly closedChannels = new WeakSet<Channel>();
   private readonly consumerTags = new Map<string, string>();
   private cancelled = false;
@@ -85,9 +90,18 @@ export class Consumer {
       serverError = redactError(error);
       logger.error({ err: serverError, generation }, 'the broker closed the consuming channel; its unacked deliveries go back to the queue');
     });
+    const acks = new ChannelAcks(
+      channel,
+      () => !this.closedChannels.has(channel),
+      (delivery) => this.options.onStaleAck?.(delivery),
+    );
     channel.on('close', () => {
       this.closedChannels.add(channel);
-      if (this.channel === channel) this.channel = undefined;
+      acks.flush(); // reports what was queued as stale: the broker requeues those deliveries
+      if (this.channel === channel) {
+        this.channel = undefined;
+        this.acks = undefined;
+      }
       this.options.onChannelLost?.(generation);
       // amqp-connection-manager re-creates channels only on reconnect.
       if (serverError && !this.cancelled && this.connection.isConnected()) {
@@ -99,6 +113,7 @@ export class Consumer {
       for (const queue of this.options.queues) await this.options.declarer.ensure(queue);
       await channel.prefetch(this.options.prefetch, false);
       this.channel = channel;
+      this.acks = acks;
       this.consumerTags.clear();
       if (!this.cancelled) {
         for (const queue of this.options.queues) await this.subscribe(channel, queue, generation);
@@ -124,7 +139,9 @@ export class Consumer {
           this.onCancelledByServer(channel, queue, generation);
           return;
         }
-        this.options.onDelivery({ message, queue, channel, generation, settled: false });
+        const delivery: Delivery = { message, queue, channel, generation, settled: false };
+        if (this.channel === channel) this.acks?.track(delivery);
+        this.options.onDelivery(delivery);
       },
       { noAck: false },
     );
@@ -154,8 +171,11 @@ export class Consumer {
     return delivery.channel === this.channel && !this.closedChannels.has(delivery.channel);
   }
 
+  /** Queues the ack (see ChannelAcks): sent at the end of this turn of the event loop. */
   ack(delivery: Delivery): SettleResult {
-    return this.settle(delivery, (channel) => channel.ack(delivery.message));
+    const acks = this.acks;
+    if (!acks || delivery.channel !== this.channel) return this.settle(delivery, (channel) => channel.ack(delivery.message));
+    return this.settle(delivery, () => acks.ack(delivery));
   }
 
   nack(delivery: Delivery, requeue: boolean): SettleResult {
@@ -191,6 +211,7 @@ export class Consumer {
   /** Closes the channel: the broker requeues every delivery not acked by now. */
   async close(): Promise<void> {
     this.cancelled = true;
+    this.acks?.flush();
     await settleWithin(this.wrapper.close(), 5_000);
   }
 }

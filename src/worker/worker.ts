@@ -118,6 +118,7 @@ export class Worker {
       declarer: new TopologyDeclarer(extend(this.topology), connection, this.logger, extend),
       logger: this.logger,
       onDelivery: (delivery) => this.onDelivery(delivery),
+      onStaleAck: (delivery) => this.staleAck(delivery),
     });
     const removeSignalHandlers =
       this.options.handleSignals === false
@@ -252,10 +253,12 @@ export class Worker {
   }
 
   private ack(delivery: Delivery, running: Running): void {
-    if (running.consumer.ack(delivery) === 'stale') {
-      this.logger.info({ queue: delivery.queue, generation: delivery.generation }, 'ack dropped: its channel closed; the broker redelivers the job');
-      this.events.emit('delivery:stale-ack', { ...deliveryInfo(delivery), generation: delivery.generation });
-    }
+    if (running.consumer.ack(delivery) === 'stale') this.staleAck(delivery);
+  }
+
+  private staleAck(delivery: Delivery): void {
+    this.logger.info({ queue: delivery.queue, generation: delivery.generation }, 'ack dropped: its channel closed; the broker redelivers the job');
+    this.events.emit('delivery:stale-ack', { ...deliveryInfo(delivery), generation: delivery.generation });
   }
 
   /** nack with requeue after a pause (cut short by stop), so a failing publish is no tight loop. */
