@@ -50,20 +50,26 @@ export class ChannelAcks {
     }
     // The longest run of settled deliveries from the oldest: every tag in it is acked, nacked
     // or queued here, so one ack with `multiple` for its last queued delivery covers them.
-    let last: Delivery | undefined;
+    const covered: Delivery[] = [];
     while (this.head < this.received.length) {
       const delivery = this.received[this.head]!;
       if (!delivery.settled) break;
-      if (this.queued.delete(delivery)) last = delivery;
+      if (this.queued.delete(delivery)) covered.push(delivery);
       this.head += 1;
     }
+    const singles = [...this.queued];
+    this.queued.clear();
+    let multipleSent = covered.length === 0;
+    let next = 0;
     try {
-      if (last) this.channel.ack(last.message, true);
-      for (const delivery of this.queued) this.channel.ack(delivery.message);
+      if (!multipleSent) this.channel.ack(covered[covered.length - 1]!.message, true);
+      multipleSent = true;
+      for (; next < singles.length; next++) this.channel.ack(singles[next]!.message);
     } catch {
       // The channel is closing underneath: the broker requeues what was not acked.
+      if (!multipleSent) for (const delivery of covered) this.onStale(delivery);
+      for (const delivery of singles.slice(next)) this.onStale(delivery);
     }
-    this.queued.clear();
     if (this.head > 1_024 && this.head * 2 > this.received.length) {
       this.received.splice(0, this.head);
       this.head = 0;

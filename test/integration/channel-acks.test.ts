@@ -1,0 +1,124 @@
+import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { ChannelAcks } from '../../src/worker/channel-acks.js';
+import type { Delivery } from '../../src/worker/consumer.js';
+import { BrokerProbe, uniquePrefix } from './helpers/broker-probe.js';
+import { waitFor } from './helpers/wait.js';
+
+const url = inject('amqpUrl');
+
+/** ChannelAcks on a real channel: what it sends, and what the broker then still holds. */
+describe('ChannelAcks', () => {
+  let probe: BrokerProbe;
+  let connection: ChannelModel;
+  let channel: Channel;
+  let queue: string;
+  let closed: boolean;
+  let channelErrors: unknown[];
+  const sent: Array<{ tag: number; multiple: boolean }> = [];
+
+  beforeEach(async () => {
+    probe = await BrokerProbe.open(url);
+    queue = `${uniquePrefix()}acks`;
+    connection = await amqp.connect(url);
+    channel = await connection.createChannel();
+    closed = false;
+    channelErrors = [];
+    channel.on('error', (error: unknown) => channelErrors.push(error));
+    channel.on('close', () => (closed = true));
+    await channel.assertQueue(queue, { durable: false });
+    const ack = channel.ack.bind(channel);
+    sent.length = 0;
+    channel.ack = (message, allUpTo) => {
+      ack(message, allUpTo); // throws once the channel is closing: then nothing was sent
+      sent.push({ tag: message.fields.deliveryTag, multiple: allUpTo === true });
+    };
+  });
+
+  afterEach(async () => {
+    if (!closed) await channel.close().catch(() => {});
+    await connection.close().catch(() => {});
+    await probe.deleteQueues([queue]);
+    await probe.close();
+  });
+
+  /** Publishes `count` messages and consumes them unacked (prefetch = count). */
+  async function receive(count: number, acks: () => ChannelAcks): Promise<Delivery[]> {
+    for (let i = 0; i < count; i++) channel.sendToQueue(queue, Buffer.from(String(i)));
+    await channel.prefetch(count);
+    const deliveries: Delivery[] = [];
+    await channel.consume(queue, (message: ConsumeMessage | null) => {
+      if (!message) return;
+      const delivery: Delivery = { message, queue, channel, generation: 1, settled: false };
+      acks().track(delivery);
+      deliveries.push(delivery);
+    });
+    await waitFor(() => deliveries.length === count, `${count} deliveries`);
+    return deliveries;
+  }
+
+  function settleAndQueue(acks: ChannelAcks, delivery: Delivery): void {
+    delivery.settled = true;
+    acks.ack(delivery);
+  }
+
+  async function remainingAfterClose(): Promise<number> {
+    await channel.close();
+    closed = true;
+    return probe.messageCount(queue);
+  }
+
+  it('acks a run of settled deliveries with one multiple ack at the end of the turn', async () => {
+    const acks = new ChannelAcks(channel, () => !closed, () => {});
+    const deliveries = await receive(50, () => acks);
+    for (const delivery of deliveries) settleAndQueue(acks, delivery);
+    expect(sent).toEqual([]); // nothing before the turn ends
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual([{ tag: deliveries[49]!.message.fields.deliveryTag, multiple: true }]);
+    expect(await remainingAfterClose()).toBe(0);
+    expect(channelErrors).toEqual([]);
+  });
+
+  it('never covers a delivery still being performed: acks after it go one by one, and it stays unacked', async () => {
+    const acks = new ChannelAcks(channel, () => !closed, () => {});
+    const deliveries = await receive(10, () => acks);
+    const running = deliveries[4]!;
+    for (const delivery of deliveries) if (delivery !== running) settleAndQueue(acks, delivery);
+    acks.flush();
+    const tags = deliveries.map((delivery) => delivery.message.fields.deliveryTag);
+    expect(sent).toEqual([
+      { tag: tags[3]!, multiple: true },
+      ...tags.slice(5).map((tag) => ({ tag, multiple: false })),
+    ]);
+    // It finishes later: the next multiple ack covers it, and the tags acked singly before it do not trouble the broker.
+    settleAndQueue(acks, running);
+    acks.flush();
+    expect(sent.at(-1)).toEqual({ tag: tags[4]!, multiple: true });
+    expect(await remainingAfterClose()).toBe(0);
+    expect(channelErrors).toEqual([]);
+  });
+
+  it('lets a nacked delivery inside the run be, and the broker requeues exactly it', async () => {
+    const acks = new ChannelAcks(channel, () => !closed, () => {});
+    const deliveries = await receive(6, () => acks);
+    const failed = deliveries[2]!;
+    failed.settled = true;
+    channel.nack(failed.message, false, false); // dropped (no dead-letter exchange on this queue)
+    for (const delivery of deliveries) if (delivery !== failed) settleAndQueue(acks, delivery);
+    acks.flush();
+    expect(sent).toEqual([{ tag: deliveries[5]!.message.fields.deliveryTag, multiple: true }]);
+    expect(await remainingAfterClose()).toBe(0);
+    expect(channelErrors).toEqual([]);
+  });
+
+  it('reports queued acks as stale when the channel closed before they were sent; the broker redelivers them', async () => {
+    const stale: Delivery[] = [];
+    const acks = new ChannelAcks(channel, () => !closed, (delivery) => stale.push(delivery));
+    const deliveries = await receive(3, () => acks);
+    for (const delivery of deliveries) settleAndQueue(acks, delivery);
+    expect(await remainingAfterClose()).toBe(3);
+    acks.flush();
+    expect(stale).toEqual(deliveries);
+    expect(sent).toEqual([]);
+  });
+});
