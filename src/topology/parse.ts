@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import type { ZodIssue } from 'zod';
 import { closestKey, type TopologyIssue } from './errors.js';
 import { topologyFileSchema, validKeysAt, type TopologyFile } from './schema.js';
@@ -128,6 +128,8 @@ export function parseTopologyText(file: string, text: string): { data: unknown; 
       return { data: undefined, issues: [{ file, path: '(file)', value: undefined, message: `is not valid JSON: ${(error as Error).message}` }] };
     }
   }
+  // yaml is loaded when a file is read (about 8 MB of memory), not by every process that imports warren.
+  const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     return {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type protobuf from 'protobufjs';
 import { MAX_WIRE_NESTING } from './limits.js';
 
 /**
@@ -25,8 +26,13 @@ export interface EnvelopeTypes {
 
 let types: EnvelopeTypes | undefined;
 
+/**
+ * protobufjs is loaded on first use (about 8 MB of memory): a process that only reads and
+ * writes JSON never loads it. It is a CommonJS package, so require keeps this synchronous.
+ */
 export function envelopeTypes(): EnvelopeTypes {
   if (!types) {
+    const protobuf = createRequire(import.meta.url)('protobufjs') as typeof import('protobufjs');
     const root = protobuf.parse(readFileSync(ENVELOPE_PROTO_URL, 'utf8'), { keepCase: true }).root;
     protobuf.util.recursionLimit = Math.max(protobuf.util.recursionLimit, NEEDED_RECURSION_LIMIT);
     protobuf.Reader.recursionLimit = Math.max(protobuf.Reader.recursionLimit, NEEDED_RECURSION_LIMIT);
