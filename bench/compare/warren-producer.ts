@@ -1,11 +1,11 @@
 // warren producer: BenchJob.performLater (single, steady) and performAllLater (bulk) on an AmqpAdapter.
 import { AmqpAdapter, configure, performAllLater } from '../../src/index.js';
-import { benchJobClass } from './bench-job.js';
+import { benchJobClass, benchTopology } from './bench-job.js';
 import { CONFIG } from './config.js';
 import { runProducer } from './producer.js';
 
 runProducer(async (spec) => {
-  const adapter = new AmqpAdapter({ url: CONFIG.amqpUrl });
+  const adapter = new AmqpAdapter({ url: CONFIG.amqpUrl, topology: benchTopology(spec.queue) });
   configure({ adapter });
   const BenchJob = benchJobClass(spec.queue);
   const incidents: Record<string, number> = {};
