@@ -68,9 +68,12 @@ export interface ChainResult {
 }
 
 /** Run `job`'s callback chain for `event` around `work`. */
-export async function runCallbacks(job: Job, event: CallbackEvent, work: () => Promise<void>): Promise<ChainResult> {
+export function runCallbacks(job: Job, event: CallbackEvent, work: () => Promise<void>): Promise<ChainResult> {
   const chain = inheritedList(job.constructor, chains[event]);
-  if (chain.length === 0) return runBare(work);
+  return chain.length === 0 ? runBare(work) : runChain(job, chain, work);
+}
+
+async function runChain(job: Job, chain: readonly CallbackEntry[], work: () => Promise<void>): Promise<ChainResult> {
   const state: ChainResult = { ran: false, halted: false };
 
   // abort() halts; the callbacks around the halting point return normally, as in Rails.

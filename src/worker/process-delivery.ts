@@ -92,14 +92,15 @@ export async function processDelivery(delivery: Delivery, context: DeliveryConte
   // Payloads are built only for events someone listens to: most workers have no listeners.
   const info = (): DeliveryInfo => deliveryInfo(delivery, envelope);
   const adapter = new DeliveryAdapter(context.adapter, context.abandoned);
-  if (events.has('job:start')) events.emit('job:start', { ...info(), executions: envelope.executions });
+  // Object.assign onto a fresh object: a spread here costs about a microsecond per event.
+  if (events.has('job:start')) events.emit('job:start', Object.assign(info(), { executions: envelope.executions }));
   try {
     const result = await executeEnvelope(envelope, context.registry, { signal: context.signal, logger: context.logger, adapter });
     if (context.abandoned()) return { action: 'abandon' };
     if (result.outcome === 'retried') {
-      if (events.has('job:retry')) events.emit('job:retry', { ...info(), durationMs: result.durationMs });
+      if (events.has('job:retry')) events.emit('job:retry', Object.assign(info(), { durationMs: result.durationMs }));
     } else if (events.has('job:complete')) {
-      events.emit('job:complete', { ...info(), outcome: result.outcome, durationMs: result.durationMs });
+      events.emit('job:complete', Object.assign(info(), { outcome: result.outcome, durationMs: result.durationMs }));
     }
     return { action: 'ack' };
   } catch (raw) {

@@ -180,7 +180,9 @@ export class Worker {
         if (!(await this.afterHold(delivery, await due, running))) return;
         if (this.skipStale(delivery, running)) return;
       }
-      await this.settle(delivery, await processDelivery(delivery, running.context), running);
+      const verdict = await processDelivery(delivery, running.context);
+      if (verdict.action === 'ack') this.ack(delivery, running);
+      else await this.settle(delivery, verdict, running);
     } catch (error) {
       this.logger.error({ err: redactError(error) }, 'unexpected error handling a delivery');
     }
