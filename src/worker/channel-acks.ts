@@ -13,9 +13,12 @@ import type { Delivery } from './consumer.js';
  * current turn, and `flush()` sends what is queued at once (before the channel closes).
  */
 export class ChannelAcks {
-  /** Deliveries of this channel in delivery-tag order, from `head` on not yet passed by a multiple ack. */
-  private readonly received: Delivery[] = [];
-  private head = 0;
+  /**
+   * Deliveries of this channel not yet acked or nacked, in delivery-tag order (a Set keeps
+   * insertion order). Bounded by the prefetch: settled deliveries leave it.
+   */
+  private readonly outstanding = new Set<Delivery>();
+  /** Settled deliveries whose ack waits for the end of the turn. */
   private readonly queued = new Set<Delivery>();
   private scheduled = false;
 
@@ -28,7 +31,12 @@ export class ChannelAcks {
 
   /** Every delivery of the channel, in the order the broker sent them. */
   track(delivery: Delivery): void {
-    this.received.push(delivery);
+    this.outstanding.add(delivery);
+  }
+
+  /** A delivery settled without an ack from here (a nack): it no longer holds back a multiple ack. */
+  forget(delivery: Delivery): void {
+    this.outstanding.delete(delivery);
   }
 
   /** Acks `delivery` (already marked settled) at the end of this turn of the event loop. */
@@ -46,19 +54,25 @@ export class ChannelAcks {
     if (!this.isOpen()) {
       for (const delivery of this.queued) this.onStale(delivery);
       this.queued.clear();
+      this.outstanding.clear();
       return;
     }
-    // The longest run of settled deliveries from the oldest: every tag in it is acked, nacked
-    // or queued here, so one ack with `multiple` for its last queued delivery covers them.
+    // The queued deliveries before the oldest one still running: every tag up to the last of
+    // them is acked, nacked or queued here, so one ack with `multiple` covers them all.
     const covered: Delivery[] = [];
-    while (this.head < this.received.length) {
-      const delivery = this.received[this.head]!;
-      if (!delivery.settled) break;
-      if (this.queued.delete(delivery)) covered.push(delivery);
-      this.head += 1;
+    for (const delivery of this.outstanding) {
+      if (!this.queued.has(delivery)) {
+        if (!delivery.settled) break;
+        this.outstanding.delete(delivery); // settled elsewhere
+        continue;
+      }
+      this.queued.delete(delivery);
+      this.outstanding.delete(delivery);
+      covered.push(delivery);
     }
     const singles = [...this.queued];
     this.queued.clear();
+    for (const delivery of singles) this.outstanding.delete(delivery);
     let multipleSent = covered.length === 0;
     let next = 0;
     try {
@@ -69,10 +83,6 @@ export class ChannelAcks {
       // The channel is closing underneath: the broker requeues what was not acked.
       if (!multipleSent) for (const delivery of covered) this.onStale(delivery);
       for (const delivery of singles.slice(next)) this.onStale(delivery);
-    }
-    if (this.head > 1_024 && this.head * 2 > this.received.length) {
-      this.received.splice(0, this.head);
-      this.head = 0;
     }
   }
 }

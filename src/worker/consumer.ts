@@ -179,6 +179,7 @@ export class Consumer {
   }
 
   nack(delivery: Delivery, requeue: boolean): SettleResult {
+    if (delivery.channel === this.channel) this.acks?.forget(delivery);
     return this.settle(delivery, (channel) => channel.nack(delivery.message, false, requeue));
   }
 

@@ -98,7 +98,24 @@ describe('ChannelAcks', () => {
     expect(channelErrors).toEqual([]);
   });
 
-  it('lets a nacked delivery inside the run be, and the broker requeues exactly it', async () => {
+  it('holds only deliveries still outstanding, however long the oldest one runs', async () => {
+    const acks = new ChannelAcks(channel, () => !closed, () => {});
+    const deliveries = await receive(200, () => acks);
+    const [running, ...rest] = deliveries;
+    for (const delivery of rest) {
+      settleAndQueue(acks, delivery);
+      acks.flush();
+    }
+    expect((acks as unknown as { outstanding: Set<Delivery> }).outstanding).toEqual(new Set([running]));
+    expect(sent.every((ack) => !ack.multiple)).toBe(true);
+    settleAndQueue(acks, running!);
+    acks.flush();
+    expect((acks as unknown as { outstanding: Set<Delivery> }).outstanding.size).toBe(0);
+    expect(await remainingAfterClose()).toBe(0);
+    expect(channelErrors).toEqual([]);
+  });
+
+  it('covers a run with a nacked delivery inside it without a channel error', async () => {
     const acks = new ChannelAcks(channel, () => !closed, () => {});
     const deliveries = await receive(6, () => acks);
     const failed = deliveries[2]!;
