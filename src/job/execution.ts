@@ -4,10 +4,11 @@ import { ConfigurationError, JobTimeoutError } from '../errors.js';
 import { runCallbacks, type ChainResult } from './callbacks.js';
 import { handleError, runAfterDiscard, type RuleOutcome } from './exceptions.js';
 import { internalsOf } from './internal-state.js';
+import { executionController, resetExecutionSignal, unlinkExecutionSignal } from './job-signal.js';
 import { jobNameOf } from './job-name.js';
 import type { JobClassSettings } from './job-class.js';
 import type { Job } from './job.js';
-import { argumentFields, errorName, logJobLine, roundMs } from './logging.js';
+import { argumentFields, errorName, jobFields, logJobLine, roundMs } from './logging.js';
 
 /**
  * performed: perform finished (or a rescueFrom handler handled its error);
@@ -43,14 +44,13 @@ export async function performJob(job: Job, options: PerformOptions): Promise<Per
   const state = internalsOf(job);
   state.retried = false;
   state.loggerParent = options.logger;
+  state.lineFields = jobFields(job);
   state.logger = undefined;
-  // A timeout needs its own controller, combined with the caller's signal. Without one the caller's
-  // signal is used as is: AbortSignal.any costs ~15 µs a job on Node 20 (bench/README.md).
+  // The job's own signal is built when read (job-signal.ts), or now for a class with a timeout.
   const timeoutMs = timeoutOf(job.constructor as JobClassSettings);
-  const controller = timeoutMs === undefined ? undefined : new AbortController();
-  state.signal = controller ? (options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal) : options.signal;
+  resetExecutionSignal(state, options.signal, timeoutMs !== undefined);
+  const controller = timeoutMs === undefined ? undefined : executionController(state);
   const elapsed = (): number => roundMs(performance.now() - started);
-
   if (options.logger.isLevelEnabled('debug')) logJobLine(job, 'debug', { event: 'performing', ...argumentFields(job) }, 'performing');
   let value: unknown;
   const run = (): Promise<ChainResult> => {
@@ -73,6 +73,8 @@ export async function performJob(job: Job, options: PerformOptions): Promise<Per
     if (handled === 'discarded') logJobLine(job, 'warn', { event: 'discarded', duration_ms: elapsed(), err: error }, 'discarded');
     // 'retried' was logged by retryJob, with the wait and the retry's scheduled time.
     return { outcome, value: undefined, durationMs: elapsed() };
+  } finally {
+    unlinkExecutionSignal(state);
   }
 }
 

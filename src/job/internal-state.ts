@@ -15,10 +15,18 @@ export interface JobInternals {
   retried: boolean;
   /** The logger the current execution's child logger derives from. */
   loggerParent?: Logger;
+  /** The job's fields as the current execution started (a retry may change the queue before a line is written). */
+  lineFields?: { job_class: string; job_id: string; queue: string; executions: number };
   /** The current execution's child logger, built on first use (see executionLogger). */
   logger?: Logger;
-  /** The current execution's signal (worker shutdown and job timeout). */
-  signal?: AbortSignal;
+  /** The signal the worker handed to the current execution (aborted when shutdown gives up on it). */
+  parentSignal?: AbortSignal | undefined;
+  /** Whether the execution needs its own controller even without a parent (a class timeout). */
+  needsController?: boolean;
+  /** The execution's own controller, behind `job.signal` (see job-signal.ts). */
+  controller?: AbortController | undefined;
+  /** Removes the controller's listener from parentSignal. */
+  unlinkSignal?: (() => void) | undefined;
 }
 
 const internals = new WeakMap<Job, JobInternals>();

@@ -19,6 +19,7 @@ import {
   type RetryOptions,
 } from './exceptions.js';
 import { performJob } from './execution.js';
+import { executionSignal } from './job-signal.js';
 import { executionLogger } from './logging.js';
 import { internalsOf } from './internal-state.js';
 import { instantiate, type ErrorClass, type JobClass, type PerformArgs, type PerformResult } from './job-class.js';
@@ -217,7 +218,7 @@ export abstract class Job {
 
   /** Aborted when the worker shuts down or the job's timeout expires. */
   get signal(): AbortSignal {
-    return internalsOf(this).signal ?? neverAborted;
+    return executionSignal(internalsOf(this)) ?? neverAborted;
   }
 
   /** During perform, a child logger bound to job_class, job_id, queue and executions. */

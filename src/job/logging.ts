@@ -33,7 +33,7 @@ export function jobFields(job: Job): { job_class: string; job_id: string; queue:
  */
 export function executionLogger(job: Job): Logger | undefined {
   const state = internalsOf(job);
-  if (!state.logger && state.loggerParent) state.logger = jobLogger(state.loggerParent, job);
+  if (!state.logger && state.loggerParent) state.logger = state.loggerParent.child(state.lineFields ?? jobFields(job));
   return state.logger;
 }
 
@@ -49,8 +49,11 @@ export function logJobLine(job: Job, level: Level, fields: Record<string, unknow
     return;
   }
   const base = state.loggerParent ?? settings().logger;
-  // Object.assign onto a fresh literal: an object spread here costs twice the whole line.
-  if (base.isLevelEnabled(level)) base[level](Object.assign(jobFields(job), fields), message);
+  if (!base.isLevelEnabled(level)) return;
+  // Object.assign onto a fresh object: an object spread here costs twice the whole line.
+  const start = state.lineFields;
+  const line = start ? { job_class: start.job_class, job_id: start.job_id, queue: start.queue, executions: start.executions } : jobFields(job);
+  base[level](Object.assign(line, fields), message);
 }
 
 /** `{ arguments }` when the application opted in to argument logging, else `{}`. */

@@ -1,7 +1,9 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { jsonCodec } from '../../../src/envelope/codecs/index.js';
 import * as argumentsModule from '../../../src/envelope/arguments.js';
 import type { Envelope } from '../../../src/envelope/envelope.js';
-import { DeserializationError, JobTimeoutError, UnknownJobError } from '../../../src/errors.js';
+import { DeserializationError, EnvelopeError, JobTimeoutError, UnknownJobError } from '../../../src/errors.js';
 import { currentLocale, currentTimezone } from '../../../src/job/context.js';
 import { executeEnvelope } from '../../../src/job/execute.js';
 import { Job } from '../../../src/job/job.js';
@@ -168,6 +170,54 @@ describe('executeEnvelope', () => {
     }
     await executeEnvelope(envelopeOf('WatchfulJob'), new JobRegistry().register(WatchfulJob), { signal: controller.signal });
     expect(seen).toBe(true);
+  });
+
+  it("gives each execution a signal of its own: what perform adds to it does not stay on the caller's signal", async () => {
+    const worker = new AbortController();
+    const signals: AbortSignal[] = [];
+    class ListeningJob extends Job {
+      perform(): void {
+        signals.push(this.signal);
+        this.signal.addEventListener('abort', () => {}); // never removed, as jobs often do
+      }
+    }
+    const registry = new JobRegistry().register(ListeningJob);
+    for (let i = 0; i < 3; i++) await executeEnvelope(envelopeOf('ListeningJob'), registry, { signal: worker.signal });
+    expect(new Set(signals).size).toBe(3);
+    expect(signals).not.toContain(worker.signal);
+    expect(getEventListeners(worker.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('aborts the signal of a running job when the caller aborts, with the same reason', async () => {
+    const worker = new AbortController();
+    let reason: unknown;
+    class WaitingJob extends Job {
+      async perform(): Promise<void> {
+        await new Promise<void>((resolve) => this.signal.addEventListener('abort', () => resolve()));
+        reason = this.signal.reason;
+      }
+    }
+    const running = executeEnvelope(envelopeOf('WaitingJob'), new JobRegistry().register(WaitingJob), { signal: worker.signal });
+    await new Promise((resolve) => setImmediate(resolve));
+    worker.abort(new Error('shutting down'));
+    await running;
+    expect(reason).toEqual(new Error('shutting down'));
+  });
+
+  it('refuses to re-send received arguments holding a number JSON cannot carry (a retry is checked in full)', async () => {
+    const adapter = new RecordingAdapter();
+    class BouncingJob extends Job {
+      static override adapter = adapter;
+      static {
+        this.retryOn(DeserializationError, { wait: 0 });
+      }
+      perform(_value: number): void {}
+    }
+    // What a decoded body with 1e400 in its arguments holds: it fails to deserialize, and the retry re-sends it.
+    const result = await executeEnvelope(envelopeOf('BouncingJob', [Number.POSITIVE_INFINITY]), new JobRegistry().register(BouncingJob), { adapter });
+    expect(result.outcome).toBe('retried');
+    expect(adapter.envelopes).toHaveLength(1);
+    expect(() => jsonCodec.encode(adapter.envelopes[0]!)).toThrow(EnvelopeError);
   });
 
   it("sends retries to the adapter given in the options rather than the class's", async () => {

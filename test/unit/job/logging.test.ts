@@ -47,6 +47,19 @@ describe('job logging', () => {
     expect(JSON.stringify(lines)).not.toContain('hunter2');
   });
 
+  it("keeps the execution's queue in its lines when a retry goes to another queue", async () => {
+    class MovingJob extends Job {
+      static override adapter = new RecordingAdapter();
+      async perform(): Promise<void> {
+        await this.retryJob({ queue: 'elsewhere' });
+      }
+    }
+    const { logger, lines } = captureLogger();
+    await executeEnvelope(envelopeOf('MovingJob'), new JobRegistry().register(MovingJob), { logger });
+    expect(byEvent(lines, 'retried')).toMatchObject({ queue: 'default' });
+    expect(byEvent(lines, 'performed')).toMatchObject({ queue: 'default' });
+  });
+
   it('logs retried, discarded and failed', async () => {
     const { logger, lines } = captureLogger();
     await executeEnvelope(envelopeOf('AccountJob', ['retry', 'x']), registry, { logger });
