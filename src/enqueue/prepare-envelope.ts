@@ -19,5 +19,8 @@ export function prepareEnvelope(job: Job): Envelope {
   job.locale = currentLocale();
   job.timezone = currentTimezone();
   job.enqueuedAt = new Date();
-  return markPrepared(envelopeFor(job, serialized));
+  const envelope = envelopeFor(job, serialized);
+  // Only freshly written arguments skip the codec's checks: received ones (a retry re-sends
+  // them) were checked loosely on decode, and a non-finite number among them must be refused.
+  return state.receivedArguments ? envelope : markPrepared(envelope);
 }

@@ -23,13 +23,16 @@ export function parseJson(text: string): JsonValue {
   return holdsUnsafeInteger(value) ? new LosslessParser(text).parse() : value;
 }
 
-/** Whether JSON.parse's result holds a number that is an integer beyond 2^53 (possibly rounded). Iterative. */
+/**
+ * Whether JSON.parse's result holds an integer beyond 2^53 (rounded), or a number it could
+ * not hold at all (Infinity: a literal of 309 digits or more). Iterative.
+ */
 function holdsUnsafeInteger(root: JsonValue): boolean {
   const pending: unknown[] = [root];
   while (pending.length > 0) {
     const value = pending.pop();
     if (typeof value === 'number') {
-      if (!Number.isSafeInteger(value) && Number.isInteger(value)) return true;
+      if (!Number.isSafeInteger(value) && (Number.isInteger(value) || !Number.isFinite(value))) return true;
     } else if (Array.isArray(value)) {
       for (const item of value) pending.push(item);
     } else if (typeof value === 'object' && value !== null) {

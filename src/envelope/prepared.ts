@@ -1,10 +1,10 @@
 import type { Envelope } from './envelope.js';
 
 /**
- * Envelopes warren has just built from a job (enqueue/prepare-envelope.ts): their times were
- * written from Dates and their arguments by the argument writer (or read by a codec), so a
- * codec need not parse those back to check them. Anything else, an envelope from a caller or
- * from the wire, is checked in full.
+ * Envelopes warren has just built from a job with freshly written arguments
+ * (enqueue/prepare-envelope.ts): the argument writer checked the arguments and enqueued_at
+ * was formatted from `new Date()`, so a codec need not walk or parse those again. Anything
+ * else, an envelope from a caller, a retry re-sending received arguments, is checked in full.
  */
 const prepared = new WeakSet<Envelope>();
 

@@ -16,7 +16,11 @@ import { parseIsoTime } from '../values/iso-time.js';
  * when Rails 6.1 writes timezone null), scheduled_at null, envelope_version 1.
  * Unknown keys are ignored, as Rails ignores them.
  */
-export function readEnvelope(raw: unknown, options: { timesWrittenByWarren?: boolean } = {}): Envelope {
+/**
+ * `enqueuedAtWrittenByWarren`: enqueued_at was just formatted from `new Date()` and is not parsed
+ * back (scheduled_at, which comes from the caller's `waitUntil`, always is).
+ */
+export function readEnvelope(raw: unknown, options: { enqueuedAtWrittenByWarren?: boolean } = {}): Envelope {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new EnvelopeError('envelope must be an object');
   const data = raw as Record<string, unknown>;
   const version = data.envelope_version ?? 1;
@@ -36,8 +40,8 @@ export function readEnvelope(raw: unknown, options: { timesWrittenByWarren?: boo
     exception_executions: exceptionExecutions(data.exception_executions),
     locale: optionalString(data, 'locale') ?? defaults.defaultLocale,
     timezone: optionalString(data, 'timezone') ?? defaults.defaultTimezone,
-    enqueued_at: time(data.enqueued_at, 'enqueued_at', true, options.timesWrittenByWarren) as string,
-    scheduled_at: time(data.scheduled_at, 'scheduled_at', false, options.timesWrittenByWarren),
+    enqueued_at: time(data.enqueued_at, 'enqueued_at', true, options.enqueuedAtWrittenByWarren) as string,
+    scheduled_at: time(data.scheduled_at, 'scheduled_at', false),
     envelope_version: version,
   };
 }

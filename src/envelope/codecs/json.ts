@@ -20,7 +20,7 @@ export function createJsonCodec(options: CodecOptions = {}): EnvelopeCodec {
 
     encode(envelope: Envelope): Buffer {
       const prepared = isPrepared(envelope);
-      const checked = readEnvelope(envelope, { timesWrittenByWarren: prepared });
+      const checked = readEnvelope(envelope, { enqueuedAtWrittenByWarren: prepared });
       // Arguments of a prepared envelope come from the argument writer (or a codec): already checked.
       if (!prepared) checkWireArguments(checked.arguments, true);
       const body = Buffer.from(stringifyJson(checked), 'utf8');

@@ -13,6 +13,11 @@ describe('parseJson', () => {
     ]);
   });
 
+  it('reads an integer too long for a double (309 digits or more) as an exact bigint, not Infinity', () => {
+    const digits = `1${'0'.repeat(399)}`;
+    expect(parseJson(`{"n":${digits}}`)).toEqual({ n: BigInt(digits) });
+  });
+
   it('keeps fractions and exponents as numbers, even with many digits', () => {
     expect(parseJson('[0.12345678901234567, 1e21, 12345678901234567.0]')).toEqual([0.12345678901234567, 1e21, 12345678901234568]);
   });
