@@ -35,26 +35,26 @@ export interface ExecutionResult {
  * EnqueueError of a retry the adapter refused. Every rejection is logged ('failed')
  * before it reaches the caller, which need not log it again.
  */
-export async function executeEnvelope(
-  envelope: Envelope,
-  registry: JobRegistry,
-  options: ExecuteOptions = {},
-): Promise<ExecutionResult> {
+export function executeEnvelope(envelope: Envelope, registry: JobRegistry, options: ExecuteOptions = {}): Promise<ExecutionResult> {
   const logger = options.logger ?? settings().logger;
-  let entry;
+  // Not an async function (one frame less per job): every failure still arrives as a rejection.
   try {
-    entry = registry.resolve(envelope.job_class);
-  } catch (error) {
-    logger.error(
-      { event: 'failed', job_class: envelope.job_class, job_id: envelope.job_id, queue: envelope.queue_name, err: error },
-      'failed',
+    let entry;
+    try {
+      entry = registry.resolve(envelope.job_class);
+    } catch (error) {
+      logger.error(
+        { event: 'failed', job_class: envelope.job_class, job_id: envelope.job_id, queue: envelope.queue_name, err: error },
+        'failed',
+      );
+      throw error;
+    }
+    const job = jobFromEnvelope(entry.jobClass, envelope);
+    if (options.adapter) internalsOf(job).deliveringAdapter = options.adapter;
+    return withLocaleAndTimezone({ locale: job.locale, timezone: job.timezone }, () => performJob(job, { logger, signal: options.signal })).then(
+      ({ outcome, durationMs }) => ({ outcome, durationMs }),
     );
-    throw error;
+  } catch (error) {
+    return Promise.reject(error);
   }
-  const job = jobFromEnvelope(entry.jobClass, envelope);
-  if (options.adapter) internalsOf(job).deliveringAdapter = options.adapter;
-  const { outcome, durationMs } = await withLocaleAndTimezone({ locale: job.locale, timezone: job.timezone }, () =>
-    performJob(job, { logger, signal: options.signal }),
-  );
-  return { outcome, durationMs };
 }

@@ -54,8 +54,12 @@ export async function performJob(job: Job, options: PerformOptions): Promise<Per
   if (options.logger.isLevelEnabled('debug')) logJobLine(job, 'debug', { event: 'performing', ...argumentFields(job) }, 'performing');
   let value: unknown;
   const run = (): Promise<ChainResult> => {
-    const perform = async (): Promise<void> => {
-      value = await job.perform(...(job.arguments as never[]));
+    // Not an async function: one frame less per job (see runBare).
+    const perform = (): Promise<void> => {
+      const result: unknown = job.perform(...(job.arguments as never[]));
+      if (isThenable(result)) return Promise.resolve(result).then((resolved) => void (value = resolved));
+      value = result;
+      return DONE;
     };
     const pending = ensureArgumentsDeserialized(job);
     return pending ? pending.then(() => runCallbacks(job, 'perform', perform)) : runCallbacks(job, 'perform', perform);
@@ -76,6 +80,12 @@ export async function performJob(job: Job, options: PerformOptions): Promise<Per
   } finally {
     unlinkExecutionSignal(state);
   }
+}
+
+const DONE: Promise<void> = Promise.resolve();
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 async function handleOrFail(job: Job, error: unknown, elapsed: () => number): Promise<RuleOutcome> {

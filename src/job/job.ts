@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { QueueAdapter } from '../adapters/adapter.js';
 import { settings } from '../config/configuration.js';
@@ -19,6 +18,7 @@ import {
   type RetryOptions,
 } from './exceptions.js';
 import { performJob } from './execution.js';
+import { newJobId } from './job-id.js';
 import { executionSignal } from './job-signal.js';
 import { executionLogger } from './logging.js';
 import { internalsOf } from './internal-state.js';
@@ -166,7 +166,7 @@ export abstract class Job {
   /** The perform arguments (deserialized during an execution). */
   arguments: unknown[];
   /** UUID v4 chosen when the job is created; stable across retries. */
-  jobId: string = randomUUID();
+  jobId: string = newJobId();
   /** The adapter's own id, when it gives one. */
   providerJobId: string | undefined = undefined;
   /** Times perform has started, this execution included. */

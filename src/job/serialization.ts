@@ -2,6 +2,7 @@ import { ENVELOPE_VERSION, type Envelope, type JsonValue } from '../envelope/env
 import { internalsOf } from './internal-state.js';
 import { jobNameOf } from './job-name.js';
 import { instantiate, type JobClass, type JobClassSettings } from './job-class.js';
+import { withJobId } from './job-id.js';
 import type { Job } from './job.js';
 import { fromEnvelopeTime, toRailsTimestamp } from './time.js';
 
@@ -33,8 +34,7 @@ export function envelopeFor(job: Job, serializedArguments: JsonValue[]): Envelop
  * retries re-send them verbatim. Fields a Rails envelope may lack get Active Job's defaults.
  */
 export function jobFromEnvelope<J extends Job>(jobClass: JobClass<J>, envelope: Envelope): J {
-  const job = instantiate(jobClass, []);
-  job.jobId = envelope.job_id;
+  const job = withJobId(envelope.job_id, () => instantiate(jobClass, []));
   job.providerJobId = envelope.provider_job_id ?? undefined;
   job.queueName = envelope.queue_name;
   job.priority = envelope.priority ?? undefined;
