@@ -1,5 +1,6 @@
 import { DEFAULTS } from '../config/defaults.js';
 import { DeserializationError, WarrenError } from '../errors.js';
+import { isThenable } from '../thenable.js';
 import { describeArgumentPath } from './argument-path.js';
 import type { JsonValue } from './envelope.js';
 import { GlobalId } from './global-id.js';
@@ -207,14 +208,6 @@ export class ArgumentReader {
       (container as Record<string | number, unknown>)[key] = value;
     }
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 function wrapSerializerError(name: string, path: readonly (string | number)[], error: unknown): unknown {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { readArguments } from '../envelope/arguments.js';
 import { ConfigurationError, JobTimeoutError } from '../errors.js';
+import { isThenable } from '../thenable.js';
 import { runCallbacks, type ChainResult } from './callbacks.js';
 import { handleError, runAfterDiscard, type RuleOutcome } from './exceptions.js';
 import { internalsOf } from './internal-state.js';
@@ -83,10 +84,6 @@ export async function performJob(job: Job, options: PerformOptions): Promise<Per
 }
 
 const DONE: Promise<void> = Promise.resolve();
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
 
 async function handleOrFail(job: Job, error: unknown, elapsed: () => number): Promise<RuleOutcome> {
   let handled: RuleOutcome | undefined;
