@@ -1,56 +1,34 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
 import { immediateOnly } from '../../src/amqp/delay/scheduler.js';
 import { WARREN_VERSION } from '../../src/amqp/version.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
+import { configure } from '../../src/config/configuration.js';
 import { performAllLater } from '../../src/enqueue/perform-all-later.js';
 import type { Envelope } from '../../src/envelope/envelope.js';
 import { AdapterError, EnqueueError } from '../../src/errors.js';
 import { parseTopology } from '../../src/topology/index.js';
 import { RecordJob } from '../fixtures/jobs.js';
-import { BrokerProbe, uniquePrefix } from './helpers/broker-probe.js';
+import { useBrokerScratch } from './helpers/broker-scratch.js';
 import { envelopeFor } from './helpers/envelope.js';
 import { waitFor } from './helpers/wait.js';
 
 const url = inject('amqpUrl');
 
 describe('AmqpAdapter publishing', () => {
-  let prefix: string;
-  /** Set by tests that create TTL delay queues (listing queues to delete them is slow). */
-  let delayQueuesUsed = false;
-  let probe: BrokerProbe;
-  let adapter: AmqpAdapter | undefined;
-  const queues: string[] = [];
-  const exchanges: string[] = [];
-
-  beforeEach(async () => {
-    prefix = uniquePrefix();
-    probe = await BrokerProbe.open(url);
-  });
-
-  afterEach(async () => {
-    await adapter?.close();
-    adapter = undefined;
-    resetConfiguration();
-    await probe.deleteQueues(queues.splice(0));
-    if (delayQueuesUsed) await probe.deleteQueuesContaining(prefix);
-    delayQueuesUsed = false;
-    await probe.deleteExchanges(exchanges.splice(0));
-    await probe.close();
-  });
+  const scratch = useBrokerScratch(url);
 
   it('performLater resolves once the broker confirmed the job, and the message is then in its queue', async () => {
-    const queue = `${prefix}confirm`;
-    queues.push(queue);
-    adapter = new AmqpAdapter({ url });
+    const queue = `${scratch.prefix}confirm`;
+    scratch.queues.push(queue);
+    const adapter = scratch.adopt(new AmqpAdapter({ url }));
     configure({ adapter });
     const job = await RecordJob.set({ queue }).performLater('hello');
     expect(job.successfullyEnqueued).toBe(true);
-    expect(await probe.messageCount(queue)).toBe(1);
+    expect(await scratch.probe.messageCount(queue)).toBe(1);
 
-    const message = await probe.get(queue);
+    const message = await scratch.probe.get(queue);
     if (!message) throw new Error('no message in the queue');
     expect(message.properties.messageId).toBe(job.jobId);
     expect(message.properties.type).toBe('RecordJob');
@@ -63,23 +41,23 @@ describe('AmqpAdapter publishing', () => {
   });
 
   it('maps Active Job priorities (lower = more important) to broker priorities on queues with a max priority', async () => {
-    const queue = `${prefix}prio`;
-    queues.push(queue);
-    adapter = new AmqpAdapter({ url });
+    const queue = `${scratch.prefix}prio`;
+    scratch.queues.push(queue);
+    const adapter = scratch.adopt(new AmqpAdapter({ url }));
     await adapter.enqueue(envelopeFor(queue, { priority: 0 }));
     await adapter.enqueue(envelopeFor(queue, { priority: 10 }));
-    const first = await probe.get(queue);
-    const second = await probe.get(queue);
+    const first = await scratch.probe.get(queue);
+    const second = await scratch.probe.get(queue);
     // The default queue has x-max-priority 10: priority 0 becomes 10 and is delivered first.
     expect(first && first.properties.priority).toBe(10);
     expect(second && second.properties.priority).toBe(0);
   });
 
   it('rejects an unroutable job with an EnqueueError naming the exchange and routing key', async () => {
-    const queue = `${prefix}lost`;
-    const exchange = `${prefix}x`;
-    queues.push(queue);
-    exchanges.push(exchange);
+    const queue = `${scratch.prefix}lost`;
+    const exchange = `${scratch.prefix}x`;
+    scratch.queues.push(queue);
+    scratch.exchanges.push(exchange);
     // The queue exists, but its route names a routing key nothing is bound with.
     const topology = parseTopology([
       {
@@ -87,7 +65,7 @@ describe('AmqpAdapter publishing', () => {
         text: `exchanges:\n  - name: ${exchange}\nqueues:\n  - name: ${queue}\nroutes:\n  queues:\n    ${queue}:\n      exchange: ${exchange}\n      routingKey: nowhere\n`,
       },
     ]);
-    adapter = new AmqpAdapter({ url, topology });
+    const adapter = scratch.adopt(new AmqpAdapter({ url, topology }));
     configure({ adapter });
     const failure = await RecordJob.set({ queue }).performLater('lost').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EnqueueError);
@@ -96,20 +74,20 @@ describe('AmqpAdapter publishing', () => {
   });
 
   it('fails the publish with the broker reason when the channel is closed by an error, then publishes again', async () => {
-    const queue = `${prefix}gone`;
-    const exchange = `${prefix}gx`;
-    queues.push(queue);
-    exchanges.push(exchange);
+    const queue = `${scratch.prefix}gone`;
+    const exchange = `${scratch.prefix}gx`;
+    scratch.queues.push(queue);
+    scratch.exchanges.push(exchange);
     const topology = parseTopology([
       {
         file: 'gone.yaml',
         text: `exchanges:\n  - name: ${exchange}\nqueues:\n  - name: ${queue}\nbindings:\n  - exchange: ${exchange}\n    queue: ${queue}\n`,
       },
     ]);
-    adapter = new AmqpAdapter({ url, topology, reconnectMinMs: 100 });
+    const adapter = scratch.adopt(new AmqpAdapter({ url, topology, reconnectMinMs: 100 }));
     await adapter.enqueue(envelopeFor(queue));
     // Someone deletes the exchange under the running publisher: the next publish gets a 404 channel close.
-    await probe.deleteExchanges([exchange]);
+    await scratch.probe.deleteExchanges([exchange]);
     const failure = await adapter.enqueue(envelopeFor(queue)).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EnqueueError);
     expect((failure as Error).message).toMatch(/404/);
@@ -123,89 +101,89 @@ describe('AmqpAdapter publishing', () => {
       );
     }
     expect(published).toBe(true);
-    expect(await probe.messageCount(queue)).toBe(2);
+    expect(await scratch.probe.messageCount(queue)).toBe(2);
   });
 
   it('ignores a priority on a queue without a max priority, warning once per queue', async () => {
-    const queue = `${prefix}flat`;
-    queues.push(queue);
+    const queue = `${scratch.prefix}flat`;
+    scratch.queues.push(queue);
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }));
     const topology = parseTopology([
       { file: 'flat.yaml', text: `queues:\n  - name: ${queue}\nbindings:\n  - exchange: warren\n    queue: ${queue}\n` },
     ]);
-    adapter = new AmqpAdapter({ url, topology, logger });
+    const adapter = scratch.adopt(new AmqpAdapter({ url, topology, logger }));
     await adapter.enqueue(envelopeFor(queue, { priority: 1 }));
     await adapter.enqueue(envelopeFor(queue, { priority: 2 }));
-    const message = await probe.get(queue);
+    const message = await scratch.probe.get(queue);
     expect(message && message.properties.priority).toBeUndefined();
     expect(lines.filter((line) => line.includes('job priority ignored'))).toHaveLength(1);
   });
 
   it('reports one outcome per job for a bulk enqueue, failures included', async () => {
-    const queue = `${prefix}bulk`;
-    const exchange = `${prefix}bx`;
-    queues.push(queue, `${prefix}nowhere`);
-    exchanges.push(exchange);
+    const queue = `${scratch.prefix}bulk`;
+    const exchange = `${scratch.prefix}bx`;
+    scratch.queues.push(queue, `${scratch.prefix}nowhere`);
+    scratch.exchanges.push(exchange);
     const topology = parseTopology([
       {
         file: 'bulk.yaml',
-        text: `exchanges:\n  - name: ${exchange}\nqueues:\n  - name: ${prefix}nowhere\nroutes:\n  queues:\n    ${prefix}nowhere:\n      exchange: ${exchange}\n      routingKey: nowhere\n`,
+        text: `exchanges:\n  - name: ${exchange}\nqueues:\n  - name: ${scratch.prefix}nowhere\nroutes:\n  queues:\n    ${scratch.prefix}nowhere:\n      exchange: ${exchange}\n      routingKey: nowhere\n`,
       },
     ]);
-    adapter = new AmqpAdapter({ url, topology });
+    const adapter = scratch.adopt(new AmqpAdapter({ url, topology }));
     configure({ adapter });
     const jobs = [
       RecordJob.set({ queue }).build('a'),
-      RecordJob.set({ queue: `${prefix}nowhere` }).build('b'),
+      RecordJob.set({ queue: `${scratch.prefix}nowhere` }).build('b'),
       RecordJob.set({ queue }).build('c'),
     ];
     const count = await performAllLater(jobs);
     expect(count).toBe(2);
     expect(jobs.map((job) => job.successfullyEnqueued)).toEqual([true, false, true]);
-    expect(await probe.messageCount(queue)).toBe(2);
+    expect(await scratch.probe.messageCount(queue)).toBe(2);
   });
 
   it('refuses a job above the size limit before publishing', async () => {
-    const queue = `${prefix}big`;
-    queues.push(queue);
-    adapter = new AmqpAdapter({ url, maxMessageBytes: 1_000 });
+    const queue = `${scratch.prefix}big`;
+    scratch.queues.push(queue);
+    const adapter = scratch.adopt(new AmqpAdapter({ url, maxMessageBytes: 1_000 }));
     const failure = await adapter.enqueue(envelopeFor(queue, { arguments: ['x'.repeat(2_000)] })).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EnqueueError);
     expect((failure as Error).message).toMatch(/above the limit of 1000 bytes/);
-    expect(await probe.queueExists(queue)).toBe(false);
+    expect(await scratch.probe.queueExists(queue)).toBe(false);
   });
 
   it('publishes a job due now or in the past at once', async () => {
-    const queue = `${prefix}when`;
-    queues.push(queue);
-    adapter = new AmqpAdapter({ url });
+    const queue = `${scratch.prefix}when`;
+    scratch.queues.push(queue);
+    const adapter = scratch.adopt(new AmqpAdapter({ url }));
     await adapter.enqueueAt(envelopeFor(queue), Date.now() - 1_000);
-    expect(await probe.messageCount(queue)).toBe(1);
+    expect(await scratch.probe.messageCount(queue)).toBe(1);
   });
 
   it('holds a delayed job in a TTL queue and delivers it to its queue no earlier than its time', async () => {
-    delayQueuesUsed = true;
-    const queue = `${prefix}later`;
-    queues.push(queue);
-    adapter = new AmqpAdapter({ url });
+    scratch.delayQueuesUsed = true;
+    const queue = `${scratch.prefix}later`;
+    scratch.queues.push(queue);
+    const adapter = scratch.adopt(new AmqpAdapter({ url }));
     expect(adapter.supportsDelays).toBe(true);
     configure({ adapter });
     const job = await RecordJob.set({ queue, wait: 1_000 }).performLater('later');
     const due = job.scheduledAt!.getTime();
-    expect(await probe.messageCount(queue)).toBe(0);
-    await waitFor(async () => (await probe.messageCount(queue)) === 1, 'the delayed job in its queue');
+    expect(await scratch.probe.messageCount(queue)).toBe(0);
+    await waitFor(async () => (await scratch.probe.messageCount(queue)) === 1, 'the delayed job in its queue');
     expect(Date.now()).toBeGreaterThanOrEqual(due);
-    const message = await probe.get(queue);
+    const message = await scratch.probe.get(queue);
     expect(message && message.properties.messageId).toBe(job.jobId);
     // It kept its properties through the dead-letter hop.
     expect(message && message.properties.priority).toBe(5);
   });
 
   it('refuses a future job with an AdapterError when configured without delays', async () => {
-    adapter = new AmqpAdapter({ url, delays: immediateOnly });
+    const adapter = scratch.adopt(new AmqpAdapter({ url, delays: immediateOnly }));
     expect(adapter.supportsDelays).toBe(false);
-    const failure = await adapter.enqueueAt(envelopeFor(`${prefix}never`), Date.now() + 60_000).catch((error: unknown) => error);
+    const failure = await adapter.enqueueAt(envelopeFor(`${scratch.prefix}never`), Date.now() + 60_000).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AdapterError);
     expect((failure as Error).message).toMatch(/cannot delay/);
   });
@@ -213,10 +191,10 @@ describe('AmqpAdapter publishing', () => {
   it('settles every publish with an EnqueueError within the timeout while the broker is unreachable, without leaking the password', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }));
-    adapter = new AmqpAdapter({ url: 'amqp://warren:s3cret-pw@127.0.0.1:1', publishTimeoutMs: 1_500, logger, reconnectMinMs: 100 });
+    const adapter = scratch.adopt(new AmqpAdapter({ url: 'amqp://warren:s3cret-pw@127.0.0.1:1', publishTimeoutMs: 1_500, logger, reconnectMinMs: 100 }));
     const events: unknown[] = [];
     adapter.events.on('connection:failed', (event) => events.push(event));
-    const outcomes = await Promise.allSettled([1, 2, 3].map(() => adapter!.enqueue(envelopeFor(`${prefix}nowhere`))));
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => adapter!.enqueue(envelopeFor(`${scratch.prefix}nowhere`))));
     for (const outcome of outcomes) {
       expect(outcome.status).toBe('rejected');
       const error = (outcome as PromiseRejectedResult).reason as Error;
@@ -231,11 +209,11 @@ describe('AmqpAdapter publishing', () => {
   });
 
   it('encodes envelopes with protobuf when asked', async () => {
-    const queue = `${prefix}proto`;
-    queues.push(queue);
-    adapter = new AmqpAdapter({ url, encoding: 'protobuf' });
+    const queue = `${scratch.prefix}proto`;
+    scratch.queues.push(queue);
+    const adapter = scratch.adopt(new AmqpAdapter({ url, encoding: 'protobuf' }));
     await adapter.enqueue(envelopeFor(queue));
-    const message = await probe.get(queue);
+    const message = await scratch.probe.get(queue);
     expect(message && message.properties.contentType).toBe('application/x-protobuf');
   });
 });

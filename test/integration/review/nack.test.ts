@@ -1,40 +1,22 @@
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
 import { immediateOnly } from '../../../src/amqp/delay/scheduler.js';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
+import { configure } from '../../../src/config/configuration.js';
 import { EnqueueError } from '../../../src/errors.js';
 import { parseTopology } from '../../../src/topology/index.js';
 import { RecordJob } from '../../fixtures/jobs.js';
-import { BrokerProbe, uniquePrefix } from '../helpers/broker-probe.js';
+import { useBrokerScratch } from '../helpers/broker-scratch.js';
 
 const url = inject('amqpUrl');
 
 describe('AmqpAdapter: a job the broker nacks', () => {
-  let prefix: string;
-  let probe: BrokerProbe;
-  let adapter: AmqpAdapter | undefined;
-  const queues: string[] = [];
-  const exchanges: string[] = [];
-
-  beforeEach(async () => {
-    prefix = uniquePrefix();
-    probe = await BrokerProbe.open(url);
-  });
-
-  afterEach(async () => {
-    await adapter?.close();
-    adapter = undefined;
-    resetConfiguration();
-    await probe.deleteQueues(queues.splice(0));
-    await probe.deleteExchanges(exchanges.splice(0));
-    await probe.close();
-  });
+  const scratch = useBrokerScratch(url);
 
   it('is published again publishNackRetries times, then performLater rejects with an EnqueueError saying the broker refused it', async () => {
-    const queue = `${prefix}full`;
-    const exchange = `${prefix}x`;
-    queues.push(queue);
-    exchanges.push(exchange);
+    const queue = `${scratch.prefix}full`;
+    const exchange = `${scratch.prefix}x`;
+    scratch.queues.push(queue);
+    scratch.exchanges.push(exchange);
     // A queue that holds nothing and refuses (nacks) every publish instead of dropping the oldest message.
     const topology = parseTopology([
       {
@@ -54,7 +36,7 @@ describe('AmqpAdapter: a job the broker nacks', () => {
         ].join('\n'),
       },
     ]);
-    adapter = new AmqpAdapter({ url, topology, delays: immediateOnly, publishNackRetries: 2 });
+    const adapter = scratch.adopt(new AmqpAdapter({ url, topology, delays: immediateOnly, publishNackRetries: 2 }));
     configure({ adapter });
     const failure = await RecordJob.set({ queue }).performLater('refused').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EnqueueError);
@@ -62,6 +44,6 @@ describe('AmqpAdapter: a job the broker nacks', () => {
     expect((failure as Error).message).toContain(`exchange "${exchange}" with routing key "${queue}"`);
     // One publish and two retries.
     expect((failure as Error).message).toMatch(/\b3 times\b/);
-    expect(await probe.messageCount(queue)).toBe(0);
+    expect(await scratch.probe.messageCount(queue)).toBe(0);
   });
 });
