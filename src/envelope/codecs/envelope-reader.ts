@@ -1,7 +1,7 @@
 import { settings } from '../../config/configuration.js';
 import { EnvelopeError } from '../../errors.js';
 import { ENVELOPE_VERSION, type Envelope, type JsonValue } from '../envelope.js';
-import { parseIsoTime } from '../values/iso-time.js';
+import { isoTimeEpochMs } from '../values/iso-time.js';
 
 /**
  * Validates a decoded envelope and fills what Rails leaves out. Hand-written rather
@@ -104,7 +104,7 @@ function time(value: unknown, field: string, required: boolean, writtenByWarren 
     if (required) throw new EnvelopeError(`missing field ${field}`);
     return null;
   }
-  if (typeof value !== 'string' || !(writtenByWarren || parseIsoTime(value))) {
+  if (typeof value !== 'string' || !(writtenByWarren || !Number.isNaN(isoTimeEpochMs(value)))) {
     throw new EnvelopeError(`${field} must be an ISO 8601 time with an offset`);
   }
   return value;
