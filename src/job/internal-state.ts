@@ -29,13 +29,14 @@ export interface JobInternals {
   unlinkSignal?: (() => void) | undefined;
 }
 
-const internals = new WeakMap<Job, JobInternals>();
+/**
+ * Held in a symbol-keyed property of the job rather than a WeakMap: read about ten times per
+ * execution, and a WeakMap entry per short-lived job is an ephemeron every young-generation
+ * GC must trace (bench/README.md).
+ */
+const INTERNALS = Symbol('warren.jobInternals');
 
 export function internalsOf(job: Job): JobInternals {
-  let state = internals.get(job);
-  if (!state) {
-    state = { argumentsDeserialized: true, retried: false };
-    internals.set(job, state);
-  }
-  return state;
+  const holder = job as Job & { [INTERNALS]?: JobInternals };
+  return (holder[INTERNALS] ??= { argumentsDeserialized: true, retried: false });
 }

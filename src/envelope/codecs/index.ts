@@ -22,6 +22,18 @@ const CODECS_BY_MEDIA_TYPE: ReadonlyMap<string, EnvelopeCodec> = new Map([
  * any other charset is refused.
  */
 export function codecFor(contentType: string | undefined): EnvelopeCodec {
+  // Nearly every delivery of a worker has the content type of the one before.
+  if (contentType === lastContentType && lastCodec) return lastCodec;
+  const codec = codecForContentType(contentType);
+  lastContentType = contentType;
+  lastCodec = codec;
+  return codec;
+}
+
+let lastContentType: string | undefined;
+let lastCodec: EnvelopeCodec | undefined;
+
+function codecForContentType(contentType: string | undefined): EnvelopeCodec {
   if (typeof contentType !== 'string' || contentType.trim() === '') throw new EnvelopeError('missing content type');
   const [mediaType = '', ...parameters] = contentType.split(';');
   const codec = CODECS_BY_MEDIA_TYPE.get(mediaType.trim().toLowerCase());

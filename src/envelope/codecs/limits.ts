@@ -27,23 +27,24 @@ export function checkSize(bytes: number, limit: number, direction: 'encoded' | '
  * might not have come through serializeArguments.
  */
 export function checkWireArguments(args: readonly JsonValue[], strict: boolean): void {
-  const visit = (value: unknown, depth: number): void => {
-    if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'bigint') return;
-    if (typeof value === 'number') {
-      if (strict && !Number.isFinite(value)) throw new EnvelopeError('arguments contain a number that is not finite');
-      return;
-    }
-    if (typeof value !== 'object') throw new EnvelopeError(`arguments contain a value that is not JSON (${typeof value})`);
-    if (depth >= MAX_WIRE_NESTING) throw new EnvelopeError(`arguments nest deeper than ${MAX_WIRE_NESTING} levels`);
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item, depth + 1);
-      return;
-    }
-    if (strict) {
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw new EnvelopeError('arguments contain an object that is not plain JSON');
-    }
-    for (const key of Object.keys(value)) visit((value as Record<string, unknown>)[key], depth + 1);
-  };
-  for (const argument of args) visit(argument, 0);
+  for (const argument of args) visitWireValue(argument, 0, strict);
+}
+
+function visitWireValue(value: unknown, depth: number, strict: boolean): void {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'bigint') return;
+  if (typeof value === 'number') {
+    if (strict && !Number.isFinite(value)) throw new EnvelopeError('arguments contain a number that is not finite');
+    return;
+  }
+  if (typeof value !== 'object') throw new EnvelopeError(`arguments contain a value that is not JSON (${typeof value})`);
+  if (depth >= MAX_WIRE_NESTING) throw new EnvelopeError(`arguments nest deeper than ${MAX_WIRE_NESTING} levels`);
+  if (Array.isArray(value)) {
+    for (const item of value) visitWireValue(item, depth + 1, strict);
+    return;
+  }
+  if (strict) {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) throw new EnvelopeError('arguments contain an object that is not plain JSON');
+  }
+  for (const key of Object.keys(value)) visitWireValue((value as Record<string, unknown>)[key], depth + 1, strict);
 }
