@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import { AmqpConnection, type ConnectionEvents } from '../amqp/connection.js';
@@ -7,7 +6,6 @@ import { TopologyDeclarer } from '../amqp/declarer.js';
 import { DELAY_DEFAULTS } from '../amqp/delay/defaults.js';
 import { DelayLadder } from '../amqp/delay/ladder.js';
 import type { DelayScheduler } from '../amqp/delay/scheduler.js';
-import { redactError } from '../amqp/redact.js';
 import { EnvelopeSigner } from '../amqp/signing.js';
 import { TypedEmitter } from '../amqp/typed-emitter.js';
 import { settings } from '../config/configuration.js';
@@ -18,10 +16,11 @@ import { Consumer, type Delivery } from './consumer.js';
 import { consumerTimeoutWarnings } from './consumer-timeout.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
 import { DeadLetterPublisher } from './dead-letter.js';
-import { redelay, RUN_NOW, untilDue, type DueVerdict } from './due-time.js';
+import { RUN_NOW, untilDue, type DueVerdict } from './due-time.js';
 import type { WorkerEvents } from './events.js';
 import type { WorkerOptions } from './options.js';
-import { deliveryInfo, processDelivery, type DeliveryContext, type DeliveryVerdict } from './process-delivery.js';
+import { ACK, processDelivery, type DeliveryContext, type DeliveryVerdict } from './process-delivery.js';
+import { DeliverySettlement } from './settlement.js';
 import { handleShutdownSignals } from './signals.js';
 
 const CONNECTION_EVENTS = ['connection:connect', 'connection:disconnect', 'connection:failed', 'connection:blocked', 'connection:unblocked'] as const;
@@ -31,7 +30,7 @@ interface Running {
   consumer: Consumer;
   adapter: AmqpAdapter;
   ownsAdapter: boolean;
-  deadLetters: DeadLetterPublisher;
+  settlement: DeliverySettlement;
   removeSignalHandlers: () => void;
   /** What processDelivery needs, the same for every delivery. */
   context: DeliveryContext;
@@ -57,7 +56,9 @@ export class Worker {
   private readonly deadLetterQueue: string;
   private readonly maxHoldMs: number;
   private readonly signer: EnvelopeSigner | undefined;
-  private readonly inFlight = new Map<Delivery, Promise<void>>();
+  private readonly inFlight = new Set<Delivery>();
+  /** Called when inFlight empties (set while shutdown waits for it). */
+  private onIdle: (() => void) | undefined;
   private readonly stopping = new AbortController();
   /** Aborted when shutdown gives up on in-flight jobs: one signal for all of them (they are all aborted at once). */
   private readonly abandon = new AbortController();
@@ -118,13 +119,22 @@ export class Worker {
       declarer: new TopologyDeclarer(extend(this.topology), connection, this.logger, extend),
       logger: this.logger,
       onDelivery: (delivery) => this.onDelivery(delivery),
-      onStaleAck: (delivery) => this.staleAck(delivery),
+      onStaleAck: (delivery) => settlement.staleAck(delivery),
     });
     const removeSignalHandlers =
       this.options.handleSignals === false
         ? () => {}
         : handleShutdownSignals(() => this.stop(), () => this.abortNow(), this.logger);
-    const deadLetters = new DeadLetterPublisher(adapter, this.deadLetterQueue, this.logger);
+    const settlement = new DeliverySettlement({
+      consumer,
+      adapter,
+      deadLetters: new DeadLetterPublisher(adapter, this.deadLetterQueue, this.logger),
+      logger: this.logger,
+      events: this.events,
+      stopping: this.stopping.signal,
+      abandoned: () => this.abandoned,
+      requeueDelayMs: this.options.deadLetterRetryDelayMs ?? DEFAULTS.amqp.deadLetterRetryDelayMs,
+    });
     const context: DeliveryContext = {
       registry: this.options.registry,
       adapter,
@@ -135,7 +145,7 @@ export class Worker {
       signal: this.abandon.signal,
       abandoned: () => this.abandoned,
     };
-    this.running = { connection, consumer, adapter, ownsAdapter, deadLetters, removeSignalHandlers, context };
+    this.running = { connection, consumer, adapter, ownsAdapter, settlement, removeSignalHandlers, context };
     // A stop while waiting for the broker (SIGTERM before it ever connected) ends the wait.
     const stoppedFirst = new Promise<'stopped'>((resolve) => {
       if (this.stopping.signal.aborted) resolve('stopped');
@@ -163,114 +173,65 @@ export class Worker {
       running.consumer.nack(delivery, true); // arrived after cancel: not started, straight back
       return;
     }
-    this.inFlight.set(
-      delivery,
-      this.perform(delivery, running).then(() => {
-        this.inFlight.delete(delivery);
-      }),
-    );
-  }
-
-  /** Never rejects: whatever happens to one delivery is logged and settled here. */
-  private async perform(delivery: Delivery, running: Running): Promise<void> {
-    try {
-      if (this.skipStale(delivery, running)) return;
-      const due = untilDue(delivery, { maxHoldMs: this.maxHoldMs, stopping: this.stopping.signal, events: this.events });
-      if (due !== RUN_NOW) {
-        if (!(await this.afterHold(delivery, await due, running))) return;
-        if (this.skipStale(delivery, running)) return;
-      }
-      const verdict = await processDelivery(delivery, running.context);
-      if (verdict.action === 'ack') this.ack(delivery, running);
-      else await this.settle(delivery, verdict, running);
-    } catch (error) {
-      this.logger.error({ err: redactError(error) }, 'unexpected error handling a delivery');
-    }
+    this.inFlight.add(delivery);
+    this.perform(delivery, running);
   }
 
   /**
-   * A delivery whose channel closed before perform started (while it was held until due, or
-   * waiting behind a blocked event loop) is not performed: the broker has already put it back
-   * in its queue, so performing it here would only make a duplicate whose ack is dropped.
+   * Performs and settles one delivery, then calls done(). Never throws: whatever happens to a
+   * delivery is logged and settled here. Chained rather than async: a due delivery (nearly
+   * all of them) costs one promise reaction here (bench/README.md).
    */
-  private skipStale(delivery: Delivery, running: Running): boolean {
-    if (running.consumer.isLive(delivery)) return false;
-    delivery.settled = true;
-    this.logger.info({ queue: delivery.queue, generation: delivery.generation }, 'delivery not performed: its channel closed before it started; the broker redelivers it');
-    this.events.emit('delivery:skipped', { ...deliveryInfo(delivery), generation: delivery.generation });
-    return true;
-  }
-
-  /** True when the delivery is due (held until then if it came early); false when it was settled here. */
-  private async afterHold(delivery: Delivery, verdict: DueVerdict, running: Running): Promise<boolean> {
-    if (verdict.action === 'run') return true;
-    if (verdict.action === 'release') {
-      running.consumer.nack(delivery, true);
-      return false;
-    }
-    const info = deliveryInfo(delivery);
+  private perform(delivery: Delivery, running: Running): void {
+    const { settlement } = running;
     try {
-      await redelay(delivery, running.adapter, verdict.dueAt);
+      if (settlement.skipStale(delivery)) return this.done(delivery);
+      const due = untilDue(delivery, { maxHoldMs: this.maxHoldMs, stopping: this.stopping.signal, events: this.events });
+      if (due !== RUN_NOW) {
+        void this.performWhenDue(delivery, due, running);
+        return;
+      }
+      processDelivery(delivery, running.context).then(
+        (verdict) => this.afterPerform(delivery, verdict, running),
+        (error: unknown) => this.unexpected(delivery, error, running),
+      );
     } catch (error) {
-      this.logger.error({ err: redactError(error), queue: delivery.queue, messageId: info.messageId }, 'cannot delay the job again; the delivery goes back to the queue');
-      await this.requeueLater(delivery, redactError(error), running);
-      return false;
+      this.unexpected(delivery, error, running);
     }
-    this.ack(delivery, running);
-    this.events.emit('job:redelayed', { ...info, dueAt: verdict.dueAt });
-    return false;
   }
 
-  private async settle(delivery: Delivery, verdict: DeliveryVerdict, running: Running): Promise<void> {
-    if (verdict.action === 'ack') {
-      this.ack(delivery, running);
+  /** A delivery that came early: held (or delayed again) first. */
+  private async performWhenDue(delivery: Delivery, due: DueVerdict | Promise<DueVerdict>, running: Running): Promise<void> {
+    try {
+      if (!(await running.settlement.afterHold(delivery, await due)) || running.settlement.skipStale(delivery)) return this.done(delivery);
+      this.afterPerform(delivery, await processDelivery(delivery, running.context), running);
+    } catch (error) {
+      this.unexpected(delivery, error, running);
+    }
+  }
+
+  private afterPerform(delivery: Delivery, verdict: DeliveryVerdict, running: Running): void {
+    if (verdict === ACK) {
+      running.settlement.ack(delivery);
+      this.done(delivery);
       return;
     }
-    const info = deliveryInfo(delivery);
-    switch (verdict.action) {
-      case 'abandon':
-        this.events.emit('job:abandoned', info);
-        return;
-      case 'requeue':
-        await this.requeueLater(delivery, verdict.error, running);
-        return;
-      case 'dead-letter':
-        try {
-          await running.deadLetters.publish(delivery, verdict.reason, verdict.error);
-        } catch (error) {
-          this.logger.error(
-            { err: redactError(error), queue: delivery.queue, messageId: info.messageId },
-            'dead-letter publish failed; the delivery goes back to the queue',
-          );
-          await this.requeueLater(delivery, redactError(error), running);
-          return;
-        }
-        this.ack(delivery, running);
-        this.logger.warn(
-          { queue: delivery.queue, messageId: info.messageId, reason: verdict.reason, deadLetterQueue: running.deadLetters.queue },
-          'dead-lettered',
-        );
-        this.events.emit('job:dead', { ...info, reason: verdict.reason, error: verdict.error, deadLetterQueue: running.deadLetters.queue });
-    }
+    running.settlement.settle(delivery, verdict).then(
+      () => this.done(delivery),
+      (error: unknown) => this.unexpected(delivery, error, running),
+    );
   }
 
-  private ack(delivery: Delivery, running: Running): void {
-    if (running.consumer.ack(delivery) === 'stale') this.staleAck(delivery);
+  private unexpected(delivery: Delivery, error: unknown, running: Running): void {
+    running.settlement
+      .unexpected(delivery, error)
+      .catch(() => {})
+      .finally(() => this.done(delivery));
   }
 
-  private staleAck(delivery: Delivery): void {
-    this.logger.info({ queue: delivery.queue, generation: delivery.generation }, 'ack dropped: its channel closed; the broker redelivers the job');
-    this.events.emit('delivery:stale-ack', { ...deliveryInfo(delivery), generation: delivery.generation });
-  }
-
-  /** nack with requeue after a pause (cut short by stop), so a failing publish is no tight loop. */
-  private async requeueLater(delivery: Delivery, error: Error, running: Running): Promise<void> {
-    if (this.abandoned) return;
-    const delayMs = this.options.deadLetterRetryDelayMs ?? DEFAULTS.amqp.deadLetterRetryDelayMs;
-    await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => {});
-    if (this.abandoned) return;
-    running.consumer.nack(delivery, true);
-    this.events.emit('job:requeued', { ...deliveryInfo(delivery), error });
+  private done(delivery: Delivery): void {
+    this.inFlight.delete(delivery);
+    if (this.inFlight.size === 0) this.onIdle?.();
   }
 
   /** Graceful stop; see the class comment. Safe to call more than once. */
@@ -318,15 +279,15 @@ export class Worker {
       timer = setTimeout(() => resolve(false), timeoutMs);
       this.forceAbort = () => resolve(false);
     });
-    const settled = (async (): Promise<true> => {
-      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
-      return true;
-    })();
+    const settled = new Promise<true>((resolve) => {
+      this.onIdle = () => resolve(true);
+    });
     try {
       return await Promise.race([settled, gaveUp]);
     } finally {
       clearTimeout(timer);
       this.forceAbort = undefined;
+      this.onIdle = undefined;
     }
   }
 }

@@ -109,6 +109,31 @@ describe('Worker', () => {
     expect(await probe.messageCount(jobs)).toBe(0);
   });
 
+  it('dead-letters a delivery whose handling failed inside warren (a logger that throws), and keeps working', async () => {
+    const jobs = queue('log-sink-down');
+    const lines: string[] = [];
+    // A log sink that fails on one line: the one processDelivery writes for an unreadable message.
+    const sink = {
+      write(line: string): void {
+        if (line.includes('cannot read the message as a job')) throw new Error('log sink down');
+        lines.push(line);
+      },
+    };
+    const worker = await startWorker({ queues: [jobs], logger: pino({ level: 'info' }, sink) });
+    const dead = collect(worker, 'job:dead');
+    await probe.publish(jobs, Buffer.from('{not json'), { contentType: 'application/json', messageId: 'unlogged' });
+    await waitFor(() => dead.length === 1, 'job:dead');
+    const letter = await probe.get(`${prefix}dead`);
+    expect(letter?.content.toString()).toBe('{not json');
+    expect(letter?.properties.headers).toMatchObject({ 'warren-reason': 'failed', 'warren-error-message': 'log sink down', 'warren-original-queue': jobs });
+    expect(lines.join('')).toContain('unexpected error handling a delivery');
+    // Settled, not left holding a prefetch slot: the queue is empty and the next job runs.
+    await RecordJob.set({ queue: jobs }).performLater('after the failure');
+    await waitFor(() => performed('after the failure'), 'the next job');
+    expect(await probe.messageCount(jobs)).toBe(0);
+    expect(worker.inFlightCount).toBe(0);
+  });
+
   it('retries through the adapter and acks only once the retry is confirmed', async () => {
     const jobs = queue('flaky');
     const worker = await startWorker({ queues: [jobs] });
