@@ -67,6 +67,11 @@ export interface ChainResult {
   halted: boolean;
 }
 
+/** Whether `job`'s class (or a parent) declares callbacks for `event`. */
+export function hasCallbacks(job: Job, event: CallbackEvent): boolean {
+  return inheritedList(job.constructor, chains[event]).length > 0;
+}
+
 /** Run `job`'s callback chain for `event` around `work`. */
 export function runCallbacks(job: Job, event: CallbackEvent, work: () => Promise<void>): Promise<ChainResult> {
   const chain = inheritedList(job.constructor, chains[event]);
@@ -111,8 +116,8 @@ async function runChain(job: Job, chain: readonly CallbackEntry[], work: () => P
   return state;
 }
 
-const RAN: ChainResult = Object.freeze({ ran: true, halted: false });
-const HALTED: ChainResult = Object.freeze({ ran: false, halted: true });
+export const RAN: ChainResult = Object.freeze({ ran: true, halted: false });
+export const HALTED: ChainResult = Object.freeze({ ran: false, halted: true });
 
 function haltedOrRethrow(error: unknown): ChainResult {
   if (error instanceof CallbackAbort) return HALTED;

@@ -40,11 +40,13 @@ export function currentTimezone(): string {
  * which then tax every promise of every job (bench/README.md).
  */
 export function withLocaleAndTimezone<T>(context: AmbientContext, fn: () => T): T {
-  const unchanged =
-    (context.locale === undefined || context.locale === currentLocale()) &&
-    (context.timezone === undefined || context.timezone === currentTimezone());
-  if (unchanged) return fn();
+  if (isCurrentContext(context.locale, context.timezone)) return fn();
   return storage.run({ ...storage.getStore(), ...definedOnly(context) }, fn);
+}
+
+/** Whether the locale and timezone (undefined: any) are the current ones. */
+export function isCurrentContext(locale: string | undefined, timezone: string | undefined): boolean {
+  return (locale === undefined || locale === currentLocale()) && (timezone === undefined || timezone === currentTimezone());
 }
 
 function definedOnly(context: AmbientContext): AmbientContext {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { QueueAdapter } from '../adapters/adapter.js';
 import { settings } from '../config/configuration.js';
 import type { Envelope } from '../envelope/envelope.js';
-import { withLocaleAndTimezone } from './context.js';
+import { isCurrentContext, withLocaleAndTimezone } from './context.js';
 import { performJob, type ExecutionOutcome } from './execution.js';
 import { internalsOf } from './internal-state.js';
 import type { JobRegistry } from './registry.js';
@@ -51,9 +51,10 @@ export function executeEnvelope(envelope: Envelope, registry: JobRegistry, optio
     }
     const job = jobFromEnvelope(entry.jobClass, envelope);
     if (options.adapter) internalsOf(job).deliveringAdapter = options.adapter;
-    return withLocaleAndTimezone({ locale: job.locale, timezone: job.timezone }, () => performJob(job, { logger, signal: options.signal })).then(
-      ({ outcome, durationMs }) => ({ outcome, durationMs }),
-    );
+    const performOptions = { logger, signal: options.signal };
+    // A PerformOutcome is an ExecutionResult (plus the value perform returned).
+    if (isCurrentContext(job.locale, job.timezone)) return performJob(job, performOptions);
+    return withLocaleAndTimezone({ locale: job.locale, timezone: job.timezone }, () => performJob(job, performOptions));
   } catch (error) {
     return Promise.reject(error);
   }

@@ -270,6 +270,30 @@ describe('performNow', () => {
     expect(log).toEqual(['before']);
   });
 
+  it('without callbacks (perform alone): returns sync and async values, halts on abort(), and applies rescue rules to sync throws', async () => {
+    class PlainJob extends Job {
+      static {
+        this.rescueFrom(RangeError, () => undefined);
+      }
+      perform(mode: string): unknown {
+        if (mode === 'sync') return 'sync value';
+        if (mode === 'async') return Promise.resolve('async value');
+        if (mode === 'halt') this.abort();
+        if (mode === 'halt later') return Promise.resolve().then(() => this.abort());
+        if (mode === 'rescued') throw new RangeError('handled by rescueFrom');
+        throw new Error('unhandled');
+      }
+    }
+    expect(await PlainJob.performNow('sync')).toBe('sync value');
+    expect(await PlainJob.performNow('async')).toBe('async value');
+    const registry = new JobRegistry().register(PlainJob);
+    const run = (mode: string) => executeEnvelope(envelopeOf('PlainJob', [mode]), registry);
+    await expect(run('halt')).resolves.toMatchObject({ outcome: 'skipped' });
+    await expect(run('halt later')).resolves.toMatchObject({ outcome: 'skipped' });
+    await expect(run('rescued')).resolves.toMatchObject({ outcome: 'performed' });
+    await expect(run('other')).rejects.toThrow('unhandled');
+  });
+
   it("retries through the job's adapter, as Rails does", async () => {
     const adapter = new RecordingAdapter();
     class NowJob extends Job {
