@@ -4,7 +4,11 @@
 // step, next to the floor a raw amqplib client pays (JSON.stringify / JSON.parse of the
 // payload). Same payload and job as bench/compare.ts. No broker noise: the quick check
 // for the optimization phase. µs per job, medians of 5 rounds.
-import { performance } from 'node:perf_hooks';
+//
+// Garbage per job: run with 1 MB semi-spaces and each scavenge (minor GC) marks about 1 MB
+// allocated, so scavenges x 1 MB / jobs is the garbage per job (calibrated against arrays of
+// known size): node --max-semi-space-size=1 --min-semi-space-size=1 --import tsx bench/hot-path.ts
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import pino from 'pino';
 import { codecFor, configure, deserializeArguments, jsonCodec, settings, type QueueAdapter } from '../src/index.js';
 import { jobMessageProperties } from '../src/amqp/message.js';
@@ -58,14 +62,27 @@ const message = {
   properties: { contentType: 'application/json', messageId: envelope.job_id, type: 'BenchJob', headers: {} },
 };
 
-async function microsPerCall(fn: () => unknown): Promise<number> {
+const countsGarbage = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--max-semi-space-size=1');
+let scavenges = 0;
+if (countsGarbage) {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === 1) scavenges += 1;
+  }).observe({ entryTypes: ['gc'] });
+}
+
+/** µs per call (median of the rounds) and, with 1 MB semi-spaces, KB of garbage per call. */
+async function measure(fn: () => unknown): Promise<{ micros: number; kilobytes: number }> {
   const rounds: number[] = [];
+  await new Promise((resolve) => setTimeout(resolve, 10)); // gc entries arrive on a later turn
+  const scavengesBefore = scavenges;
   for (let round = 0; round < ROUNDS; round++) {
     const start = performance.now();
     for (let i = 0; i < ITERATIONS; i++) await fn();
     rounds.push(((performance.now() - start) * 1000) / ITERATIONS);
   }
-  return rounds.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const kilobytes = ((scavenges - scavengesBefore) * 1024) / (ITERATIONS * ROUNDS);
+  return { micros: rounds.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!, kilobytes };
 }
 
 const steps: [string, () => unknown][] = [
@@ -104,9 +121,11 @@ const steps: [string, () => unknown][] = [
 
 console.log(`warren hot paths in-process, no broker: ${ITERATIONS} jobs x ${ROUNDS} rounds, median; node ${process.version}, log level ${level}`);
 console.log(`envelope ${body.length} bytes (payload ${plainBody.length} bytes)\n`);
-console.log('| step | µs per job |');
-console.log('|---|---|');
+if (!countsGarbage) console.log('(garbage per job: run with --max-semi-space-size=1 --min-semi-space-size=1)\n');
+console.log(countsGarbage ? '| step | µs per job | KB of garbage per job |' : '| step | µs per job |');
+console.log(countsGarbage ? '|---|---|---|' : '|---|---|');
 for (const [label, fn] of steps) {
   for (let i = 0; i < 2_000; i++) await fn(); // warm-up
-  console.log(`| ${label} | ${(await microsPerCall(fn)).toFixed(2)} |`);
+  const { micros, kilobytes } = await measure(fn);
+  console.log(countsGarbage ? `| ${label} | ${micros.toFixed(2)} | ${kilobytes.toFixed(2)} |` : `| ${label} | ${micros.toFixed(2)} |`);
 }

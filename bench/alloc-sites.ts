@@ -1,0 +1,85 @@
+// Where warren's worker allocates, per job: V8's sampling heap profiler, counting objects the
+// young-generation GC already collected (the garbage that sizes the young generation and its
+// pauses), over processDelivery calls as Worker.onDelivery makes them, in one process without
+// a broker. Prints the allocation sites by self bytes per job.
+//   npx tsx bench/alloc-sites.ts            (WARREN_LOG_LEVEL=warn to leave out the performed line)
+import { Session } from 'node:inspector/promises';
+import pino from 'pino';
+import { configure, jsonCodec, settings, type QueueAdapter } from '../src/index.js';
+import { TypedEmitter } from '../src/amqp/typed-emitter.js';
+import { prepareEnvelope } from '../src/enqueue/prepare-envelope.js';
+import type { Delivery } from '../src/worker/consumer.js';
+import type { WorkerEvents } from '../src/worker/events.js';
+import { processDelivery } from '../src/worker/process-delivery.js';
+import { benchJobClass, benchRegistry } from './compare/bench-job.js';
+import { benchPayload } from './compare/payload.js';
+
+const JOBS = Number(process.env.BENCH_ITERATIONS ?? 100_000);
+const level = process.env.WARREN_LOG_LEVEL ?? 'info';
+// The worker's default: pino writing synchronously (to /dev/null here).
+configure({ logger: pino({ name: 'warren', level }, pino.destination({ dest: '/dev/null', sync: true })) });
+
+const BenchJob = benchJobClass('bench');
+const registry = benchRegistry(BenchJob);
+const envelope = prepareEnvelope(BenchJob.build(benchPayload(1)));
+const message = {
+  content: jsonCodec.encode(envelope),
+  fields: { deliveryTag: 1, redelivered: false, exchange: 'warren', routingKey: 'bench', consumerTag: 'bench' },
+  properties: { contentType: 'application/json', messageId: envelope.job_id, type: 'BenchJob', headers: {} },
+};
+const noAdapter: QueueAdapter = {
+  name: 'none',
+  supportsDelays: false,
+  enqueue: () => Promise.reject(new Error('not in this benchmark')),
+  enqueueAt: () => Promise.reject(new Error('not in this benchmark')),
+  enqueueAll: () => Promise.reject(new Error('not in this benchmark')),
+  close: async () => {},
+};
+const context = {
+  registry,
+  adapter: noAdapter,
+  events: new TypedEmitter<WorkerEvents>(),
+  logger: settings().logger.child({ component: 'worker' }),
+  maxMessageBytes: 1024 * 1024,
+  signal: new AbortController().signal,
+  abandoned: () => false,
+};
+const run = async (count: number): Promise<void> => {
+  for (let i = 0; i < count; i++) {
+    await processDelivery({ message, queue: 'bench', channel: undefined, generation: 1, settled: false } as unknown as Delivery, context);
+  }
+};
+
+interface ProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: ProfileNode[];
+}
+
+await run(5_000);
+const session = new Session();
+session.connect();
+await session.post('HeapProfiler.startSampling', {
+  samplingInterval: 256,
+  includeObjectsCollectedByMinorGC: true,
+  includeObjectsCollectedByMajorGC: true,
+} as never);
+await run(JOBS);
+const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
+session.disconnect();
+
+const bySite = new Map<string, number>();
+const walk = (node: ProfileNode): void => {
+  const { functionName, url, lineNumber } = node.callFrame;
+  const site = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|src|bench)\//, '$1/')}:${lineNumber + 1}`;
+  bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+  for (const child of node.children) walk(child);
+};
+walk(profile.head);
+const total = [...bySite.values()].reduce((sum, bytes) => sum + bytes, 0);
+console.log(`processDelivery, ${JOBS} jobs, log level ${level}: ${(total / JOBS / 1024).toFixed(2)} KB sampled per job\n`);
+console.log('| allocation site | bytes per job |');
+console.log('|---|---|');
+for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+  console.log(`| ${site} | ${(bytes / JOBS).toFixed(0)} |`);
+}
