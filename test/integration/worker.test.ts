@@ -124,8 +124,9 @@ describe('Worker', () => {
     await probe.publish(jobs, Buffer.from('{not json'), { contentType: 'application/json', messageId: 'unlogged' });
     await waitFor(() => dead.length === 1, 'job:dead');
     const letter = await probe.get(`${prefix}dead`);
-    expect(letter?.content.toString()).toBe('{not json');
-    expect(letter?.properties.headers).toMatchObject({ 'warren-reason': 'failed', 'warren-error-message': 'log sink down', 'warren-original-queue': jobs });
+    if (!letter) throw new Error('the dead-letter queue is empty');
+    expect(letter.content.toString()).toBe('{not json');
+    expect(letter.properties.headers).toMatchObject({ 'warren-reason': 'failed', 'warren-error-message': 'log sink down', 'warren-original-queue': jobs });
     expect(lines.join('')).toContain('unexpected error handling a delivery');
     // Settled, not left holding a prefetch slot: the queue is empty and the next job runs.
     await RecordJob.set({ queue: jobs }).performLater('after the failure');
