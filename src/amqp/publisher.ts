@@ -14,6 +14,7 @@ export interface PublishRequest {
   exchange: string;
   routingKey: string;
   content: Buffer;
+  /** This publish's own object: the publisher sets persistent, mandatory and its timeout on it. */
   properties: Options.Publish & { messageId: string };
 }
 
@@ -161,12 +162,12 @@ export class ConfirmPublisher {
       const connectsBefore = this.connects;
       if (exposure === 'none' && this.connection.isConnected()) exposure = 'unconfirmed';
       try {
-        await this.wrapper.publish(request.exchange, request.routingKey, request.content, {
-          ...request.properties,
-          persistent: true,
-          mandatory: true,
-          timeout: remaining,
-        });
+        // The request's properties are the publish's own (see PublishRequest): set, not copied.
+        const options = request.properties as Options.Publish & { timeout?: number };
+        options.persistent = true;
+        options.mandatory = true;
+        options.timeout = remaining;
+        await this.wrapper.publish(request.exchange, request.routingKey, request.content, options);
       } catch (error) {
         this.returns.release(tracked);
         if (exposure === 'none' && this.connects !== connectsBefore) exposure = 'unconfirmed';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { EnqueueReceipt, QueueAdapter } from '../adapters/adapter.js';
 import { settings } from '../config/configuration.js';
 import type { Envelope } from '../envelope/envelope.js';
-import { runCallbacks } from '../job/callbacks.js';
+import { hasCallbacks, runCallbacks } from '../job/callbacks.js';
 import type { Job } from '../job/job.js';
 import { argumentFields, executionLogger, jobLogger, logJobLine } from '../job/logging.js';
 import { adapterFor } from './adapter-for.js';
@@ -26,32 +26,36 @@ export async function enqueueJob(job: Job, options: SetOptions = {}): Promise<bo
   job.successfullyEnqueued = false;
   job.enqueueError = undefined;
   const adapter = adapterFor(job);
-  const { halted } = await runCallbacks(job, 'enqueue', async () => {
-    const envelope = prepareEnvelope(job);
-    try {
-      const receipt = await send(adapter, envelope, job.scheduledAt);
-      if (receipt.providerJobId !== undefined) job.providerJobId = receipt.providerJobId;
-      job.successfullyEnqueued = true;
-      logJobLine(
-        job,
-        'info',
-        {
-          event: 'enqueued',
-          adapter: adapter.name,
-          priority: envelope.priority,
-          scheduled_at: envelope.scheduled_at,
-          provider_job_id: job.providerJobId,
-          ...argumentFields(job),
-        },
-        'enqueued',
-      );
-    } catch (error) {
-      job.enqueueError = toEnqueueError(error, job, adapter);
-      logJobLine(job, 'error', { event: 'enqueue_failed', adapter: adapter.name, err: job.enqueueError }, 'enqueue failed');
-    }
-  });
+  // Without enqueue callbacks (the common class), no chain to run around the send.
+  if (!hasCallbacks(job, 'enqueue')) {
+    await sendAndLog(job, adapter);
+    return job.successfullyEnqueued;
+  }
+  const { halted } = await runCallbacks(job, 'enqueue', () => sendAndLog(job, adapter));
   if (halted) logJobLine(job, 'info', { event: 'enqueue_halted' }, 'enqueue halted by a callback');
   return job.successfullyEnqueued;
+}
+
+/** Builds the envelope, hands it to the adapter and logs the outcome; an adapter's refusal is kept in job.enqueueError. */
+async function sendAndLog(job: Job, adapter: QueueAdapter): Promise<void> {
+  const envelope = prepareEnvelope(job);
+  try {
+    const receipt = await send(adapter, envelope, job.scheduledAt);
+    if (receipt.providerJobId !== undefined) job.providerJobId = receipt.providerJobId;
+    job.successfullyEnqueued = true;
+    const line: Record<string, unknown> = {
+      event: 'enqueued',
+      adapter: adapter.name,
+      priority: envelope.priority,
+      scheduled_at: envelope.scheduled_at,
+      provider_job_id: job.providerJobId,
+    };
+    if (settings().logArguments) Object.assign(line, argumentFields(job));
+    logJobLine(job, 'info', line, 'enqueued');
+  } catch (error) {
+    job.enqueueError = toEnqueueError(error, job, adapter);
+    logJobLine(job, 'error', { event: 'enqueue_failed', adapter: adapter.name, err: job.enqueueError }, 'enqueue failed');
+  }
 }
 
 /**

@@ -45,6 +45,13 @@ interface Connected {
  * confirmed the job; everything else is an EnqueueError within the publish timeout.
  * No provider job id: the AMQP message id is the job id.
  */
+function noReceipt(): EnqueueReceipt {
+  return NO_RECEIPT;
+}
+
+/** AMQP assigns no id of its own to a message: enqueue resolves with an empty receipt. */
+const NO_RECEIPT: EnqueueReceipt = Object.freeze({});
+
 export class AmqpAdapter implements QueueAdapter {
   readonly name = 'amqp';
   /** Connection events of the publishing connection (credentials redacted). */
@@ -57,7 +64,9 @@ export class AmqpAdapter implements QueueAdapter {
   private readonly priorities: PriorityMapper;
   private readonly baseTopology: Topology;
   private readonly signer: EnvelopeSigner | undefined;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Publishes not yet settled; close() waits for them. */
+  private pending = 0;
+  private onIdle: (() => void) | undefined;
   private connected: Connected | undefined;
   private closed = false;
 
@@ -158,7 +167,7 @@ export class AmqpAdapter implements QueueAdapter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled([...this.inFlight]);
+    if (this.pending > 0) await new Promise<void>((resolve) => (this.onIdle = resolve));
     const connected = this.connected;
     this.connected = undefined;
     if (!connected) return;
@@ -166,39 +175,52 @@ export class AmqpAdapter implements QueueAdapter {
     await connected.connection.close();
   }
 
-  private async publishEnvelope(envelope: Envelope, delayMs: number): Promise<EnqueueReceipt> {
+  /** Not an async function: a job that needs no declaration is one chain of promise reactions (bench/README.md). */
+  private publishEnvelope(envelope: Envelope, delayMs: number): Promise<EnqueueReceipt> {
     const codec = this.codec;
     let content: Buffer;
     try {
       content = codec.encode(envelope);
     } catch (error) {
-      if (error instanceof WarrenError) throw error;
-      throw new EnqueueError(`cannot encode job ${envelope.job_class} (${envelope.job_id}): ${String(error)}`, { cause: error });
+      if (error instanceof WarrenError) return Promise.reject(error);
+      return Promise.reject(new EnqueueError(`cannot encode job ${envelope.job_class} (${envelope.job_id}): ${String(error)}`, { cause: error }));
     }
     if (content.length > this.maxMessageBytes) {
-      throw new EnqueueError(
-        `job ${envelope.job_class} (${envelope.job_id}) is ${content.length} bytes, above the limit of ${this.maxMessageBytes} bytes ` +
-          '(maxMessageBytes); pass large data by reference (a GlobalID, a storage key) instead of in the arguments',
+      return Promise.reject(
+        new EnqueueError(
+          `job ${envelope.job_class} (${envelope.job_id}) is ${content.length} bytes, above the limit of ${this.maxMessageBytes} bytes ` +
+            '(maxMessageBytes); pass large data by reference (a GlobalID, a storage key) instead of in the arguments',
+        ),
       );
     }
-    const topology = this.topology;
-    const route = resolveRoute(topology, envelope.queue_name, envelope.job_class);
-    if (delayMs > 0) assertDelayedRouteReachesQueue(topology, route, envelope.queue_name);
-    const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, envelope, topology) : route;
-    // Declared (or adopted as the broker has it) first: the priority maps against the queue's real max priority.
-    const { declarer } = this.connect();
-    const declaring = this.ensureDefaultRoute(declarer, route, envelope.queue_name);
-    if (declaring) await declaring;
-    const priority = this.priorities.brokerPriority(declarer.topology, envelope);
-    const signature = this.signer?.headersFor(content);
-    const properties = jobMessageProperties(envelope, codec.contentType, priority, { ...target.headers, ...signature });
-    await this.publishTo(target, route, envelope.queue_name, content, properties);
-    this.logger.debug({ jobClass: envelope.job_class, jobId: envelope.job_id, queue: envelope.queue_name }, 'job confirmed by the broker');
-    return {};
+    try {
+      const topology = this.topology;
+      const route = resolveRoute(topology, envelope.queue_name, envelope.job_class);
+      if (delayMs > 0) assertDelayedRouteReachesQueue(topology, route, envelope.queue_name);
+      const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, envelope, topology) : route;
+      // Declared (or adopted as the broker has it) first: the priority maps against the queue's real max priority.
+      const { declarer } = this.connect();
+      const publish = (): Promise<EnqueueReceipt> => {
+        const priority = this.priorities.brokerPriority(declarer.topology, envelope);
+        const signature = this.signer?.headersFor(content);
+        const extraHeaders = target.headers && signature ? { ...target.headers, ...signature } : (target.headers ?? signature);
+        const properties = jobMessageProperties(envelope, codec.contentType, priority, extraHeaders);
+        const confirmed = this.publishTo(target, route, envelope.queue_name, content, properties);
+        if (!this.logger.isLevelEnabled('debug')) return confirmed.then(noReceipt);
+        return confirmed.then(() => {
+          this.logger.debug({ jobClass: envelope.job_class, jobId: envelope.job_id, queue: envelope.queue_name }, 'job confirmed by the broker');
+          return {};
+        });
+      };
+      const declaring = this.ensureDefaultRoute(declarer, route, envelope.queue_name);
+      return declaring ? declaring.then(publish) : publish();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  /** Declares what the target needs (the queue on first use, generated queues), then publishes there with confirms. */
-  private async publishTo(
+  /** Takes `properties` over (adds the target's expiration and CC to it): pass an object of the call's own. */
+  private publishTo(
     target: PublishTarget,
     route: RouteSpec,
     queueName: string,
@@ -206,13 +228,16 @@ export class AmqpAdapter implements QueueAdapter {
     properties: Options.Publish & { messageId: string },
   ): Promise<void> {
     const { publisher, declarer } = this.connect();
+    if (target.expiration !== undefined) properties.expiration = target.expiration;
+    if (target.cc?.length) properties.CC = target.cc;
+    const request = { exchange: target.exchange, routingKey: target.routingKey, content, properties };
     const declaring = this.ensureDefaultRoute(declarer, route, queueName);
-    if (declaring) await declaring;
-    if (target.queues) await declarer.ensureGenerated(target.queues, this.delays.refreshMs);
-    const publish = { ...properties };
-    if (target.expiration !== undefined) publish.expiration = target.expiration;
-    if (target.cc?.length) publish.CC = target.cc;
-    await publisher.publish({ exchange: target.exchange, routingKey: target.routingKey, content, properties: publish });
+    if (!declaring && !target.queues) return publisher.publish(request);
+    return (async () => {
+      if (declaring) await declaring;
+      if (target.queues) await declarer.ensureGenerated(target.queues, this.delays.refreshMs);
+      await publisher.publish(request);
+    })();
   }
 
   /**
@@ -242,15 +267,25 @@ export class AmqpAdapter implements QueueAdapter {
     return this.connected;
   }
 
+  /** Counts `promise` as in flight until it settles (close() waits for it): one reaction, no closure per publish. */
   private track<T>(promise: Promise<T>): Promise<T> {
-    const settled = promise.then(
-      () => undefined,
-      (error: unknown) => {
-        this.logger.debug({ err: redactError(error) }, 'publish failed');
-      },
-    );
-    this.inFlight.add(settled);
-    void settled.finally(() => this.inFlight.delete(settled));
-    return promise;
+    this.pending += 1;
+    return promise.then(this.settledOk as (value: T) => T, this.settledWithError);
+  }
+
+  private readonly settledOk = <T>(value: T): T => {
+    this.untrack();
+    return value;
+  };
+
+  private readonly settledWithError = (error: unknown): never => {
+    this.untrack();
+    this.logger.debug({ err: redactError(error) }, 'publish failed');
+    throw error;
+  };
+
+  private untrack(): void {
+    this.pending -= 1;
+    if (this.pending === 0) this.onIdle?.();
   }
 }
