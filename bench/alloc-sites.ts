@@ -1,11 +1,16 @@
-// Where warren's worker allocates, per job: V8's sampling heap profiler, counting objects the
+// Where warren allocates, per job: V8's sampling heap profiler, counting objects the
 // young-generation GC already collected (the garbage that sizes the young generation and its
-// pauses), over processDelivery calls as Worker.onDelivery makes them, in one process without
-// a broker. Prints the allocation sites by self bytes per job.
-//   npx tsx bench/alloc-sites.ts            (WARREN_LOG_LEVEL=warn to leave out the performed line)
+// pauses). Prints the allocation sites by self bytes per job.
+//   npx tsx bench/alloc-sites.ts            the worker: processDelivery as Worker.onDelivery
+//                                           calls it, in one process without a broker
+//   npx tsx bench/alloc-sites.ts producer   the producer: performLater on an AmqpAdapter,
+//                                           100 in flight, against the broker (AMQP_URL)
+// WARREN_LOG_LEVEL=warn leaves out the per-job log line.
 import { Session } from 'node:inspector/promises';
 import pino from 'pino';
-import { configure, jsonCodec, settings, type QueueAdapter } from '../src/index.js';
+import { AmqpAdapter, configure, jsonCodec, settings, type QueueAdapter } from '../src/index.js';
+import { removeQueue, uniqueQueueName } from './compare/broker.js';
+import { CONFIG } from './compare/config.js';
 import { TypedEmitter } from '../src/amqp/typed-emitter.js';
 import { prepareEnvelope } from '../src/enqueue/prepare-envelope.js';
 import type { Delivery } from '../src/worker/consumer.js';
@@ -14,7 +19,7 @@ import { processDelivery } from '../src/worker/process-delivery.js';
 import { benchJobClass, benchRegistry } from './compare/bench-job.js';
 import { benchPayload } from './compare/payload.js';
 
-const JOBS = Number(process.env.BENCH_ITERATIONS ?? 100_000);
+const JOBS = Number(process.env.BENCH_ITERATIONS ?? (process.argv[2] === 'producer' ? 30_000 : 100_000));
 const level = process.env.WARREN_LOG_LEVEL ?? 'info';
 // The worker's default: pino writing synchronously (to /dev/null here).
 configure({ logger: pino({ name: 'warren', level }, pino.destination({ dest: '/dev/null', sync: true })) });
@@ -44,7 +49,17 @@ const context = {
   signal: new AbortController().signal,
   abandoned: () => false,
 };
+const mode = process.argv[2] === 'producer' ? 'producer' : 'worker';
+const producerQueue = uniqueQueueName('warren');
+const producer = mode === 'producer' ? new AmqpAdapter({ url: CONFIG.amqpUrl }) : undefined;
+const ProducerJob = benchJobClass(producerQueue);
+if (producer) ProducerJob.adapter = producer;
+
 const run = async (count: number): Promise<void> => {
+  if (mode === 'producer') {
+    for (let i = 0; i < count; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => ProducerJob.performLater(benchPayload(i + k))));
+    return;
+  }
   for (let i = 0; i < count; i++) {
     await processDelivery({ message, queue: 'bench', channel: undefined, generation: 1, settled: false } as unknown as Delivery, context);
   }
@@ -77,7 +92,12 @@ const walk = (node: ProfileNode): void => {
 };
 walk(profile.head);
 const total = [...bySite.values()].reduce((sum, bytes) => sum + bytes, 0);
-console.log(`processDelivery, ${JOBS} jobs, log level ${level}: ${(total / JOBS / 1024).toFixed(2)} KB sampled per job\n`);
+if (producer) {
+  await producer.close();
+  await removeQueue('warren', producerQueue);
+}
+const what = mode === 'producer' ? 'performLater on an AmqpAdapter' : 'processDelivery';
+console.log(`${what}, ${JOBS} jobs, log level ${level}: ${(total / JOBS / 1024).toFixed(2)} KB sampled per job\n`);
 console.log('| allocation site | bytes per job |');
 console.log('|---|---|');
 for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 30)) {

@@ -69,10 +69,17 @@ async function latencyStage(variant: Variant, tag: string): Promise<void> {
   await stage(
     `${tag} ${variant.label}: latency at ${CONFIG.latencyRate} jobs/s`,
     () => latencyAtSteadyRate(variant),
-    (latency) => {
+    ({ latency, workerPauses, producerPauses }) => {
       p50.add(latency.p50Ms);
       p95.add(latency.p95Ms);
       p99.add(latency.p99Ms);
+      for (const [role, pauses] of [['worker', workerPauses], ['producer', producerPauses]] as const) {
+        if (!pauses) continue;
+        results.series(variant, `${role}:gcMsPerSecond`).add(pauses.gcTotalMs / pauses.seconds);
+        results.series(variant, `${role}:gcLongPerSecond`).add(pauses.gcLongPauses / pauses.seconds);
+        results.series(variant, `${role}:gcMaxMs`).add(pauses.gcMaxMs);
+        results.series(variant, `${role}:loopDelayP99Ms`).add(pauses.loopDelayP99Ms);
+      }
     },
     [p50, p95, p99],
   );

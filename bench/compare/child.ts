@@ -2,6 +2,7 @@
 // worker's meter (first perform, completions, CPU, peak RSS, latencies).
 import type { BenchPayload } from './payload.js';
 import { nowNs, nowUs } from './payload.js';
+import { PauseMeter } from './pauses.js';
 import type { ChildMessage, LatencySummary, ParentMessage, WorkerResult, WorkerSpec } from './protocol.js';
 
 export function readSpec<T>(): T {
@@ -63,6 +64,7 @@ export class WorkerMeter {
   private lastNs = 0;
   private cpuAtFirst: NodeJS.CpuUsage | undefined;
   private readonly latencies: number[] = [];
+  private readonly pauses = new PauseMeter();
   private progressTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly spec: WorkerSpec) {}
@@ -74,7 +76,10 @@ export class WorkerMeter {
       this.progressTimer = setInterval(() => void tell({ type: 'progress', completed: this.completedCount, lastNs: this.lastNs }), 50);
     }
     this.started += 1;
-    if (this.spec.recordLatency && this.started > this.spec.latencyWarmup) this.latencies.push((nowUs() - payload.sent_us) / 1_000);
+    if (this.spec.recordLatency && this.started > this.spec.latencyWarmup) {
+      this.latencies.push((nowUs() - payload.sent_us) / 1_000);
+      this.pauses.start(); // once, at the first counted job
+    }
   }
 
   incident(name: string): void {
@@ -98,6 +103,7 @@ export class WorkerMeter {
       cpuSystemUs: this.cpuAtFirst ? cpu.system : 0,
       maxRssKb: process.resourceUsage().maxRSS,
       latency: this.spec.recordLatency ? this.latencySummary() : undefined,
+      pauses: this.pauses.stop(),
       incidents: this.incidents,
     };
   }

@@ -3,6 +3,7 @@
 // without waiting, as a web server would).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readSpec, runChild, tell } from './child.js';
+import { PauseMeter } from './pauses.js';
 import { benchPayload, nowNs, type BenchPayload } from './payload.js';
 import type { ProducerSpec } from './protocol.js';
 
@@ -24,6 +25,7 @@ export function runProducer(connect: (spec: ProducerSpec) => Promise<ProducerCli
     await tell({ type: 'ready' });
     let failures = 0;
     let timedJobs = 0;
+    const pauses = new PauseMeter();
     const started = nowNs();
     if (spec.mode === 'single') {
       for (let i = 1; i <= spec.count; i++) await client.enqueueOne(benchPayload(i)).catch(() => (failures += 1));
@@ -35,17 +37,18 @@ export function runProducer(connect: (spec: ProducerSpec) => Promise<ProducerCli
       }
       timedJobs = spec.count;
     } else {
-      timedJobs = await steady(client, spec, () => (failures += 1));
+      timedJobs = await steady(client, spec, () => (failures += 1), pauses);
     }
     const ended = nowNs();
+    const paused = pauses.stop();
     await client.close();
     const seconds = (ended - started) / 1e9;
-    await tell({ type: 'producer-result', result: { enqueued: timedJobs + 1 - failures, timedJobs, seconds, failures, startNs: started, endNs: ended, incidents: client.incidents ?? {} } });
+    await tell({ type: 'producer-result', result: { enqueued: timedJobs + 1 - failures, timedJobs, seconds, failures, startNs: started, endNs: ended, incidents: client.incidents ?? {}, pauses: paused } });
   });
 }
 
 /** `rate` jobs per second for `seconds`, each enqueue started on schedule and not awaited. */
-async function steady(client: ProducerClient, spec: ProducerSpec, onFailure: () => void): Promise<number> {
+async function steady(client: ProducerClient, spec: ProducerSpec, onFailure: () => void, pauses: PauseMeter): Promise<number> {
   const total = Math.round(spec.rate * spec.seconds);
   const intervalNs = 1e9 / spec.rate;
   const start = nowNs();
@@ -55,6 +58,7 @@ async function steady(client: ProducerClient, spec: ProducerSpec, onFailure: () 
     const due = Math.min(total, Math.floor((nowNs() - start) / intervalNs) + 1);
     while (sent < due) {
       sent += 1;
+      if (spec.pausesAfter !== undefined && sent > spec.pausesAfter) pauses.start(); // once
       inFlight.push(client.enqueueOne(benchPayload(sent)).catch(onFailure));
     }
     await sleep(1);

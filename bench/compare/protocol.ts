@@ -24,6 +24,8 @@ export interface ProducerSpec {
   seconds: number;
   /** raw amqplib only; see RawWire. */
   wire?: RawWire;
+  /** steady: measure pauses (PauseSummary) after this many jobs were sent; absent: not measured. */
+  pausesAfter?: number;
 }
 
 export interface WorkerSpec {
@@ -47,6 +49,20 @@ export interface ProducerResult {
   failures: number;
   /** Events that point at trouble (a dropped connection...), by name; empty when none. */
   incidents: Record<string, number>;
+  /** steady mode with pausesAfter: what paused the producer after its warm-up. */
+  pauses?: PauseSummary | undefined;
+}
+
+/** Pauses of one process over a window (bench/compare/pauses.ts). */
+export interface PauseSummary {
+  seconds: number;
+  gcPauses: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
+  /** GC pauses longer than 2 ms. */
+  gcLongPauses: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 export interface LatencySummary {
@@ -67,6 +83,8 @@ export interface WorkerResult {
   cpuSystemUs: number;
   maxRssKb: number;
   latency: LatencySummary | undefined;
+  /** Latency stage: what paused the worker after the warm-up. */
+  pauses?: PauseSummary | undefined;
   /** Events that point at trouble (redeliveries, dead letters, a dropped connection...), by name. */
   incidents: Record<string, number>;
 }

@@ -1,8 +1,8 @@
 // The markdown report of a comparison run: the main table with ratios and the issue's
 // goals, the scale table, the diagnostic rows, and the delay benchmark's output.
 import { CONFIG } from './config.js';
-import { cpuFigure, drainFigure, type Figure, type Results } from './results.js';
-import { cell, integer, markdownTable, ratio, twoDecimals, type Format } from './summary.js';
+import { cpuFigure, drainFigure, type Figure, type PauseFigure, type Results } from './results.js';
+import { cell, integer, markdownTable, oneDecimal, ratio, twoDecimals, type Format } from './summary.js';
 import { BULLMQ, DIAGNOSTICS, RAW, WARREN } from './variants.js';
 
 interface Row {
@@ -104,12 +104,39 @@ export function renderReport({ results, delays, header }: ReportContext): string
       results.get(variant, 'p50') ? `${cell(results.get(variant, 'p50'), twoDecimals)} / ${cell(results.get(variant, 'p99'), twoDecimals)}` : 'n/a',
     ]),
   );
+  const pauseColumns = (role: 'worker' | 'producer'): Array<[PauseFigure, Format]> => [
+    [`${role}:gcMsPerSecond`, oneDecimal],
+    [`${role}:gcLongPerSecond`, oneDecimal],
+    [`${role}:gcMaxMs`, oneDecimal],
+    [`${role}:loopDelayP99Ms`, oneDecimal],
+  ];
+  const pauses = markdownTable(
+    [
+      'latency stage (after warm-up)',
+      'worker: GC ms per s',
+      'worker: GC pauses > 2 ms per s',
+      'worker: longest GC pause (ms)',
+      'worker: event-loop delay p99 (ms)',
+      'producer: GC ms per s',
+      'producer: GC pauses > 2 ms per s',
+      'producer: longest GC pause (ms)',
+      'producer: event-loop delay p99 (ms)',
+    ],
+    [WARREN, RAW, BULLMQ, ...DIAGNOSTICS.filter((variant) => variant.latency)].map((variant) => [
+      variant.label,
+      ...[...pauseColumns('worker'), ...pauseColumns('producer')].map(([figure, format]) => cell(results.get(variant, figure), format)),
+    ]),
+  );
   return [
     '## warren vs raw amqplib vs BullMQ',
     '',
     header,
     '',
     main,
+    '',
+    '### What pauses the processes during the latency stage',
+    '',
+    pauses,
     '',
     '### Drain with more worker processes',
     '',

@@ -2,7 +2,7 @@
 // Every stage uses its own queue and removes it afterwards, even when it fails.
 import { collectBrokerGarbage, queueDepth, removeQueue, uniqueQueueName } from './broker.js';
 import { CONFIG } from './config.js';
-import type { LatencySummary, RawWire, WorkerResult } from './protocol.js';
+import type { LatencySummary, PauseSummary, RawWire, WorkerResult } from './protocol.js';
 import { produce, WorkerGroup, type SpawnOptions, type SystemScript } from './spawn.js';
 
 /** A row of the table: which scripts, and how they are configured. */
@@ -117,7 +117,14 @@ export async function enqueueOneByOne(variant: Variant, jobs = CONFIG.singleJobs
  * started on schedule, not awaited); latency = perform start - enqueue call, on the
  * machine's monotonic clock. The first `latencyWarmupSeconds` are not counted.
  */
-export async function latencyAtSteadyRate(variant: Variant): Promise<LatencySummary> {
+export interface LatencyStageResult {
+  latency: LatencySummary;
+  /** What paused each process after the warm-up (GC, event-loop delay). */
+  workerPauses: PauseSummary | undefined;
+  producerPauses: PauseSummary | undefined;
+}
+
+export async function latencyAtSteadyRate(variant: Variant): Promise<LatencyStageResult> {
   const queue = uniqueQueueName(variant.system);
   const wire = variant.wire ?? 'plain';
   const warmup = Math.round(CONFIG.latencyRate * CONFIG.latencyWarmupSeconds) + 1; // + the producer's warm-up job
@@ -127,13 +134,22 @@ export async function latencyAtSteadyRate(variant: Variant): Promise<LatencySumm
     await group.go();
     const produced = await produce(
       variant.system,
-      { queue, mode: 'steady', count: 0, batchSize: 1, rate: CONFIG.latencyRate, seconds: CONFIG.latencySeconds + CONFIG.latencyWarmupSeconds, wire },
+      {
+        queue,
+        mode: 'steady',
+        count: 0,
+        batchSize: 1,
+        rate: CONFIG.latencyRate,
+        seconds: CONFIG.latencySeconds + CONFIG.latencyWarmupSeconds,
+        wire,
+        pausesAfter: warmup - 1,
+      },
       spawnOptions(variant),
     );
     const [result] = await group.finish(produced.enqueued);
     if (!result?.latency) throw new Error(`${variant.label}: the worker reported no latencies`);
     rejectIncidents(variant, mergeIncidents(produced.incidents, result.incidents));
-    return result.latency;
+    return { latency: result.latency, workerPauses: result.pauses, producerPauses: produced.pauses };
   } finally {
     group.kill();
     await removeQueue(variant.system, queue).catch(() => {});
