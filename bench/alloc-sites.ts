@@ -5,7 +5,10 @@
 //                                           calls it, in one process without a broker
 //   npx tsx bench/alloc-sites.ts producer   the producer: performLater on an AmqpAdapter,
 //                                           100 in flight, against the broker (AMQP_URL)
-// WARREN_LOG_LEVEL=warn leaves out the per-job log line.
+// WARREN_LOG_LEVEL=warn leaves out the per-job log line. BENCH_ALLOC_RATE=2000 (producer) paces
+// performLater at that many jobs per second, as the latency stage does; BENCH_ALLOC_PROMOTED=1
+// counts only what outlived the young generation (promoted to the old one): what makes its
+// scavenges long and its mark-compacts necessary.
 import { Session } from 'node:inspector/promises';
 import pino from 'pino';
 import { AmqpAdapter, configure, jsonCodec, settings, type QueueAdapter } from '../src/index.js';
@@ -50,12 +53,28 @@ const context = {
   abandoned: () => false,
 };
 const mode = process.argv[2] === 'producer' ? 'producer' : 'worker';
+const rate = Number(process.env.BENCH_ALLOC_RATE ?? 0);
+const promotedOnly = process.env.BENCH_ALLOC_PROMOTED === '1';
 const producerQueue = uniqueQueueName('warren');
 const producer = mode === 'producer' ? new AmqpAdapter({ url: CONFIG.amqpUrl }) : undefined;
 const ProducerJob = benchJobClass(producerQueue);
 if (producer) ProducerJob.adapter = producer;
 
 const run = async (count: number): Promise<void> => {
+  if (mode === 'producer' && rate > 0) {
+    const started = performance.now();
+    let pending = 0;
+    for (let sent = 0; sent < count; ) {
+      const due = Math.min(count, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+      for (; sent < due; sent++) {
+        pending += 1;
+        void ProducerJob.performLater(benchPayload(sent)).finally(() => (pending -= 1));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    while (pending > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    return;
+  }
   if (mode === 'producer') {
     for (let i = 0; i < count; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => ProducerJob.performLater(benchPayload(i + k))));
     return;
@@ -71,12 +90,12 @@ interface ProfileNode {
   children: ProfileNode[];
 }
 
-await run(5_000);
+await run(mode === 'producer' && rate > 0 ? rate : 5_000);
 const session = new Session();
 session.connect();
 await session.post('HeapProfiler.startSampling', {
   samplingInterval: 256,
-  includeObjectsCollectedByMinorGC: true,
+  includeObjectsCollectedByMinorGC: !promotedOnly,
   includeObjectsCollectedByMajorGC: true,
 } as never);
 await run(JOBS);
@@ -97,7 +116,8 @@ if (producer) {
   await removeQueue('warren', producerQueue);
 }
 const what = mode === 'producer' ? 'performLater on an AmqpAdapter' : 'processDelivery';
-console.log(`${what}, ${JOBS} jobs, log level ${level}: ${(total / JOBS / 1024).toFixed(2)} KB sampled per job\n`);
+const counted = promotedOnly ? 'promoted to the old generation' : 'sampled';
+console.log(`${what}${rate > 0 ? ` at ${rate} jobs/s` : ''}, ${JOBS} jobs, log level ${level}: ${(total / JOBS / 1024).toFixed(2)} KB ${counted} per job\n`);
 console.log('| allocation site | bytes per job |');
 console.log('|---|---|');
 for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
