@@ -41,6 +41,15 @@ export interface PerformOutcome {
  * (after running afterDiscard callbacks) or when retries are exhausted.
  */
 export function performJob(job: Job, options: PerformOptions): Promise<PerformOutcome> {
+  try {
+    return startExecution(job, options);
+  } catch (error) {
+    // An invalid class timeout, or a log line that throws: a rejection, as from an async function.
+    return Promise.reject(error);
+  }
+}
+
+function startExecution(job: Job, options: PerformOptions): Promise<PerformOutcome> {
   const started = performance.now();
   job.executions += 1;
   const state = internalsOf(job);
@@ -88,7 +97,8 @@ export function performJob(job: Job, options: PerformOptions): Promise<PerformOu
       const failBare = (error: unknown): PerformOutcome | Promise<PerformOutcome> => (error instanceof CallbackAbort ? finish(HALTED) : fail(error));
       if (!isThenable(result)) {
         value = result;
-        return Promise.resolve(finish(RAN));
+        // Outside this try: an error of the 'performed' line must not go through the job's rules.
+        return performedNow(finish);
       }
       return Promise.resolve(result).then((resolved) => {
         value = resolved;
@@ -111,6 +121,14 @@ export function performJob(job: Job, options: PerformOptions): Promise<PerformOu
 }
 
 const DONE: Promise<void> = Promise.resolve();
+
+function performedNow(finish: (chain: ChainResult) => PerformOutcome): Promise<PerformOutcome> {
+  try {
+    return Promise.resolve(finish(RAN));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
 
 async function handleOrFail(job: Job, error: unknown, started: number): Promise<RuleOutcome> {
   const elapsed = (): number => roundMs(performance.now() - started);

@@ -38,5 +38,11 @@ const INTERNALS = Symbol('warren.jobInternals');
 
 export function internalsOf(job: Job): JobInternals {
   const holder = job as Job & { [INTERNALS]?: JobInternals };
-  return (holder[INTERNALS] ??= { argumentsDeserialized: true, retried: false });
+  const existing = holder[INTERNALS];
+  if (existing) return existing;
+  const state: JobInternals = { argumentsDeserialized: true, retried: false };
+  // Non-enumerable: a spread or Object.assign copy of a job does not share it, and deep
+  // equality (toEqual) does not see it.
+  Object.defineProperty(job, INTERNALS, { value: state });
+  return state;
 }

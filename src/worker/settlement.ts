@@ -114,7 +114,13 @@ export class DeliverySettlement {
       // The logger may be what failed.
     }
     if (delivery.settled || this.options.abandoned()) return;
-    await this.settle(delivery, { action: 'dead-letter', reason: 'failed', error: reason });
+    try {
+      await this.settle(delivery, { action: 'dead-letter', reason: 'failed', error: reason });
+    } catch {
+      // The dead-letter path failed too (its publish, and then its logging): back to the queue
+      // after the usual pause rather than unsettled.
+      if (!delivery.settled) await this.requeueLater(delivery, reason);
+    }
   }
 
   /** nack with requeue after a pause (cut short by stop), so a failing publish is no tight loop. */

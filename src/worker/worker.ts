@@ -212,7 +212,12 @@ export class Worker {
 
   private afterPerform(delivery: Delivery, verdict: DeliveryVerdict, running: Running): void {
     if (verdict === ACK) {
-      running.settlement.ack(delivery);
+      try {
+        running.settlement.ack(delivery);
+      } catch (error) {
+        this.unexpected(delivery, error, running); // a throwing logger on a stale ack: settled already
+        return;
+      }
       this.done(delivery);
       return;
     }

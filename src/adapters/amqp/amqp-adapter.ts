@@ -135,7 +135,8 @@ export class AmqpAdapter implements QueueAdapter {
     const { publisher, declarer } = this.connect();
     const route = resolveRoute(declarer.topology, queueName);
     await this.ensureDefaultRoute(declarer, route, queueName);
-    await this.track(publisher.publish({ exchange: route.exchange, routingKey: route.routingKey, content, properties }));
+    // A copy: the publisher sets its own fields on the properties it is given.
+    await this.track(publisher.publish({ exchange: route.exchange, routingKey: route.routingKey, content, properties: { ...properties } }));
   }
 
   /**

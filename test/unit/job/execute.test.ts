@@ -1,4 +1,5 @@
 import { getEventListeners } from 'node:events';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jsonCodec } from '../../../src/envelope/codecs/index.js';
 import * as argumentsModule from '../../../src/envelope/arguments.js';
@@ -292,6 +293,39 @@ describe('performNow', () => {
     await expect(run('halt later')).resolves.toMatchObject({ outcome: 'skipped' });
     await expect(run('rescued')).resolves.toMatchObject({ outcome: 'performed' });
     await expect(run('other')).rejects.toThrow('unhandled');
+  });
+
+  it("does not put a failure of the 'performed' log line through the job's rescue rules (sync perform)", async () => {
+    const rescued: unknown[] = [];
+    class LoggedJob extends Job {
+      static {
+        this.rescueFrom(Error, (error) => void rescued.push(error));
+      }
+      perform(): string {
+        return 'done';
+      }
+    }
+    const sink = {
+      write(line: string): void {
+        if (line.includes('"performed"')) throw new Error('log sink down');
+      },
+    };
+    const result = executeEnvelope(envelopeOf('LoggedJob'), new JobRegistry().register(LoggedJob), { logger: pino({ level: 'info' }, sink) });
+    await expect(result).rejects.toThrow('log sink down');
+    expect(rescued).toEqual([]);
+  });
+
+  it("keeps a job's internal state out of copies and deep equality", async () => {
+    class CopiedJob extends Job {
+      perform(): void {}
+    }
+    const job = CopiedJob.build();
+    await job.performNow();
+    expect(Object.getOwnPropertySymbols({ ...job })).toEqual([]);
+    const twin = CopiedJob.build();
+    twin.jobId = job.jobId;
+    twin.executions = job.executions;
+    expect(twin).toEqual(job);
   });
 
   it("retries through the job's adapter, as Rails does", async () => {
