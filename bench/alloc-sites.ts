@@ -5,13 +5,15 @@
 //                                           calls it, in one process without a broker
 //   npx tsx bench/alloc-sites.ts producer   the producer: performLater on an AmqpAdapter,
 //                                           100 in flight, against the broker (AMQP_URL)
+//   npx tsx bench/alloc-sites.ts drain      a Worker (concurrency 100) draining a queue filled
+//                                           beforehand, against the broker
 // WARREN_LOG_LEVEL=warn leaves out the per-job log line. BENCH_ALLOC_RATE=2000 (producer) paces
 // performLater at that many jobs per second, as the latency stage does; BENCH_ALLOC_PROMOTED=1
 // counts only what outlived the young generation (promoted to the old one): what makes its
 // scavenges long and its mark-compacts necessary.
 import { Session } from 'node:inspector/promises';
 import pino from 'pino';
-import { AmqpAdapter, configure, jsonCodec, settings, type QueueAdapter } from '../src/index.js';
+import { AmqpAdapter, configure, jsonCodec, performAllLater, settings, Worker, type QueueAdapter } from '../src/index.js';
 import { removeQueue, uniqueQueueName } from './compare/broker.js';
 import { CONFIG } from './compare/config.js';
 import { TypedEmitter } from '../src/amqp/typed-emitter.js';
@@ -22,7 +24,7 @@ import { processDelivery } from '../src/worker/process-delivery.js';
 import { benchJobClass, benchRegistry } from './compare/bench-job.js';
 import { benchPayload } from './compare/payload.js';
 
-const JOBS = Number(process.env.BENCH_ITERATIONS ?? (process.argv[2] === 'producer' ? 30_000 : 100_000));
+const JOBS = Number(process.env.BENCH_ITERATIONS ?? (process.argv[2] === 'producer' || process.argv[2] === 'drain' ? 30_000 : 100_000));
 const level = process.env.WARREN_LOG_LEVEL ?? 'info';
 // The worker's default: pino writing synchronously (to /dev/null here).
 configure({ logger: pino({ name: 'warren', level }, pino.destination({ dest: '/dev/null', sync: true })) });
@@ -52,15 +54,37 @@ const context = {
   signal: new AbortController().signal,
   abandoned: () => false,
 };
-const mode = process.argv[2] === 'producer' ? 'producer' : 'worker';
+const mode = process.argv[2] === 'producer' ? 'producer' : process.argv[2] === 'drain' ? 'drain' : 'worker';
 const rate = Number(process.env.BENCH_ALLOC_RATE ?? 0);
 const promotedOnly = process.env.BENCH_ALLOC_PROMOTED === '1';
 const producerQueue = uniqueQueueName('warren');
-const producer = mode === 'producer' ? new AmqpAdapter({ url: CONFIG.amqpUrl }) : undefined;
+const producer = mode === 'producer' || mode === 'drain' ? new AmqpAdapter({ url: CONFIG.amqpUrl }) : undefined;
 const ProducerJob = benchJobClass(producerQueue);
 if (producer) ProducerJob.adapter = producer;
 
+const fill = async (count: number): Promise<void> => {
+  for (let i = 0; i < count; i += 1000) await performAllLater(Array.from({ length: Math.min(1000, count - i) }, (_, k) => ProducerJob.build(benchPayload(i + k))));
+};
+
+/** Drains `count` jobs already in the queue with a Worker. */
+const drain = async (count: number): Promise<void> => {
+  let performed = 0;
+  let finished!: () => void;
+  const allPerformed = new Promise<void>((resolve) => (finished = resolve));
+  const DrainJob = benchJobClass(producerQueue, () => {
+    if (++performed === count) finished();
+  });
+  const worker = new Worker({ url: CONFIG.amqpUrl, registry: benchRegistry(DrainJob), queues: [producerQueue], concurrency: 100, handleSignals: false });
+  await worker.start();
+  await allPerformed;
+  await worker.stop();
+};
+
 const run = async (count: number): Promise<void> => {
+  if (mode === 'drain') {
+    await fill(count);
+    return drain(count);
+  }
   if (mode === 'producer' && rate > 0) {
     const started = performance.now();
     let pending = 0;
@@ -91,6 +115,8 @@ interface ProfileNode {
 }
 
 await run(mode === 'producer' && rate > 0 ? rate : 5_000);
+// A drain samples the worker only: the queue is filled before sampling starts.
+if (mode === 'drain') await fill(JOBS);
 const session = new Session();
 session.connect();
 await session.post('HeapProfiler.startSampling', {
@@ -98,7 +124,7 @@ await session.post('HeapProfiler.startSampling', {
   includeObjectsCollectedByMinorGC: !promotedOnly,
   includeObjectsCollectedByMajorGC: true,
 } as never);
-await run(JOBS);
+await (mode === 'drain' ? drain(JOBS) : run(JOBS));
 const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
 session.disconnect();
 
@@ -115,7 +141,7 @@ if (producer) {
   await producer.close();
   await removeQueue('warren', producerQueue);
 }
-const what = mode === 'producer' ? 'performLater on an AmqpAdapter' : 'processDelivery';
+const what = mode === 'producer' ? 'performLater on an AmqpAdapter' : mode === 'drain' ? 'a Worker draining a filled queue' : 'processDelivery';
 const counted = promotedOnly ? 'promoted to the old generation' : 'sampled';
 console.log(`${what}${rate > 0 ? ` at ${rate} jobs/s` : ''}, ${JOBS} jobs, log level ${level}: ${(total / JOBS / 1024).toFixed(2)} KB ${counted} per job\n`);
 console.log('| allocation site | bytes per job |');
