@@ -29,20 +29,17 @@ export interface JobInternals {
   unlinkSignal?: (() => void) | undefined;
 }
 
+let readInternals: ((job: Job) => JobInternals) | undefined;
+
 /**
- * Held in a symbol-keyed property of the job rather than a WeakMap: read about ten times per
- * execution, and a WeakMap entry per short-lived job is an ephemeron every young-generation
- * GC must trace (bench/README.md).
+ * Called once by Job (job.ts): the state lives in a private field of Job, read as fast as a
+ * property, invisible to a spread copy and to deep equality, and not a WeakMap entry per
+ * short-lived job (an ephemeron every young-generation GC must trace; bench/README.md).
  */
-const INTERNALS = Symbol('warren.jobInternals');
+export function provideInternals(reader: (job: Job) => JobInternals): void {
+  readInternals = reader;
+}
 
 export function internalsOf(job: Job): JobInternals {
-  const holder = job as Job & { [INTERNALS]?: JobInternals };
-  const existing = holder[INTERNALS];
-  if (existing) return existing;
-  const state: JobInternals = { argumentsDeserialized: true, retried: false };
-  // Non-enumerable: a spread or Object.assign copy of a job does not share it, and deep
-  // equality (toEqual) does not see it.
-  Object.defineProperty(job, INTERNALS, { value: state });
-  return state;
+  return readInternals!(job);
 }

@@ -21,7 +21,7 @@ import { performJob } from './execution.js';
 import { newJobId } from './job-id.js';
 import { executionSignal } from './job-signal.js';
 import { executionLogger } from './logging.js';
-import { internalsOf } from './internal-state.js';
+import { internalsOf, provideInternals, type JobInternals } from './internal-state.js';
 import { instantiate, type ErrorClass, type JobClass, type PerformArgs, type PerformResult } from './job-class.js';
 import { declarePriority, resolvePriority, type PrioritySetting } from './queue-priority.js';
 import { declareQueue, resolveQueueName, type QueueNameSetting } from './queue-name.js';
@@ -187,6 +187,12 @@ export abstract class Job {
 
   #queueName: string | undefined;
   #priority: { value: number | undefined } | undefined;
+  /** warren's bookkeeping (internal-state.ts): a private field reads as fast as a property and no copy or deep equality sees it. */
+  #internals: JobInternals | undefined;
+
+  static {
+    provideInternals((job) => (job.#internals ??= { argumentsDeserialized: true, retried: false }));
+  }
 
   /** The arguments are passed to perform. Prefer the typed `MyJob.build(...)`. */
   constructor(...args: unknown[]) {
