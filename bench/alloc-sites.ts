@@ -14,7 +14,7 @@
 // --trace-gc-nvp: promoted= per scavenge) and compare variants, as bench/README.md did.
 import { Session } from 'node:inspector/promises';
 import pino from 'pino';
-import { AmqpAdapter, configure, jsonCodec, performAllLater, settings, Worker, type QueueAdapter } from '../src/index.js';
+import { AmqpAdapter, configure, jsonCodec, performAllLater, settings, Worker } from '../src/index.js';
 import { removeQueue, uniqueQueueName } from './compare/broker.js';
 import { CONFIG } from './compare/config.js';
 import { TypedEmitter } from '../src/amqp/typed-emitter.js';
@@ -24,6 +24,7 @@ import type { WorkerEvents } from '../src/worker/events.js';
 import { processDelivery } from '../src/worker/process-delivery.js';
 import { benchJobClass, benchRegistry } from './compare/bench-job.js';
 import { benchPayload } from './compare/payload.js';
+import { deliveredMessage, noAdapter } from './in-process.js';
 
 const JOBS = Number(process.env.BENCH_ITERATIONS ?? (process.argv[2] === 'producer' || process.argv[2] === 'drain' ? 30_000 : 100_000));
 const level = process.env.WARREN_LOG_LEVEL ?? 'info';
@@ -33,19 +34,7 @@ configure({ logger: pino({ name: 'warren', level }, pino.destination({ dest: '/d
 const BenchJob = benchJobClass('bench');
 const registry = benchRegistry(BenchJob);
 const envelope = prepareEnvelope(BenchJob.build(benchPayload(1)));
-const message = {
-  content: jsonCodec.encode(envelope),
-  fields: { deliveryTag: 1, redelivered: false, exchange: 'warren', routingKey: 'bench', consumerTag: 'bench' },
-  properties: { contentType: 'application/json', messageId: envelope.job_id, type: 'BenchJob', headers: {} },
-};
-const noAdapter: QueueAdapter = {
-  name: 'none',
-  supportsDelays: false,
-  enqueue: () => Promise.reject(new Error('not in this benchmark')),
-  enqueueAt: () => Promise.reject(new Error('not in this benchmark')),
-  enqueueAll: () => Promise.reject(new Error('not in this benchmark')),
-  close: async () => {},
-};
+const message = deliveredMessage(envelope, jsonCodec.encode(envelope));
 const context = {
   registry,
   adapter: noAdapter,

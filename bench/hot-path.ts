@@ -20,6 +20,7 @@ import type { WorkerEvents } from '../src/worker/events.js';
 import { processDelivery } from '../src/worker/process-delivery.js';
 import { benchJobClass, benchRegistry } from './compare/bench-job.js';
 import { benchPayload } from './compare/payload.js';
+import { deliveredMessage, noAdapter } from './in-process.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000);
 const ROUNDS = 5;
@@ -35,14 +36,6 @@ const plainBody = Buffer.from(JSON.stringify(payload));
 const envelope = prepareEnvelope(BenchJob.build(payload));
 const body = jsonCodec.encode(envelope);
 
-const noAdapter: QueueAdapter = {
-  name: 'none',
-  supportsDelays: false,
-  enqueue: () => Promise.reject(new Error('not in this benchmark')),
-  enqueueAt: () => Promise.reject(new Error('not in this benchmark')),
-  enqueueAll: () => Promise.reject(new Error('not in this benchmark')),
-  close: async () => {},
-};
 /** Accepts every job at once after encoding it, as AmqpAdapter does before amqplib: performLater's own cost. */
 const encodingAdapter: QueueAdapter = {
   ...noAdapter,
@@ -56,11 +49,7 @@ const OneByOneJob = benchJobClass('bench');
 OneByOneJob.adapter = encodingAdapter;
 const workerLogger = settings().logger.child({ component: 'worker' });
 const events = new TypedEmitter<WorkerEvents>();
-const message = {
-  content: body,
-  fields: { deliveryTag: 1, redelivered: false, exchange: 'warren', routingKey: 'bench', consumerTag: 'bench' },
-  properties: { contentType: 'application/json', messageId: envelope.job_id, type: 'BenchJob', headers: {} },
-};
+const message = deliveredMessage(envelope, body);
 
 const countsGarbage = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--max-semi-space-size=1');
 let scavenges = 0;
