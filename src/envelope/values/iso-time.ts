@@ -35,7 +35,7 @@ export function utcEpochMs(year: number, month: number, day: number, hour = 0, m
  *   YYYY-MM-DD ("T" | "t") hh:mm:ss [ "." 1-30 digits ] ( "Z" | "z" | ("+" | "-") hh [ [":"] mm ] )
  */
 const MAX_FRACTION_DIGITS = 30;
-// Set by scan() next to its result: the fraction in nanoseconds and the offset in minutes.
+// Set by isoTimeEpochMs() next to its result: the fraction in nanoseconds and the offset in minutes.
 let scannedNanoseconds = 0;
 let scannedOffsetMinutes = 0;
 
@@ -51,8 +51,8 @@ function digitsAt(text: string, start: number, count: number): number {
   return value;
 }
 
-/** Epoch milliseconds of ISO 8601 text (see the grammar above), or NaN; allocates nothing. */
-function scan(text: string): number {
+/** The instant of ISO 8601 text (the grammar above) in epoch milliseconds, or NaN; allocates nothing. */
+export function isoTimeEpochMs(text: string): number {
   const year = digitsAt(text, 0, 4);
   const month = digitsAt(text, 5, 2);
   const day = digitsAt(text, 8, 2);
@@ -105,14 +105,9 @@ function scan(text: string): number {
 
 /** Parses ISO 8601 text; returns undefined when it is not a valid time with an offset. */
 export function parseIsoTime(text: string): ParsedIsoTime | undefined {
-  const epochMs = scan(text);
+  const epochMs = isoTimeEpochMs(text);
   if (Number.isNaN(epochMs)) return undefined;
   return { epochMs, nanoseconds: scannedNanoseconds, offsetMinutes: scannedOffsetMinutes };
-}
-
-/** The instant of ISO 8601 text in epoch milliseconds (as parseIsoTime reads it), or NaN; allocates nothing. */
-export function isoTimeEpochMs(text: string): number {
-  return scan(text);
 }
 
 function pad(value: number, width: number): string {
