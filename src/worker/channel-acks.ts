@@ -1,6 +1,9 @@
 import type { Channel } from 'amqplib';
 import type { Delivery } from './consumer.js';
 
+/** Settled deliveries kept behind a long-running oldest one before they are swept out. */
+const SWEEP_AT = 64;
+
 /**
  * The acks of one consuming channel, sent once per turn of the event loop instead of one
  * frame per job. Jobs that completed in a turn are acked with one `multiple` ack when they
@@ -11,15 +14,21 @@ import type { Delivery } from './consumer.js';
  *
  * Nothing is acked before its perform settled: a queued ack only waits for the end of the
  * current turn, and `flush()` sends what is queued at once (before the channel closes).
+ *
+ * Arrays and a flag on the delivery rather than Sets: a Set cleared or rehashed per ack left
+ * a chain of tables from the old generation that kept every later one alive until a full GC
+ * (about 100 KB promoted per scavenge at 2,000 jobs/s; bench/README.md, "The latency tail").
  */
 export class ChannelAcks {
   /**
-   * Deliveries of this channel not yet acked or nacked, in delivery-tag order (a Set keeps
-   * insertion order). Bounded by the prefetch: settled deliveries leave it.
+   * Deliveries of this channel in delivery-tag order, from index `head` on: every one not
+   * yet acked or nacked, and settled ones behind an older one still running (swept out).
    */
-  private readonly outstanding = new Set<Delivery>();
-  /** Settled deliveries whose ack waits for the end of the turn. */
-  private readonly queued = new Set<Delivery>();
+  private outstanding: Delivery[] = [];
+  private head = 0;
+  private sweepAt = SWEEP_AT;
+  /** Settled deliveries whose ack waits for the end of the turn (each has `ackQueued` set). */
+  private queued: Delivery[] = [];
   private scheduled = false;
 
   constructor(
@@ -31,17 +40,18 @@ export class ChannelAcks {
 
   /** Every delivery of the channel, in the order the broker sent them. */
   track(delivery: Delivery): void {
-    this.outstanding.add(delivery);
+    this.outstanding.push(delivery);
   }
 
-  /** A delivery settled without an ack from here (a nack): it no longer holds back a multiple ack. */
-  forget(delivery: Delivery): void {
-    this.outstanding.delete(delivery);
+  /** How many deliveries it still references (bounded: settled ones are swept out). */
+  get heldCount(): number {
+    return this.outstanding.length + this.queued.length;
   }
 
   /** Acks `delivery` (already marked settled) at the end of this turn of the event loop. */
   ack(delivery: Delivery): void {
-    this.queued.add(delivery);
+    delivery.ackQueued = true;
+    this.queued.push(delivery);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.flush());
@@ -50,39 +60,73 @@ export class ChannelAcks {
   /** Sends every queued ack now. */
   flush(): void {
     this.scheduled = false;
-    if (this.queued.size === 0) return;
+    const queued = this.queued;
+    if (queued.length === 0) return;
+    this.queued = [];
     if (!this.isOpen()) {
-      for (const delivery of this.queued) this.onStale(delivery);
-      this.queued.clear();
-      this.outstanding.clear();
+      for (const delivery of queued) this.reportStale(delivery);
+      this.outstanding = [];
+      this.head = 0;
       return;
     }
     // The queued deliveries before the oldest one still running: every tag up to the last of
-    // them is acked, nacked or queued here, so one ack with `multiple` covers them all.
-    const covered: Delivery[] = [];
-    for (const delivery of this.outstanding) {
-      if (!this.queued.has(delivery)) {
-        if (!delivery.settled) break;
-        this.outstanding.delete(delivery); // settled elsewhere
-        continue;
-      }
-      this.queued.delete(delivery);
-      this.outstanding.delete(delivery);
-      covered.push(delivery);
+    // them is acked, nacked (settled without a queued ack) or queued here, so one ack with
+    // `multiple` covers them all.
+    const outstanding = this.outstanding;
+    const from = this.head;
+    let end = from;
+    let last: Delivery | undefined;
+    for (; end < outstanding.length; end++) {
+      const delivery = outstanding[end]!;
+      if (delivery.ackQueued) last = delivery;
+      else if (!delivery.settled) break;
     }
-    const singles = [...this.queued];
-    this.queued.clear();
-    for (const delivery of singles) this.outstanding.delete(delivery);
-    let multipleSent = covered.length === 0;
-    let next = 0;
+    this.head = end;
     try {
-      if (!multipleSent) this.channel.ack(covered[covered.length - 1]!.message, true);
-      multipleSent = true;
-      for (; next < singles.length; next++) this.channel.ack(singles[next]!.message);
+      if (last) this.channel.ack(last.message, true);
     } catch {
       // The channel is closing underneath: the broker requeues what was not acked.
-      if (!multipleSent) for (const delivery of covered) this.onStale(delivery);
-      for (const delivery of singles.slice(next)) this.onStale(delivery);
+      for (const delivery of queued) this.reportStale(delivery);
+      return;
     }
+    for (let i = from; i < end; i++) outstanding[i]!.ackQueued = false;
+    let next = 0;
+    try {
+      for (; next < queued.length; next++) {
+        const delivery = queued[next]!;
+        if (!delivery.ackQueued) continue; // covered by the multiple ack
+        delivery.ackQueued = false;
+        this.channel.ack(delivery.message);
+      }
+    } catch {
+      for (; next < queued.length; next++) if (queued[next]!.ackQueued) this.reportStale(queued[next]!);
+    }
+    this.sweep();
+  }
+
+  private reportStale(delivery: Delivery): void {
+    delivery.ackQueued = false;
+    this.onStale(delivery);
+  }
+
+  /** Drops what lies before `head`, and settled deliveries piled up behind a long-running one. */
+  private sweep(): void {
+    const outstanding = this.outstanding;
+    const pending = outstanding.length - this.head;
+    if (pending === 0) {
+      outstanding.length = 0;
+      this.head = 0;
+      return;
+    }
+    // Amortized: each sweep copies at most as many deliveries as were dropped since the last.
+    if (this.head < Math.max(SWEEP_AT, pending) && pending < this.sweepAt) return;
+    let kept = 0;
+    for (let i = this.head; i < outstanding.length; i++) {
+      const delivery = outstanding[i]!;
+      if (!delivery.settled || delivery.ackQueued) outstanding[kept++] = delivery;
+    }
+    outstanding.length = kept;
+    this.head = 0;
+    this.sweepAt = Math.max(SWEEP_AT, 2 * kept);
   }
 }

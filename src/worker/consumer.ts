@@ -20,6 +20,8 @@ export interface Delivery {
   readonly generation: number;
   /** Set once acked, nacked or dropped; a delivery is settled at most once. */
   settled: boolean;
+  /** Settled with an ack that ChannelAcks has yet to send. */
+  ackQueued?: boolean;
 }
 
 export type SettleResult = 'sent' | 'stale';
@@ -139,7 +141,7 @@ export class Consumer {
           this.onCancelledByServer(channel, queue, generation);
           return;
         }
-        const delivery: Delivery = { message, queue, channel, generation, settled: false };
+        const delivery: Delivery = { message, queue, channel, generation, settled: false, ackQueued: false };
         if (this.channel === channel) this.acks?.track(delivery);
         this.options.onDelivery(delivery);
       },
@@ -179,7 +181,6 @@ export class Consumer {
   }
 
   nack(delivery: Delivery, requeue: boolean): SettleResult {
-    if (delivery.channel === this.channel) this.acks?.forget(delivery);
     return this.settle(delivery, (channel) => channel.nack(delivery.message, false, requeue));
   }
 

@@ -98,19 +98,61 @@ describe('ChannelAcks', () => {
     expect(channelErrors).toEqual([]);
   });
 
-  it('holds only deliveries still outstanding, however long the oldest one runs', async () => {
-    const acks = new ChannelAcks(channel, () => !closed, () => {});
-    const deliveries = await receive(200, () => acks);
-    const [running, ...rest] = deliveries;
-    for (const delivery of rest) {
-      settleAndQueue(acks, delivery);
+  /**
+   * Streams `total` messages at `prefetch`: every delivery is tracked, then handed to
+   * `onDelivery`, which settles and acks some of them; the broker sends more as slots free up.
+   * Returns every delivery and the most deliveries ChannelAcks referenced at once.
+   */
+  async function stream(
+    total: number,
+    prefetch: number,
+    acks: ChannelAcks,
+    onDelivery: (delivery: Delivery, index: number, received: Delivery[]) => void,
+  ): Promise<{ deliveries: Delivery[]; mostHeld: number }> {
+    for (let i = 0; i < total; i++) channel.sendToQueue(queue, Buffer.from(String(i)));
+    await channel.prefetch(prefetch);
+    const deliveries: Delivery[] = [];
+    let mostHeld = 0;
+    await channel.consume(queue, (message: ConsumeMessage | null) => {
+      if (!message) return;
+      const delivery: Delivery = { message, queue, channel, generation: 1, settled: false, ackQueued: false };
+      acks.track(delivery);
+      deliveries.push(delivery);
+      onDelivery(delivery, deliveries.length - 1, deliveries);
       acks.flush();
-    }
-    expect((acks as unknown as { outstanding: Set<Delivery> }).outstanding).toEqual(new Set([running]));
+      mostHeld = Math.max(mostHeld, acks.heldCount);
+    });
+    await waitFor(() => deliveries.length === total, `${total} deliveries`);
+    return { deliveries, mostHeld };
+  }
+
+  it('holds a bounded number of deliveries, however long the oldest one runs', async () => {
+    const acks = new ChannelAcks(channel, () => !closed, () => {});
+    const { deliveries, mostHeld } = await stream(500, 10, acks, (delivery, index) => {
+      if (index > 0) settleAndQueue(acks, delivery); // the first one keeps running
+    });
+    // Acked deliveries behind the running one are swept out (the prefetch is 10; not 500 kept).
+    expect(mostHeld).toBeLessThanOrEqual(2 * 10 + 64);
     expect(sent.every((ack) => !ack.multiple)).toBe(true);
-    settleAndQueue(acks, running!);
+    settleAndQueue(acks, deliveries[0]!);
     acks.flush();
-    expect((acks as unknown as { outstanding: Set<Delivery> }).outstanding.size).toBe(0);
+    expect(sent.at(-1)).toEqual({ tag: deliveries[0]!.message.fields.deliveryTag, multiple: true });
+    expect(acks.heldCount).toBe(0);
+    expect(await remainingAfterClose()).toBe(0);
+    expect(channelErrors).toEqual([]);
+  });
+
+  it('lets go of acked deliveries while others keep running', async () => {
+    const acks = new ChannelAcks(channel, () => !closed, () => {});
+    // Nine running at any time: each arrival finishes the oldest, as under a full prefetch.
+    const { deliveries, mostHeld } = await stream(1_000, 10, acks, (_, index, received) => {
+      if (index >= 9) settleAndQueue(acks, received[index - 9]!);
+    });
+    expect(mostHeld).toBeLessThanOrEqual(2 * 10 + 64);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const delivery of deliveries.slice(-9)) settleAndQueue(acks, delivery);
+    acks.flush();
+    expect(acks.heldCount).toBe(0);
     expect(await remainingAfterClose()).toBe(0);
     expect(channelErrors).toEqual([]);
   });
