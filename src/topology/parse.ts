@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { ZodIssue } from 'zod';
 import { closestKey, type TopologyIssue } from './errors.js';
-import { topologyFileSchema, validKeysAt, type TopologyFile } from './schema.js';
+import { fileSchemas, validKeysAt, type TopologyFile } from './schema.js';
 import type { BindingSpec, ExchangeSpec, QueueSpec, RouteSpec } from './types.js';
 
 /** One file's declarations, normalized, before merging. */
@@ -203,7 +203,7 @@ export function parseTopologyFile(file: string, text: string): { parsed: ParsedT
   const content = data ?? {};
   const forbidden = forbiddenKeyIssues(file, content);
   if (forbidden.length > 0) return { parsed: undefined, issues: forbidden };
-  const result = topologyFileSchema.safeParse(content);
+  const result = fileSchemas().topologyFileSchema.safeParse(content);
   if (!result.success) {
     return { parsed: undefined, issues: result.error.issues.flatMap((issue) => issuesFromZod(file, content, issue)) };
   }

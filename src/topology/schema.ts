@@ -9,86 +9,102 @@
  * cross-references (maxPriority 1..255, bindings to declared exchanges...) are checked on the
  * normalized topology by validate.ts, so topologies built in code get the same checks.
  */
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type { z as Zod } from 'zod';
 
-/** Values an x-argument may take in a file. */
-export const argumentValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+/** Built on first use: zod is loaded when a topology file is parsed, not by every process that imports warren. */
+function buildSchemas(z: typeof Zod) {
+  /** Values an x-argument may take in a file. */
+  const argumentValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 
-export const exchangeFileSchema = z
-  .object({
-    name: z.string(),
-    /** Default: `direct`. */
-    type: z.enum(['direct', 'topic', 'fanout', 'headers']).optional(),
-    /** Default: true. */
-    durable: z.boolean().optional(),
-    arguments: z.record(argumentValueSchema).optional(),
-  })
-  .strict();
+  const exchangeFileSchema = z
+    .object({
+      name: z.string(),
+      /** Default: `direct`. */
+      type: z.enum(['direct', 'topic', 'fanout', 'headers']).optional(),
+      /** Default: true. */
+      durable: z.boolean().optional(),
+      arguments: z.record(argumentValueSchema).optional(),
+    })
+    .strict();
 
-export const queueFileSchema = z
-  .object({
-    name: z.string(),
-    /** Default: `classic`. */
-    type: z.enum(['classic', 'quorum']).optional(),
-    /** Default: true. */
-    durable: z.boolean().optional(),
-    maxPriority: z.number().optional(),
-    /** Milliseconds. */
-    messageTtl: z.number().optional(),
-    deadLetterExchange: z.string().optional(),
-    deadLetterRoutingKey: z.string().optional(),
-    /** Milliseconds. */
-    consumerTimeout: z.number().optional(),
-    deliveryLimit: z.number().optional(),
-    arguments: z.record(argumentValueSchema).optional(),
-    /** Default: a worker without a queue list consumes the queue when it is a job queue (see jobQueues). */
-    consume: z.boolean().optional(),
-  })
-  .strict();
+  const queueFileSchema = z
+    .object({
+      name: z.string(),
+      /** Default: `classic`. */
+      type: z.enum(['classic', 'quorum']).optional(),
+      /** Default: true. */
+      durable: z.boolean().optional(),
+      maxPriority: z.number().optional(),
+      /** Milliseconds. */
+      messageTtl: z.number().optional(),
+      deadLetterExchange: z.string().optional(),
+      deadLetterRoutingKey: z.string().optional(),
+      /** Milliseconds. */
+      consumerTimeout: z.number().optional(),
+      deliveryLimit: z.number().optional(),
+      arguments: z.record(argumentValueSchema).optional(),
+      /** Default: a worker without a queue list consumes the queue when it is a job queue (see jobQueues). */
+      consume: z.boolean().optional(),
+    })
+    .strict();
 
-export const bindingFileSchema = z
-  .object({
-    exchange: z.string(),
-    queue: z.string(),
-    /** Default: the queue's name. */
-    routingKey: z.string().optional(),
-  })
-  .strict();
+  const bindingFileSchema = z
+    .object({
+      exchange: z.string(),
+      queue: z.string(),
+      /** Default: the queue's name. */
+      routingKey: z.string().optional(),
+    })
+    .strict();
 
-export const jobRouteFileSchema = z.object({ exchange: z.string(), routingKey: z.string() }).strict();
+  const jobRouteFileSchema = z.object({ exchange: z.string(), routingKey: z.string() }).strict();
 
-export const queueRouteFileSchema = z
-  .object({
-    exchange: z.string(),
-    /** Default: the queue's name. */
-    routingKey: z.string().optional(),
-  })
-  .strict();
+  const queueRouteFileSchema = z
+    .object({
+      exchange: z.string(),
+      /** Default: the queue's name. */
+      routingKey: z.string().optional(),
+    })
+    .strict();
 
-export const routesFileSchema = z
-  .object({
-    jobs: z.record(jobRouteFileSchema).optional(),
-    queues: z.record(queueRouteFileSchema).optional(),
-  })
-  .strict();
+  const routesFileSchema = z
+    .object({
+      jobs: z.record(jobRouteFileSchema).optional(),
+      queues: z.record(queueRouteFileSchema).optional(),
+    })
+    .strict();
 
-export const topologyFileSchema = z
-  .object({
-    /** Default: DEFAULTS.amqp.exchange. */
-    defaultExchange: z.string().optional(),
-    exchanges: z.array(exchangeFileSchema).optional(),
-    queues: z.array(queueFileSchema).optional(),
-    bindings: z.array(bindingFileSchema).optional(),
-    routes: routesFileSchema.optional(),
-  })
-  .strict();
+  const topologyFileSchema = z
+    .object({
+      /** Default: DEFAULTS.amqp.exchange. */
+      defaultExchange: z.string().optional(),
+      exchanges: z.array(exchangeFileSchema).optional(),
+      queues: z.array(queueFileSchema).optional(),
+      bindings: z.array(bindingFileSchema).optional(),
+      routes: routesFileSchema.optional(),
+    })
+    .strict();
 
-export type TopologyFile = z.infer<typeof topologyFileSchema>;
-export type QueueFileEntry = z.infer<typeof queueFileSchema>;
-export type ExchangeFileEntry = z.infer<typeof exchangeFileSchema>;
+  return { exchangeFileSchema, queueFileSchema, bindingFileSchema, jobRouteFileSchema, queueRouteFileSchema, routesFileSchema, topologyFileSchema };
+}
+
+type FileSchemas = ReturnType<typeof buildSchemas>;
+let schemas: FileSchemas | undefined;
+
+/** The schemas of a topology file (zod is loaded on the first call). */
+export function fileSchemas(): FileSchemas {
+  schemas ??= buildSchemas((createRequire(import.meta.url)('zod') as typeof import('zod')).z);
+  return schemas;
+}
+
+export type TopologyFile = Zod.infer<FileSchemas['topologyFileSchema']>;
+export type QueueFileEntry = Zod.infer<FileSchemas['queueFileSchema']>;
+export type ExchangeFileEntry = Zod.infer<FileSchemas['exchangeFileSchema']>;
 
 /** The valid keys of the object at a key path, for "did you mean" suggestions. */
 export function validKeysAt(path: readonly (string | number)[]): readonly string[] {
+  const { topologyFileSchema, exchangeFileSchema, queueFileSchema, bindingFileSchema, routesFileSchema, jobRouteFileSchema, queueRouteFileSchema } = fileSchemas();
   const [section] = path;
   if (path.length === 0) return Object.keys(topologyFileSchema.shape);
   if (path.length === 2 && section === 'exchanges') return Object.keys(exchangeFileSchema.shape);
