@@ -3,6 +3,7 @@
 // bench/compare/<script>.ts` with BENCH_RUNNER=tsx) and waits for its messages with a timeout. stdout goes to /dev/null (warren's default
 // logger writes there, as it would to a log file); the tail of stderr is kept for errors.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG } from './config.js';
@@ -20,6 +21,18 @@ export function runChildrenFrom(dir: string | undefined): void {
 function command(script: string): string[] {
   if (buildDir) return [join(buildDir, 'bench', 'compare', `${script}.js`)];
   return ['--import', 'tsx', fileURLToPath(new URL(`./${script}.ts`, import.meta.url))];
+}
+
+/** Set by traceChildren: node flags for every child, and where each child's stdout goes. */
+let tracing: { nodeArgs: string[]; dir: string } | undefined;
+let traced = 0;
+
+/**
+ * Every child from now on runs with `nodeArgs` (`--trace-gc-nvp`...) and writes its stdout,
+ * where V8's traces go (with warren's log lines), to `<dir>/<script>-<n>.log` (bench/gc-trace.ts).
+ */
+export function traceChildren(nodeArgs: string[], dir: string): void {
+  tracing = { nodeArgs, dir };
 }
 
 export interface SpawnOptions {
@@ -43,11 +56,13 @@ export class Child {
     spec: ProducerSpec | WorkerSpec,
     options: SpawnOptions = {},
   ) {
-    this.process = spawn(process.execPath, [...(options.nodeArgs ?? []), ...command(script)], {
+    const out = tracing ? openSync(join(tracing.dir, `${script}-${++traced}.log`), 'w') : 'ignore';
+    this.process = spawn(process.execPath, [...(tracing?.nodeArgs ?? []), ...(options.nodeArgs ?? []), ...command(script)], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      stdio: ['ignore', out, 'pipe', 'ipc'],
       env: { ...process.env, ...options.env, BENCH_SPEC: JSON.stringify(spec) },
     });
+    if (typeof out === 'number') closeSync(out);
     this.process.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-4_000);
     });
