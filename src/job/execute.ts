@@ -3,12 +3,13 @@ import type { QueueAdapter } from '../adapters/adapter.js';
 import { settings } from '../config/configuration.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { isCurrentContext, withLocaleAndTimezone } from './context.js';
-import { performJob, type ExecutionOutcome } from './execution.js';
+import { runJob, type ExecutionOutcome, type ExecutionSink } from './execution.js';
 import { internalsOf } from './internal-state.js';
 import type { JobRegistry } from './registry.js';
+import type { Job } from './job.js';
 import { jobFromEnvelope } from './serialization.js';
 
-export type { ExecutionOutcome } from './execution.js';
+export type { ExecutionOutcome, ExecutionSink } from './execution.js';
 
 export interface ExecuteOptions {
   /** Aborted on worker shutdown or job timeout; handed to perform through the job's context. */
@@ -36,8 +37,16 @@ export interface ExecutionResult {
  * before it reaches the caller, which need not log it again.
  */
 export function executeEnvelope(envelope: Envelope, registry: JobRegistry, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+  return new Promise((resolve, reject) => runEnvelope(envelope, registry, options, { ended: resolve, failed: reject }));
+}
+
+/**
+ * executeEnvelope with its end handed to `sink` (see runJob): what the worker calls. The
+ * sink receives an ExecutionResult (a PerformOutcome is one, plus perform's value).
+ */
+export function runEnvelope(envelope: Envelope, registry: JobRegistry, options: ExecuteOptions, sink: ExecutionSink): void {
   const logger = options.logger ?? settings().logger;
-  // Not an async function (one frame less per job): every failure still arrives as a rejection.
+  let job: Job;
   try {
     let entry;
     try {
@@ -49,13 +58,13 @@ export function executeEnvelope(envelope: Envelope, registry: JobRegistry, optio
       );
       throw error;
     }
-    const job = jobFromEnvelope(entry.jobClass, envelope);
+    job = jobFromEnvelope(entry.jobClass, envelope);
     if (options.adapter) internalsOf(job).deliveringAdapter = options.adapter;
-    const performOptions = { logger, signal: options.signal };
-    // A PerformOutcome is an ExecutionResult (plus the value perform returned).
-    if (isCurrentContext(job.locale, job.timezone)) return performJob(job, performOptions);
-    return withLocaleAndTimezone({ locale: job.locale, timezone: job.timezone }, () => performJob(job, performOptions));
   } catch (error) {
-    return Promise.reject(error);
+    sink.failed(error);
+    return;
   }
+  const performOptions = { logger, signal: options.signal };
+  if (isCurrentContext(job.locale, job.timezone)) runJob(job, performOptions, sink);
+  else withLocaleAndTimezone({ locale: job.locale, timezone: job.timezone }, () => runJob(job, performOptions, sink));
 }

@@ -5,7 +5,7 @@ import { isThenable } from '../thenable.js';
 import { CallbackAbort } from './abort.js';
 import { HALTED, hasCallbacks, RAN, runCallbacks, type ChainResult } from './callbacks.js';
 import { handleError, runAfterDiscard, type RuleOutcome } from './exceptions.js';
-import { internalsOf } from './internal-state.js';
+import { internalsOf, type JobInternals } from './internal-state.js';
 import { executionController, resetExecutionSignal, unlinkExecutionSignal } from './job-signal.js';
 import { jobNameOf } from './job-name.js';
 import type { JobClassSettings } from './job-class.js';
@@ -35,100 +35,164 @@ export interface PerformOutcome {
 }
 
 /**
+ * Where an execution ends: exactly one of the two is called, once. The methods must not
+ * throw (performJob's are a promise's resolve and reject; the worker's catch everything).
+ */
+export interface ExecutionSink {
+  /** Performed, retried, discarded or skipped. */
+  ended(outcome: PerformOutcome): void;
+  /** No rule handled the error, retries are exhausted, or a log line threw. */
+  failed(error: unknown): void;
+}
+
+/**
  * One execution, Active Job's `perform_now`: executions + 1, arguments deserialized,
  * perform callbacks around perform, the whole bounded by the class's `timeout`; an
  * error goes through the job's rules. Rejects with the error when no rule handles it
  * (after running afterDiscard callbacks) or when retries are exhausted.
  */
 export function performJob(job: Job, options: PerformOptions): Promise<PerformOutcome> {
-  try {
-    return startExecution(job, options);
-  } catch (error) {
-    // An invalid class timeout, or a log line that throws: a rejection, as from an async function.
-    return Promise.reject(error);
-  }
+  return new Promise((resolve, reject) => runJob(job, options, { ended: resolve, failed: reject }));
 }
 
-function startExecution(job: Job, options: PerformOptions): Promise<PerformOutcome> {
-  const started = performance.now();
-  job.executions += 1;
-  const state = internalsOf(job);
-  state.retried = false;
-  state.loggerParent = options.logger;
-  state.lineFields = jobFields(job);
-  state.logger = undefined;
-  // The job's own signal is built when read (job-signal.ts), or now for a class with a timeout.
-  const timeoutMs = timeoutOf(job.constructor as JobClassSettings);
-  resetExecutionSignal(state, options.signal, timeoutMs !== undefined);
-  const controller = timeoutMs === undefined ? undefined : executionController(state);
-  if (options.logger.isLevelEnabled('debug')) logJobLine(job, 'debug', { event: 'performing', ...argumentFields(job) }, 'performing');
-  // Chained promises rather than an async function, and closures only where a value must
-  // be carried: each async frame costs a job about half a kilobyte of garbage (bench/README.md).
-  let value: unknown;
-  const finish = (chain: ChainResult): PerformOutcome => {
-    unlinkExecutionSignal(state);
-    const outcome = chain.ran ? 'performed' : 'skipped';
-    const durationMs = roundMs(performance.now() - started);
-    logJobLine(job, 'info', chain.ran ? { event: outcome, duration_ms: durationMs } : { event: outcome, duration_ms: durationMs, halted: chain.halted }, outcome);
-    return { outcome, value, durationMs };
-  };
-  const fail = (error: unknown): Promise<PerformOutcome> =>
-    handleOrFail(job, error, started).then(
-      (handled) => {
-        unlinkExecutionSignal(state);
-        const outcome: ExecutionOutcome = handled === 'rescued' ? 'performed' : handled;
-        const durationMs = roundMs(performance.now() - started);
-        if (handled === 'rescued') logJobLine(job, 'info', { event: 'performed', duration_ms: durationMs, rescued: errorName(error) }, 'performed');
-        if (handled === 'discarded') logJobLine(job, 'warn', { event: 'discarded', duration_ms: durationMs, err: error }, 'discarded');
-        // 'retried' was logged by retryJob, with the wait and the retry's scheduled time.
-        return { outcome, value: undefined, durationMs };
-      },
-      (thrown: unknown) => {
-        unlinkExecutionSignal(state);
-        throw thrown;
-      },
-    );
+/**
+ * performJob with its end handed to `sink` instead of a promise. The worker calls this:
+ * a job still performing holds one promise reaction and two closures here, not a promise
+ * per layer above it, and a perform that returns without a promise ends synchronously
+ * (bench/README.md, "Memory").
+ */
+export function runJob(job: Job, options: PerformOptions, sink: ExecutionSink): void {
+  let execution: Execution;
   try {
-    const pending = ensureArgumentsDeserialized(job);
-    if (!controller && !pending && !hasCallbacks(job, 'perform')) {
-      // The common job: no timeout, no callbacks, arguments already read. perform alone
-      // (which may still halt with abort()).
-      const result: unknown = job.perform(...(job.arguments as never[]));
-      const failBare = (error: unknown): PerformOutcome | Promise<PerformOutcome> => (error instanceof CallbackAbort ? finish(HALTED) : fail(error));
-      if (!isThenable(result)) {
-        value = result;
-        // Outside this try: an error of the 'performed' line must not go through the job's rules.
-        return performedNow(finish);
+    execution = new Execution(job, options, sink);
+  } catch (error) {
+    // An invalid class timeout, or a log line that throws.
+    sink.failed(error);
+    return;
+  }
+  execution.start();
+}
+
+/** The state of one execution, carried by the promise reactions of a job that performs asynchronously. */
+class Execution {
+  private readonly started = performance.now();
+  private readonly state: JobInternals;
+  private readonly timeoutMs: number | undefined;
+  private readonly controller: AbortController | undefined;
+  private value: unknown;
+
+  constructor(
+    private readonly job: Job,
+    options: PerformOptions,
+    private readonly sink: ExecutionSink,
+  ) {
+    job.executions += 1;
+    const state = internalsOf(job);
+    this.state = state;
+    state.retried = false;
+    state.loggerParent = options.logger;
+    state.lineFields = jobFields(job);
+    state.logger = undefined;
+    // The job's own signal is built when read (job-signal.ts), or now for a class with a timeout.
+    this.timeoutMs = timeoutOf(job.constructor as JobClassSettings);
+    resetExecutionSignal(state, options.signal, this.timeoutMs !== undefined);
+    this.controller = this.timeoutMs === undefined ? undefined : executionController(state);
+    if (options.logger.isLevelEnabled('debug')) logJobLine(job, 'debug', { event: 'performing', ...argumentFields(job) }, 'performing');
+  }
+
+  start(): void {
+    const { job } = this;
+    let result: unknown;
+    let chain: Promise<ChainResult>;
+    try {
+      const pending = ensureArgumentsDeserialized(job);
+      if (!this.controller && !pending && !hasCallbacks(job, 'perform')) {
+        // The common job: no timeout, no callbacks, arguments already read. perform alone
+        // (which may still halt with abort()).
+        result = job.perform(...(job.arguments as never[]));
+        if (isThenable(result)) {
+          Promise.resolve(result).then(
+            (resolved) => this.performed(resolved),
+            (error: unknown) => (error instanceof CallbackAbort ? this.end(HALTED) : this.fail(error)),
+          );
+          return;
+        }
+        chain = RAN_NOW;
+      } else {
+        chain = this.withCallbacks(pending);
       }
-      return Promise.resolve(result).then((resolved) => {
-        value = resolved;
-        return finish(RAN);
-      }, failBare);
+    } catch (error) {
+      if (error instanceof CallbackAbort) this.end(HALTED);
+      else this.fail(error);
+      return;
     }
+    // Outside the try: an error of the 'performed' line must not go through the job's rules.
+    if (chain === RAN_NOW) this.performed(result);
+    else chain.then((ran) => this.end(ran), (error: unknown) => this.fail(error));
+  }
+
+  private withCallbacks(pending: Promise<void> | undefined): Promise<ChainResult> {
+    const { job } = this;
     const perform = (): Promise<void> => {
       const result: unknown = job.perform(...(job.arguments as never[]));
-      if (isThenable(result)) return Promise.resolve(result).then((resolved) => void (value = resolved));
-      value = result;
+      if (isThenable(result)) return Promise.resolve(result).then((resolved) => void (this.value = resolved));
+      this.value = result;
       return DONE;
     };
     const run = (): Promise<ChainResult> => (pending ? pending.then(() => runCallbacks(job, 'perform', perform)) : runCallbacks(job, 'perform', perform));
-    const chain = controller && timeoutMs !== undefined ? withTimeout(job, timeoutMs, controller, run) : run();
-    return chain.then(finish, fail);
-  } catch (error) {
-    if (error instanceof CallbackAbort) return Promise.resolve(finish(HALTED));
-    return fail(error);
+    return this.controller && this.timeoutMs !== undefined ? withTimeout(job, this.timeoutMs, this.controller, run) : run();
+  }
+
+  private performed(value: unknown): void {
+    this.value = value;
+    this.end(RAN);
+  }
+
+  /** The 'performed' (or 'skipped') line, then the sink; a throwing line fails the execution. */
+  private end(chain: ChainResult): void {
+    let outcome: PerformOutcome;
+    try {
+      unlinkExecutionSignal(this.state);
+      const event = chain.ran ? 'performed' : 'skipped';
+      const durationMs = roundMs(performance.now() - this.started);
+      logJobLine(this.job, 'info', chain.ran ? { event, duration_ms: durationMs } : { event, duration_ms: durationMs, halted: chain.halted }, event);
+      outcome = { outcome: event, value: this.value, durationMs };
+    } catch (error) {
+      this.sink.failed(error);
+      return;
+    }
+    this.sink.ended(outcome);
+  }
+
+  private fail(error: unknown): void {
+    const { job, state, started, sink } = this;
+    handleOrFail(job, error, started).then(
+      (handled) => {
+        let outcome: PerformOutcome;
+        try {
+          unlinkExecutionSignal(state);
+          const durationMs = roundMs(performance.now() - started);
+          if (handled === 'rescued') logJobLine(job, 'info', { event: 'performed', duration_ms: durationMs, rescued: errorName(error) }, 'performed');
+          if (handled === 'discarded') logJobLine(job, 'warn', { event: 'discarded', duration_ms: durationMs, err: error }, 'discarded');
+          // 'retried' was logged by retryJob, with the wait and the retry's scheduled time.
+          outcome = { outcome: handled === 'rescued' ? 'performed' : handled, value: undefined, durationMs };
+        } catch (thrown) {
+          sink.failed(thrown);
+          return;
+        }
+        sink.ended(outcome);
+      },
+      (thrown: unknown) => {
+        unlinkExecutionSignal(state);
+        sink.failed(thrown);
+      },
+    );
   }
 }
 
 const DONE: Promise<void> = Promise.resolve();
-
-function performedNow(finish: (chain: ChainResult) => PerformOutcome): Promise<PerformOutcome> {
-  try {
-    return Promise.resolve(finish(RAN));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
+/** Marks, in start(), a perform that returned without a promise. */
+const RAN_NOW: Promise<ChainResult> = Promise.resolve(RAN);
 
 async function handleOrFail(job: Job, error: unknown, started: number): Promise<RuleOutcome> {
   const elapsed = (): number => roundMs(performance.now() - started);

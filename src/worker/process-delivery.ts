@@ -5,7 +5,7 @@ import { TypedEmitter } from '../amqp/typed-emitter.js';
 import { codecFor } from '../envelope/codecs/index.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { AdapterError, DeserializationError, EnvelopeError, UnknownJobError } from '../errors.js';
-import { executeEnvelope, type ExecutionResult } from '../job/execute.js';
+import { runEnvelope, type ExecutionResult, type ExecutionSink } from '../job/execute.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { Delivery } from './consumer.js';
 import type { DeadLetterReason, DeliveryInfo, WorkerEvents } from './events.js';
@@ -80,13 +80,31 @@ function decode(delivery: Delivery, maxMessageBytes: number, signatures: Envelop
 /** The verdict of every delivery performed without trouble: compare with `===`. */
 export const ACK: DeliveryVerdict = Object.freeze({ action: 'ack' });
 
+/** Where a delivery's verdict goes (one object per worker, so a delivery needs no closures of its own). */
+export interface VerdictSink {
+  verdict(delivery: Delivery, verdict: DeliveryVerdict): void;
+  /** warren's own handling failed (a logger or an event listener threw). */
+  error(delivery: Delivery, error: unknown): void;
+}
+
 /**
  * Decode -> registry lookup -> executeEnvelope (locale/timezone, callbacks, perform, the
  * job's retry/discard rules) -> a verdict. Every failure of the job becomes a verdict; it
  * throws or rejects only when warren's own handling fails (a logger that throws).
- * Chained rather than async: one promise reaction per delivery (bench/README.md).
  */
 export function processDelivery(delivery: Delivery, context: DeliveryContext): Promise<DeliveryVerdict> {
+  return new Promise((resolve, reject) => {
+    runDelivery(delivery, context, { verdict: (_, verdict) => resolve(verdict), error: (_, error) => reject(error) });
+  });
+}
+
+/**
+ * processDelivery with the verdict handed to `sink`: what the worker calls. A delivery in
+ * flight holds its envelope, its job, a DeliveryRun and one promise reaction, not a promise
+ * per layer (bench/README.md, "Memory"); a perform that returns without a promise reaches
+ * the sink before this returns. Throws only when warren's own handling fails before perform.
+ */
+export function runDelivery(delivery: Delivery, context: DeliveryContext, sink: VerdictSink): void {
   const { events } = context;
   const decoded = decode(delivery, context.maxMessageBytes, context.signatures);
   if (decoded instanceof Undecodable) {
@@ -95,17 +113,48 @@ export function processDelivery(delivery: Delivery, context: DeliveryContext): P
       'cannot read the message as a job; it goes to the dead-letter queue',
     );
     events.emit('job:error', { ...deliveryInfo(delivery), error: decoded.error, reason: decoded.reason });
-    return Promise.resolve({ action: 'dead-letter', reason: decoded.reason, error: decoded.error });
+    sink.verdict(delivery, { action: 'dead-letter', reason: decoded.reason, error: decoded.error });
+    return;
   }
   const envelope = decoded;
-  const adapter = new DeliveryAdapter(context.adapter, context.abandoned);
+  const run = new DeliveryRun(delivery, envelope, new DeliveryAdapter(context.adapter, context.abandoned), context, sink);
   // Payloads are built only for events someone listens to (most workers have no listeners),
   // with Object.assign onto a fresh object: a spread here costs about a microsecond per event.
   if (events.has('job:start')) events.emit('job:start', Object.assign(deliveryInfo(delivery, envelope), { executions: envelope.executions }));
-  return executeEnvelope(envelope, context.registry, { signal: context.signal, logger: context.logger, adapter }).then(
-    (result) => completed(delivery, envelope, result, context),
-    (raw: unknown) => failed(delivery, envelope, raw, adapter, context),
-  );
+  runEnvelope(envelope, context.registry, { signal: context.signal, logger: context.logger, adapter: run.adapter }, run);
+}
+
+/** One delivery being performed: turns the execution's end into a verdict for the sink. */
+class DeliveryRun implements ExecutionSink {
+  constructor(
+    private readonly delivery: Delivery,
+    private readonly envelope: Envelope,
+    readonly adapter: DeliveryAdapter,
+    private readonly context: DeliveryContext,
+    private readonly sink: VerdictSink,
+  ) {}
+
+  ended(result: ExecutionResult): void {
+    let verdict: DeliveryVerdict;
+    try {
+      verdict = completed(this.delivery, this.envelope, result, this.context);
+    } catch (error) {
+      this.sink.error(this.delivery, error);
+      return;
+    }
+    this.sink.verdict(this.delivery, verdict);
+  }
+
+  failed(raw: unknown): void {
+    let verdict: DeliveryVerdict;
+    try {
+      verdict = failed(this.delivery, this.envelope, raw, this.adapter, this.context);
+    } catch (error) {
+      this.sink.error(this.delivery, error);
+      return;
+    }
+    this.sink.verdict(this.delivery, verdict);
+  }
 }
 
 function completed(delivery: Delivery, envelope: Envelope, result: ExecutionResult, context: DeliveryContext): DeliveryVerdict {
