@@ -21,7 +21,7 @@ import { performJob } from './execution.js';
 import { newJobId } from './job-id.js';
 import { executionSignal } from './job-signal.js';
 import { executionLogger } from './logging.js';
-import { internalsOf, provideInternals, type JobInternals } from './internal-state.js';
+import { freshInternals, internalsOf, provideInternals, type JobInternals } from './internal-state.js';
 import { instantiate, type ErrorClass, type JobClass, type PerformArgs, type PerformResult } from './job-class.js';
 import { declarePriority, resolvePriority, type PrioritySetting } from './queue-priority.js';
 import { declareQueue, resolveQueueName, type QueueNameSetting } from './queue-name.js';
@@ -191,7 +191,7 @@ export abstract class Job {
   #internals: JobInternals | undefined;
 
   static {
-    provideInternals((job) => (job.#internals ??= { argumentsDeserialized: true, retried: false }));
+    provideInternals((job) => (job.#internals ??= freshInternals()));
   }
 
   /** The arguments are passed to perform. Prefer the typed `MyJob.build(...)`. */
