@@ -1,10 +1,11 @@
-// Compiles warren (src/) and the child scripts (bench/compare/) to plain JavaScript under
-// bench/.build/<id>/, file by file with esbuild (what tsx itself uses), so producers and
+// Compiles the child scripts (bench/compare/) to plain JavaScript under bench/.build/<id>/
+// with esbuild, each bundled with the warren it imports and its packages left as imports:
+// one module for warren, as `npm run build` ships it (scripts/build.mjs), so producers and
 // workers run on `node` alone, as in production. Under `node --import tsx` every process
 // carries tsx's loader thread (~38 MB of RSS on this machine, and start-up CPU), which would
-// blur the RSS comparison. The layout mirrors the repository, so warren's relative file
-// lookups (package.json, schemas/) resolve, and bare imports resolve from the root
-// node_modules. Source maps point back to the .ts files (the profile summary uses them).
+// blur the RSS comparison. package.json and schemas/ are copied to the build root, where
+// warren looks for its own files, and bare imports resolve from the root node_modules.
+// Source maps point back to the .ts files (the profile summary uses them).
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -28,7 +29,9 @@ export async function buildChildScripts(id: string): Promise<string> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   await build({
-    entryPoints: [...typeScriptFiles(join(ROOT, 'src')), ...typeScriptFiles(join(ROOT, 'bench', 'compare'))],
+    entryPoints: typeScriptFiles(join(ROOT, 'bench', 'compare')),
+    bundle: true,
+    packages: 'external',
     outbase: ROOT,
     outdir,
     format: 'esm',

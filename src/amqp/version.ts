@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../package-files.js';
 
 function readPackageVersion(): string {
-  // src/amqp/version.ts and dist/amqp/version.js both sit two levels below package.json.
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version?: unknown };
     return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
   } catch {
     return '0.0.0';

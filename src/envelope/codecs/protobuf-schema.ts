@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type protobuf from 'protobufjs';
+import { packageFile } from '../../package-files.js';
 import { MAX_WIRE_NESTING } from './limits.js';
 
 /**
- * The envelope's protobuf types, parsed at first use from the package's own
- * schemas/warren/envelope/v1/envelope.proto: the .proto stays the single source of
- * truth. src/envelope/codecs and dist/envelope/codecs both sit three folders below the
- * package root, so the same relative URL finds it from sources and from the build.
+ * The path of the package's own schemas/warren/envelope/v1/envelope.proto, from which the
+ * envelope's protobuf types are parsed at first use: the .proto stays the single source of truth.
  */
-export const ENVELOPE_PROTO_URL = new URL('../../../schemas/warren/envelope/v1/envelope.proto', import.meta.url);
+export function envelopeProtoPath(): string {
+  return packageFile('schemas', 'warren', 'envelope', 'v1', 'envelope.proto');
+}
 
 /**
  * protobufjs refuses messages nested deeper than 100 levels by default. One JSON level
@@ -33,7 +34,7 @@ let types: EnvelopeTypes | undefined;
 export function envelopeTypes(): EnvelopeTypes {
   if (!types) {
     const protobuf = createRequire(import.meta.url)('protobufjs') as typeof import('protobufjs');
-    const root = protobuf.parse(readFileSync(ENVELOPE_PROTO_URL, 'utf8'), { keepCase: true }).root;
+    const root = protobuf.parse(readFileSync(envelopeProtoPath(), 'utf8'), { keepCase: true }).root;
     protobuf.util.recursionLimit = Math.max(protobuf.util.recursionLimit, NEEDED_RECURSION_LIMIT);
     protobuf.Reader.recursionLimit = Math.max(protobuf.Reader.recursionLimit, NEEDED_RECURSION_LIMIT);
     types = {

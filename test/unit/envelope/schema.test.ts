@@ -4,7 +4,7 @@ import protobuf from 'protobufjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serializeArguments } from '../../../src/envelope/arguments.js';
 import { jsonCodec } from '../../../src/envelope/codecs/index.js';
-import { ENVELOPE_PROTO_URL, envelopeTypes } from '../../../src/envelope/codecs/protobuf-schema.js';
+import { envelopeProtoPath, envelopeTypes } from '../../../src/envelope/codecs/protobuf-schema.js';
 import { ENVELOPE_VERSION } from '../../../src/envelope/envelope.js';
 import { GlobalId } from '../../../src/envelope/global-id.js';
 import { asKeywordArguments, withIndifferentAccess, withSymbolKeys } from '../../../src/envelope/ruby-hash.js';
@@ -102,7 +102,7 @@ describe('the protobuf schema (schemas/warren/envelope/v1/envelope.proto)', () =
   });
 
   it('parses with protobufjs defaults too (camelCase names), as other tools load it', () => {
-    const root = protobuf.parse(readFileSync(ENVELOPE_PROTO_URL, 'utf8')).root;
+    const root = protobuf.parse(readFileSync(envelopeProtoPath(), 'utf8')).root;
     expect(Object.keys(root.lookupType('warren.envelope.v1.Value').fields)).toContain('bigIntValue');
     expect(root.lookupType('warren.envelope.v1.MapEntry').fieldsArray.map((field) => field.name)).toEqual(['key', 'value']);
   });
