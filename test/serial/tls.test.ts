@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,11 +15,15 @@ import { envelopeFor } from '../integration/helpers/envelope.js';
 import { waitFor } from '../integration/helpers/wait.js';
 import { createTlsMaterial, type TlsMaterial } from './support/tls-material.js';
 
-const TLS_PORT = 5671;
+/**
+ * The TLS listener's port: one the OS says is free, not 5671. A run cut off mid-test leaves its
+ * listener on the broker until the broker restarts, and a fixed port would fail every run after it.
+ */
+let tlsPort = 0;
 const plainUrl = new URL(inject('amqpUrl'));
 const user = decodeURIComponent(plainUrl.username || 'guest');
 const password = decodeURIComponent(plainUrl.password || 'guest');
-const tlsUrl = (host = 'localhost', port = TLS_PORT, pass = password) =>
+const tlsUrl = (host = 'localhost', port = tlsPort, pass = password) =>
   `amqps://${encodeURIComponent(user)}:${encodeURIComponent(pass)}@${host}:${port}${plainUrl.pathname === '/' ? '' : plainUrl.pathname}`;
 
 let material: TlsMaterial | undefined;
@@ -28,9 +33,9 @@ let scenario: FaultScenario | undefined;
 
 beforeAll(async () => {
   portsBefore = await amqpListenerPorts();
-  if (portsBefore.includes(TLS_PORT)) throw new Error(`the broker already listens on ${TLS_PORT}; this test needs that port for its own TLS listener`);
+  tlsPort = await freePort(portsBefore);
   material = await createTlsMaterial();
-  stopListener = await startTlsListener(TLS_PORT, { ca: material.caFile, cert: material.certFile, key: material.keyFile });
+  stopListener = await startTlsListener(tlsPort, { ca: material.caFile, cert: material.certFile, key: material.keyFile });
   scenario = await FaultScenario.open(plainUrl.toString());
 }, 120_000);
 
@@ -42,6 +47,20 @@ afterAll(async () => {
   // The broker is configured as it was found: the same listeners, nothing else.
   expect(await amqpListenerPorts()).toEqual(portsBefore);
 });
+
+/** A TCP port on 127.0.0.1 that nothing listens on now and the broker does not use. */
+async function freePort(brokerPorts: readonly number[]): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer().once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      });
+    });
+    if (!brokerPorts.includes(port)) return port;
+  }
+}
 
 interface Attempt {
   error: unknown;
@@ -105,9 +124,9 @@ describe('TLS against a broker listener with a throwaway CA', { timeout: 90_000 
   ];
   it.each(untrusted)('%s: fails clearly, never connects, leaks no password', async (_what, tls, reason) => {
     const secret = `S3cr3t-${randomUUID().slice(0, 8)}`;
-    const attempt = await attemptPublish(tlsUrl('localhost', TLS_PORT, secret), tls());
+    const attempt = await attemptPublish(tlsUrl('localhost', tlsPort, secret), tls());
     expect(attempt.error).toBeInstanceOf(EnqueueError);
-    expect((attempt.error as Error).message).toMatch(/timed out within 2500 ms: the TLS connection to the broker at amqps:\/\/[^:]+:\*\*\*@localhost:5671 failed/);
+    expect((attempt.error as Error).message).toMatch(new RegExp(`timed out within 2500 ms: the TLS connection to the broker at amqps://[^:]+:\\*\\*\\*@localhost:${tlsPort} failed`));
     expect((attempt.error as Error).message).toMatch(reason);
     expect(attempt.events.some(({ event }) => event === 'connection:connect')).toBe(false);
     expect(attempt.events.some(({ event }) => event === 'connection:failed')).toBe(true);
