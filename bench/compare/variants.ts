@@ -9,6 +9,13 @@ export const BULLMQ: Variant = { label: 'BullMQ', system: 'bullmq' };
 export const DIAGNOSTICS: (Variant & { drain: boolean; latency: boolean })[] = [
   { label: 'warren, WARREN_LOG_LEVEL=warn (no per-job log lines)', system: 'warren', env: { WARREN_LOG_LEVEL: 'warn' }, drain: true, latency: false },
   {
+    label: "warren, the per-job lines through pino's buffered destination (sync: false, minLength 4096)",
+    system: 'warren',
+    env: { BENCH_WARREN_LOG: 'buffered' },
+    drain: true,
+    latency: true,
+  },
+  {
     label: 'warren, queue declared without maxPriority (a topology file) instead of the default x-max-priority 10',
     system: 'warren',
     env: { BENCH_WARREN_QUEUE: 'plain' },

@@ -1,11 +1,15 @@
 // warren worker: Worker with concurrency = prefetch, the default logger (pino, level from
-// WARREN_LOG_LEVEL, default info) writing to the process's stdout.
-import { Worker } from '../../src/index.js';
+// WARREN_LOG_LEVEL, default info) writing to the process's stdout. BENCH_WARREN_LOG=buffered
+// writes the same lines through pino's buffered destination (4 KB, as pino's docs show it).
+import { destination, pino } from 'pino';
+import { configure, Worker } from '../../src/index.js';
 import { benchJobClass, benchRegistry, benchTopology } from './bench-job.js';
 import { runWorker } from './child.js';
 import { CONFIG } from './config.js';
 
 runWorker(async (meter, spec) => {
+  const buffered = process.env.BENCH_WARREN_LOG === 'buffered' ? destination({ dest: 1, sync: false, minLength: 4096 }) : undefined;
+  if (buffered) configure({ logger: pino({ name: 'warren', level: process.env.WARREN_LOG_LEVEL ?? 'info' }, buffered) });
   const registry = benchRegistry(benchJobClass(spec.queue, (payload) => meter.performStarted(payload)));
   const worker = new Worker({
     registry,
@@ -26,6 +30,9 @@ runWorker(async (meter, spec) => {
   });
   return {
     consume: () => worker.start(),
-    close: () => worker.stop(),
+    close: async () => {
+      await worker.stop();
+      buffered?.flushSync();
+    },
   };
 });
