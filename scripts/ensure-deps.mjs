@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 if (!existsSync('node_modules/.package-lock.json')) {
   console.log('warren: installing dependencies (npm ci) for the first run...');
   const npm = (...args) => spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' }).status;
-  // npm 11 may refuse its own lock over platform-specific optional packages (npm/cli#4828).
-  if (npm('ci') !== 0 && npm('install') !== 0) process.exit(1);
+  if (npm('ci') !== 0) {
+    console.error("warren: npm ci refused package-lock.json; run 'rm -rf node_modules && npm install' and commit the lock");
+    process.exit(1);
+  }
 }
