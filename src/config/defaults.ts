@@ -101,10 +101,16 @@ export const DEFAULTS = Object.freeze({
   /** Delayed delivery through the delay ladder (amqp/delay/), the default delay mechanism. */
   delay: Object.freeze({
     /**
-     * Prefix of the delay exchanges and queues: `warren.delay.00` .. `warren.delay.35`,
-     * `warren.delay.deliver`, `warren.delay.undeliverable`.
+     * Prefix of the delay exchanges and queues: `warren.delay.quorum.in`, `warren.delay.quorum.05`
+     * .. `warren.delay.quorum.35`, `warren.delay.deliver`, `warren.delay.undeliverable`.
      */
     prefix: 'warren.delay',
+    /**
+     * The level queues are quorum queues with at-least-once dead-lettering: a job moving between
+     * levels when the broker stops is kept (a few may arrive twice), never dropped. 'classic' is
+     * warren 0.1's ladder (`warren.delay.05` ..), at-most-once between levels.
+     */
+    queueType: 'quorum' as 'quorum' | 'classic',
     /**
      * Number of ladder levels. Level k is a queue whose messages all wait 2^k ms, so 36 levels
      * cover any delay up to 2^36 - 1 ms (about 2.18 years) in at most 36 hops. Longer delays wait

@@ -44,7 +44,7 @@ export class DelayLadder implements DelayScheduler {
 
   constructor(options: DelayOptions = {}) {
     this.options = resolveDelayOptions(options);
-    this.names = delayNames(this.options.prefix);
+    this.names = delayNames(this.options.prefix, this.options.queueType);
   }
 
   extendTopology(topology: Topology): Topology {

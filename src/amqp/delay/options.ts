@@ -2,6 +2,7 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigurationError } from '../../errors.js';
 import { DELAY_DEFAULTS } from './defaults.js';
 import { MAX_LEVELS } from './levels.js';
+import type { LadderQueueType } from './names.js';
 
 /** Options of delayed delivery through the TTL-queue ladder (see DelayLadder). */
 export interface DelayOptions {
@@ -10,6 +11,12 @@ export interface DelayOptions {
    * use the same prefix; tests give each run its own. Default: DELAY_DEFAULTS.prefix ('warren.delay').
    */
   prefix?: string;
+  /**
+   * What the level queues are (see LadderQueueType): `quorum`, whose at-least-once
+   * dead-lettering keeps jobs through a broker restart, or `classic`, warren 0.1's ladder,
+   * at-most-once between levels. Producers and workers must agree. Default: DELAY_DEFAULTS.queueType.
+   */
+  queueType?: LadderQueueType;
   /**
    * Ladder levels (1..38); the longest delay one pass through the ladder expresses is
    * 2^levels - 1 ms. Changing it changes the routing keys: producers and workers must agree.
@@ -58,8 +65,13 @@ export function resolveDelayOptions(options: DelayOptions = {}): ResolvedDelayOp
   }
   const deadLetterQueue = options.deadLetterQueue ?? DEFAULTS.amqp.deadLetterQueue;
   if (deadLetterQueue.length === 0) throw new ConfigurationError('delay option deadLetterQueue must be a queue name');
+  const queueType = options.queueType ?? DELAY_DEFAULTS.queueType;
+  if (queueType !== 'quorum' && queueType !== 'classic') {
+    throw new ConfigurationError(`delay option queueType must be 'quorum' or 'classic', not ${JSON.stringify(queueType)}`);
+  }
   return {
     prefix,
+    queueType,
     levels,
     lowestLevel,
     hopAllowanceMs: nonNegative('hopAllowanceMs', options.hopAllowanceMs ?? DELAY_DEFAULTS.hopAllowanceMs),

@@ -1,16 +1,22 @@
 import { extendTopology, type BindingSpec, type ExchangeSpec, type QueueSpec, type Topology } from '../../topology/index.js';
 import { delayQueueNameProblem, deliveryKey, hopKey, levelTtlMs } from './levels.js';
-import { delayNames } from './names.js';
+import { delayNames, type LadderQueueType } from './names.js';
 import type { ResolvedDelayOptions } from './options.js';
 
 function exchange(name: string, type: ExchangeSpec['type'], args: Record<string, unknown> = {}): ExchangeSpec {
   return { name, type, durable: true, arguments: args, origin: 'generated' };
 }
 
-function queue(name: string, messageTtlMs: number | undefined, deadLetterExchange: string | undefined): QueueSpec {
+/**
+ * A quorum level keeps a message until the queue it is dead-lettered to confirmed it; RabbitMQ
+ * requires `reject-publish` overflow for that strategy.
+ */
+const AT_LEAST_ONCE_DEAD_LETTERING = Object.freeze({ 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' });
+
+function queue(name: string, messageTtlMs: number | undefined, deadLetterExchange: string | undefined, type: LadderQueueType = 'classic'): QueueSpec {
   return {
     name,
-    type: 'classic',
+    type,
     durable: true,
     maxPriority: undefined,
     messageTtlMs,
@@ -18,7 +24,7 @@ function queue(name: string, messageTtlMs: number | undefined, deadLetterExchang
     deadLetterRoutingKey: undefined,
     consumerTimeoutMs: undefined,
     deliveryLimit: undefined,
-    arguments: {},
+    arguments: type === 'quorum' ? { ...AT_LEAST_ONCE_DEAD_LETTERING } : {},
     origin: 'generated',
   };
 }
@@ -29,8 +35,11 @@ function binding(exchangeName: string, queueName: string, routingKey: string): B
 
 /** The queues of a topology that receive jobs (everything but the ladder and the dead-letter queue). */
 export function jobQueueNames(topology: Topology, options: ResolvedDelayOptions): string[] {
-  const names = delayNames(options.prefix);
-  const ladder = new Set(Array.from({ length: options.levels }, (_, level) => names.level(level)));
+  const ladder = new Set<string>();
+  for (const queueType of ['quorum', 'classic'] as const) {
+    const names = delayNames(options.prefix, queueType);
+    for (let level = 0; level < options.levels; level += 1) ladder.add(names.level(level));
+  }
   ladder.add(options.deadLetterQueue);
   return topology.queues.map((spec) => spec.name).filter((name) => !ladder.has(name));
 }
@@ -38,9 +47,11 @@ export function jobQueueNames(topology: Topology, options: ResolvedDelayOptions)
 /**
  * `topology` plus the delay ladder, all marked `generated` so plan/apply/verify show them:
  *
- * - level k (k = levels-1 .. lowestLevel): a durable classic queue whose messages all wait 2^k ms
- *   (`x-message-ttl`), so no message waits behind a longer one (no head-of-line blocking). It
- *   dead-letters to a direct exchange of the same name (the lowest level: to the delivery exchange).
+ * - level k (k = levels-1 .. lowestLevel): a queue whose messages all wait 2^k ms (`x-message-ttl`),
+ *   so no message waits behind a longer one (no head-of-line blocking). It dead-letters to a
+ *   direct exchange of the same name (the lowest level: to the delivery exchange). A quorum
+ *   level (the default) dead-letters at-least-once: it keeps each message until the next queue
+ *   confirmed it, so a broker stop mid-hop loses nothing; a classic level, at-most-once.
  * - the entry exchange (direct) binds `in>k` to level k; level k's exchange binds `k>j` to level
  *   j for every j < k. A job carries one such key per level it waits in (see delayRoutingKeys), so
  *   each exchange sends it to the next level of its delay. When no key matches (the job waited in
@@ -57,7 +68,7 @@ export function jobQueueNames(topology: Topology, options: ResolvedDelayOptions)
  * binding; delaying a job into it is refused at enqueue.
  */
 export function delayTopology(topology: Topology, options: ResolvedDelayOptions): Topology {
-  const names = delayNames(options.prefix);
+  const names = delayNames(options.prefix, options.queueType);
   const exchanges: ExchangeSpec[] = [exchange(names.entryExchange, 'direct')];
   const queues: QueueSpec[] = [];
   const bindings: BindingSpec[] = [];
@@ -65,7 +76,7 @@ export function delayTopology(topology: Topology, options: ResolvedDelayOptions)
     const name = names.level(level);
     const last = level === options.lowestLevel;
     if (!last) exchanges.push(exchange(name, 'direct', { 'alternate-exchange': names.deliveryExchange }));
-    queues.push(queue(name, levelTtlMs(level), last ? names.deliveryExchange : name));
+    queues.push(queue(name, levelTtlMs(level), last ? names.deliveryExchange : name, options.queueType));
     bindings.push(binding(names.entryExchange, name, hopKey('in', level)));
     for (let from = options.levels - 1; from > level; from -= 1) bindings.push(binding(names.level(from), name, hopKey(from, level)));
   }
