@@ -1,12 +1,18 @@
-import type { ChannelWrapper } from 'amqp-connection-manager';
-import type { ConfirmChannel, Options } from 'amqplib';
+import type { ConfirmChannel, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
-import { EnqueueError, TopologyError, UnroutableError } from '../errors.js';
+import { EnqueueError, TopologyError } from '../errors.js';
 import type { AmqpConnection } from './connection.js';
-import { describeConnectFailure } from './connect-failure.js';
+import {
+  channelErrorNamesExchange,
+  describeTarget,
+  isServerChannelError,
+  publishTimeoutError,
+  unroutableError,
+  type Exposure,
+} from './publish-failure.js';
 import { redactError } from './redact.js';
-import { ReturnTracker, type ReturnedMessage } from './returns.js';
+import { ReturnTracker, type ReturnedMessage, type TrackedPublish } from './returns.js';
 import { settleWithin } from './settle-within.js';
 
 /** One message to publish. `properties.messageId` is required: returns are matched by it. */
@@ -14,7 +20,7 @@ export interface PublishRequest {
   exchange: string;
   routingKey: string;
   content: Buffer;
-  /** This publish's own object: the publisher sets persistent, mandatory and its timeout on it. */
+  /** This publish's own object: the publisher sets persistent and mandatory on it. */
   properties: Options.Publish & { messageId: string };
 }
 
@@ -25,64 +31,58 @@ export interface ConfirmPublisherOptions {
   publishTimeoutMs?: number;
   /** Publishes again after a broker nack this many times, then fails. Default: DEFAULTS.amqp.publishNackRetries. */
   publishNackRetries?: number;
+  /** A channel whose oldest publish waits this long for its confirm is replaced, and its publishes sent again. Default: DEFAULTS.amqp.confirmStallMs. */
+  confirmStallMs?: number;
   logger: Logger;
 }
 
-type FailureKind = 'timeout' | 'nacked' | 'channel-closed' | 'publisher-closed' | 'other';
-
-/**
- * How far a publish got, for the words of its timeout error: nothing went out (`none`: the
- * job was not enqueued), it went out and was not confirmed (`unconfirmed`: a blocked broker
- * reads it later, a busy one may have enqueued it), or a copy was on a channel that closed.
- */
-type Exposure = 'none' | 'unconfirmed' | 'channel-closed';
-
-const OUTCOMES: Readonly<Record<Exposure, string>> = {
-  none: 'the job was not enqueued',
-  unconfirmed: 'it was sent, so the job may or may not have been enqueued',
-  'channel-closed': 'a copy sent before the connection dropped may still have been enqueued',
-};
-
-// amqplib and amqp-connection-manager report these only as plain Errors; this is the one place that reads their text.
-function classify(error: unknown): FailureKind {
-  const message = error instanceof Error ? error.message : '';
-  if (message === 'timeout') return 'timeout';
-  if (message === 'message nacked') return 'nacked';
-  if (message === 'channel closed') return 'channel-closed';
-  if (message === 'Channel closed') return 'publisher-closed';
-  return 'other';
-}
-
-/** A server-side close code (404, 406...) on an error amqplib raised for a channel. */
-function isServerChannelError(error: unknown): boolean {
-  return typeof (error as { code?: unknown } | undefined)?.code === 'number';
-}
-
-function describeTarget(request: PublishRequest): string {
-  return `exchange "${request.exchange}" with routing key "${request.routingKey}"`;
+/** A publish until it settles. It is the return tracker's entry too (messageId, returned). */
+interface Pending extends TrackedPublish {
+  readonly request: PublishRequest;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  readonly deadline: number;
+  nacks: number;
+  exposure: Exposure;
+  /** The channel its latest copy went out on; undefined while it waits to be sent. */
+  channel: ConfirmChannel | undefined;
+  sentAt: number;
+  settled: boolean;
 }
 
 /**
- * Publishes on a confirm channel and settles every publish: resolved only after the
- * broker confirmed it (and did not return it as unroutable), rejected with EnqueueError
- * otherwise, always within the publish timeout. Persistent and `mandatory` on every
- * message. A nack is retried; a connection loss before the confirm publishes again on
- * the new connection (at-least-once: the broker may then hold two copies); a channel
- * error (404, 406...) fails the publishes on that channel with the broker's reason.
+ * Publishes on a confirm channel of its own and settles every publish: resolved only after
+ * the broker confirmed it (and did not return it as unroutable), rejected with EnqueueError
+ * otherwise, always within the publish timeout. Persistent and `mandatory` on every message.
+ *
+ * The publisher, not a library under it, keeps every publish until its confirm: when the
+ * channel or the connection closes first, the publishes that were on it are sent again, with
+ * the same message id, on the next channel as soon as it is set up (at-least-once: the broker
+ * may then hold two copies, which the message id identifies). A nack is sent again; a channel
+ * error (404, 406...) fails the publishes it concerns with the broker's reason. A channel that
+ * stops confirming (seen on a cluster node during a leader election) is replaced after
+ * `confirmStallMs` and its publishes sent again.
  */
 export class ConfirmPublisher {
-  private readonly wrapper: ChannelWrapper;
   private readonly returns = new ReturnTracker();
   private readonly logger: Logger;
   private readonly timeoutMs: number;
   private readonly nackRetries: number;
-  /** The broker's reason for closing the last channel, until a new channel is set up. */
+  private readonly stallMs: number;
+  /** Publishes waiting for a channel (new ones while none is ready, and copies to send again). */
+  private waiting: Pending[] = [];
+  /** Publishes sent on the current channel and not yet confirmed, oldest first. */
+  private readonly unconfirmed = new Set<Pending>();
+  private channel: ConfirmChannel | undefined;
+  private opening = false;
+  private hasRoom = true;
+  /** The broker's reason for closing the current channel, read when its 'close' follows. */
   private channelError: Error | undefined;
   /** Set while the topology cannot be declared; new publishes fail at once. */
   private setupError: Error | undefined;
   private lastConnectError: Error | undefined;
-  /** Connections made so far: a publish that saw it change knows its message may have gone out. */
-  private connects = 0;
+  private reopenTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -92,158 +92,289 @@ export class ConfirmPublisher {
     this.logger = options.logger;
     this.timeoutMs = options.publishTimeoutMs ?? DEFAULTS.amqp.publishTimeoutMs;
     this.nackRetries = options.publishNackRetries ?? DEFAULTS.amqp.publishNackRetries;
+    this.stallMs = options.confirmStallMs ?? DEFAULTS.amqp.confirmStallMs;
     connection.events.on('connection:failed', ({ error }) => (this.lastConnectError = error));
     connection.events.on('connection:connect', () => {
       this.lastConnectError = undefined;
-      this.connects += 1;
+      void this.openChannel();
     });
-    this.wrapper = connection.createChannel({
-      name: 'warren-publisher',
-      confirm: true,
-      setup: (channel: ConfirmChannel) => this.setup(channel),
-    });
-    this.wrapper.on('error', (error: unknown) => {
-      this.logger.warn({ err: redactError(error) }, 'publisher channel error');
+    connection.events.on('connection:unblocked', () => this.flush());
+    if (connection.isConnected()) void this.openChannel();
+  }
+
+  /** Resolves once the broker confirmed the message; rejects with EnqueueError. */
+  publish(request: PublishRequest): Promise<void> {
+    if (this.closed) return Promise.reject(new EnqueueError(`cannot publish to ${describeTarget(request)}: the publisher is closed`));
+    if (this.setupError) {
+      return Promise.reject(
+        new EnqueueError(`cannot publish to ${describeTarget(request)}: the topology could not be declared: ${this.setupError.message}`, {
+          cause: this.setupError,
+        }),
+      );
+    }
+    // The request's properties are the publish's own (see PublishRequest): set, not copied.
+    request.properties.persistent = true;
+    request.properties.mandatory = true;
+    return new Promise<void>((resolve, reject) => {
+      const pending: Pending = {
+        request,
+        resolve,
+        reject,
+        messageId: request.properties.messageId,
+        returned: undefined,
+        deadline: Date.now() + this.timeoutMs,
+        nacks: 0,
+        exposure: 'none',
+        channel: undefined,
+        sentAt: 0,
+        settled: false,
+      };
+      if (this.waiting.length === 0 && this.canSend()) this.send(pending, this.channel!);
+      else this.waiting.push(pending);
+      this.startSweeping();
     });
   }
 
-  private async setup(channel: ConfirmChannel): Promise<void> {
+  /** Fails what was never sent, waits (briefly) for the rest, and closes the channel. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.reopenTimer);
+    for (const pending of this.waiting.splice(0)) {
+      this.fail(pending, new EnqueueError(`the publisher closed before the broker confirmed ${describeTarget(pending.request)}`));
+    }
+    const channel = this.channel;
+    this.channel = undefined;
+    if (channel) await settleWithin(channel.close(), 5_000);
+    for (const pending of [...this.unconfirmed]) {
+      this.fail(pending, new EnqueueError(`the publisher closed before the broker confirmed ${describeTarget(pending.request)}`));
+    }
+    this.stopSweeping();
+  }
+
+  private canSend(): boolean {
+    return this.channel !== undefined && this.hasRoom && !this.connection.blockedReason;
+  }
+
+  private send(pending: Pending, channel: ConfirmChannel): void {
+    pending.channel = channel;
+    pending.sentAt = Date.now();
+    if (pending.exposure === 'none') pending.exposure = 'unconfirmed';
+    pending.returned = undefined;
+    this.returns.add(pending);
+    this.unconfirmed.add(pending);
+    const { exchange, routingKey, content, properties } = pending.request;
+    try {
+      this.hasRoom = channel.publish(exchange, routingKey, content, properties, (error: unknown) => this.onConfirm(pending, channel, error));
+    } catch {
+      // The channel is closing: its 'close' sends this publish again with the others.
+      this.hasRoom = false;
+    }
+  }
+
+  private onConfirm(pending: Pending, channel: ConfirmChannel, error: unknown): void {
+    // A confirm for an older copy, or a publish settled meanwhile (timed out, failed).
+    if (pending.settled || pending.channel !== channel) return;
+    if (!error) {
+      this.release(pending);
+      if (pending.returned) this.fail(pending, unroutableError(pending.returned));
+      else this.succeed(pending);
+      return;
+    }
+    if (error instanceof Error && error.message === 'message nacked') {
+      this.release(pending);
+      pending.nacks += 1;
+      if (pending.nacks > this.nackRetries) {
+        this.fail(pending, new EnqueueError(`the broker refused (nacked) ${describeTarget(pending.request)} ${pending.nacks} times`));
+      } else {
+        this.waiting.push(pending);
+        this.flush();
+      }
+    }
+    // 'channel closed': the channel's 'close' handler decides (send again, or fail with its error).
+  }
+
+  private release(pending: Pending): void {
+    this.unconfirmed.delete(pending);
+    this.returns.release(pending);
+    pending.channel = undefined;
+  }
+
+  private succeed(pending: Pending): void {
+    pending.settled = true;
+    pending.resolve();
+  }
+
+  private fail(pending: Pending, error: Error): void {
+    if (pending.settled) return;
+    this.release(pending);
+    pending.settled = true;
+    pending.reject(error);
+  }
+
+  /** Sends what waits, in order, while the channel takes more. */
+  private flush(): void {
+    if (!this.canSend() || this.waiting.length === 0) return;
+    const channel = this.channel!;
+    const waiting = this.waiting;
+    let index = 0;
+    while (index < waiting.length && this.hasRoom) {
+      const pending = waiting[index]!;
+      index += 1;
+      if (!pending.settled) this.send(pending, channel);
+    }
+    this.waiting = index === waiting.length ? [] : waiting.slice(index);
+  }
+
+  private async openChannel(): Promise<void> {
+    if (this.opening || this.channel || this.closed) return;
+    const model = this.connection.current;
+    if (!model) return;
+    this.opening = true;
+    let channel: ConfirmChannel;
+    try {
+      channel = await model.createConfirmChannel();
+    } catch (error) {
+      this.opening = false;
+      this.logger.warn({ err: redactError(error) }, 'cannot open a publishing channel; retrying');
+      this.reopenLater();
+      return;
+    }
     this.channelError = undefined;
     channel.on('error', (error: unknown) => {
       this.channelError = redactError(error);
       this.logger.error({ err: this.channelError }, 'the broker closed the publishing channel');
     });
-    channel.on('return', (message) => this.returns.onReturn(message));
-    channel.on('close', () => {
-      // amqp-connection-manager re-creates channels only on reconnect: after a channel
-      // error on a live connection, reconnect (with backoff, so a broken topology is no busy loop).
-      if (this.channelError && !this.closed && this.connection.isConnected()) {
-        this.connection.reconnectAfter(this.connection.backoffDelay());
-      }
+    channel.on('close', () => this.onChannelClosed(channel));
+    channel.on('return', (message: Message) => this.returns.onReturn(message));
+    channel.on('drain', () => {
+      this.hasRoom = true;
+      this.flush();
     });
     try {
       await this.options.setup(channel);
-      if (this.setupError) this.logger.info('topology declared; publishing resumes');
-      this.setupError = undefined;
     } catch (error) {
-      if (!isServerChannelError(error) && !(error instanceof TopologyError)) return;
-      this.setupError = redactError(error);
-      const retryInMs = this.connection.backoffDelay();
-      this.logger.error(
-        { err: this.setupError, retryInMs },
-        'cannot declare the topology on the broker; publishes fail until it can (run `warren topology verify`)',
-      );
-      // Setup runs again only on a new connection: reconnect later, so a fixed broker is picked up.
-      this.connection.reconnectAfter(retryInMs);
-    }
-  }
-
-  /** Resolves once the broker confirmed the message; rejects with EnqueueError. */
-  async publish(request: PublishRequest): Promise<void> {
-    if (this.closed) throw new EnqueueError(`cannot publish to ${describeTarget(request)}: the publisher is closed`);
-    if (this.setupError) {
-      throw new EnqueueError(
-        `cannot publish to ${describeTarget(request)}: the topology could not be declared: ${this.setupError.message}`,
-        { cause: this.setupError },
-      );
-    }
-    const deadline = Date.now() + this.timeoutMs;
-    let nacks = 0;
-    let exposure: Exposure = 'none';
-    for (;;) {
-      if (this.connection.blockedReason) await this.waitWhileBlocked(request, deadline, () => exposure);
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw this.timeoutError(request, exposure);
-      const tracked = this.returns.track(request.properties.messageId);
-      // Handed to a live connection, or buffered until one comes up, the message goes out on the
-      // socket: from then on a timeout cannot say it was not enqueued (a blocked broker reads it later).
-      // (A connect counter rather than a listener per publish: with thousands of publishes in
-      // flight, adding and removing listeners was quadratic.)
-      const connectsBefore = this.connects;
-      if (exposure === 'none' && this.connection.isConnected()) exposure = 'unconfirmed';
-      try {
-        // The request's properties are the publish's own (see PublishRequest): set, not copied.
-        const options = request.properties as Options.Publish & { timeout?: number };
-        options.persistent = true;
-        options.mandatory = true;
-        options.timeout = remaining;
-        await this.wrapper.publish(request.exchange, request.routingKey, request.content, options);
-      } catch (error) {
-        this.returns.release(tracked);
-        if (exposure === 'none' && this.connects !== connectsBefore) exposure = 'unconfirmed';
-        const kind = classify(error);
-        if (kind === 'timeout') throw this.timeoutError(request, exposure);
-        if (kind === 'nacked') {
-          nacks += 1;
-          if (nacks <= this.nackRetries) continue;
-          throw new EnqueueError(`the broker refused (nacked) ${describeTarget(request)} ${nacks} times`);
-        }
-        if (kind === 'channel-closed') exposure = 'channel-closed';
-        if (kind === 'channel-closed' && !this.channelError && !this.closed) continue;
-        if (kind === 'channel-closed' && this.channelError) {
-          throw new EnqueueError(
-            `the broker closed the channel before confirming the publish to ${describeTarget(request)}: ${this.channelError.message}`,
-            { cause: this.channelError },
-          );
-        }
-        if (kind === 'publisher-closed' || this.closed) {
-          throw new EnqueueError(`the publisher closed before the broker confirmed ${describeTarget(request)}`);
-        }
-        const safe = redactError(error);
-        throw new EnqueueError(`publish to ${describeTarget(request)} failed: ${safe.message}`, { cause: safe });
-      }
-      this.returns.release(tracked);
-      if (tracked.returned) throw unroutableError(tracked.returned);
+      this.opening = false;
+      this.onSetupFailed(error);
+      await settleWithin(channel.close(), 1_000);
       return;
     }
+    this.opening = false;
+    if (this.closed) {
+      await settleWithin(channel.close(), 1_000);
+      return;
+    }
+    if (this.setupError) this.logger.info('topology declared; publishing resumes');
+    this.setupError = undefined;
+    this.channel = channel;
+    this.hasRoom = true;
+    this.flush();
   }
 
-  /** While the broker blocks the connection, hold the publish back (it could not be confirmed anyway). */
-  private async waitWhileBlocked(request: PublishRequest, deadline: number, exposure: () => Exposure): Promise<void> {
-    if (!this.connection.blockedReason) return;
-    await new Promise<void>((resolve, reject) => {
-      const onUnblocked = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.connection.events.off('connection:unblocked', onUnblocked);
-        reject(this.timeoutError(request, exposure()));
-      }, Math.max(0, deadline - Date.now()));
-      this.connection.events.once('connection:unblocked', onUnblocked);
-    });
+  private onSetupFailed(error: unknown): void {
+    if (isServerChannelError(error) || error instanceof TopologyError) {
+      this.setupError = redactError(error);
+      this.logger.error(
+        { err: this.setupError },
+        'cannot declare the topology on the broker; publishes fail until it can (run `warren topology verify`)',
+      );
+      // Publishes already waiting fail now rather than at their timeout: the cause will not go away by itself.
+      for (const pending of this.waiting.splice(0)) {
+        this.fail(pending, new EnqueueError(`cannot publish to ${describeTarget(pending.request)}: the topology could not be declared: ${this.setupError.message}`, { cause: this.setupError }));
+      }
+    }
+    // Otherwise the connection dropped during setup: the next connect opens a channel.
+    this.reopenLater();
   }
 
-  private timeoutError(request: PublishRequest, exposure: Exposure): EnqueueError {
-    const within = `within ${this.timeoutMs} ms`;
-    const target = describeTarget(request);
-    if (this.connection.blockedReason) {
-      const outcome =
-        exposure === 'none'
-          ? 'the job was not enqueued'
-          : 'it was sent before the broker blocked the connection, so the broker may still enqueue it when the alarm clears';
-      return new EnqueueError(`publish to ${target} timed out ${within}: the broker has blocked publishing (${this.connection.blockedReason}); ${outcome}`);
+  /**
+   * The channel closed (connection lost, a channel error, a stall, close()). Its unconfirmed
+   * publishes wait for the next channel, before anything newer: sent again with the same
+   * message id. A channel error fails the publishes it names, with the broker's reason.
+   */
+  private onChannelClosed(channel: ConfirmChannel): void {
+    if (this.channel === channel) this.channel = undefined;
+    const error = this.channelError;
+    this.channelError = undefined;
+    const orphans = [...this.unconfirmed].filter((pending) => pending.channel === channel);
+    for (const pending of orphans) {
+      this.release(pending);
+      pending.exposure = 'channel-closed';
     }
-    const outcome = OUTCOMES[exposure];
-    if (this.setupError) {
-      return new EnqueueError(`publish to ${target} timed out ${within}: the topology could not be declared: ${this.setupError.message}; ${outcome}`);
+    if (error && isServerChannelError(error)) {
+      const named = orphans.filter((pending) => channelErrorNamesExchange(error, pending.request.exchange));
+      // When the error names none of them, it cannot be told which publish caused it: all fail with it.
+      const failed = named.length > 0 ? named : orphans;
+      for (const pending of failed) {
+        this.fail(
+          pending,
+          new EnqueueError(`the broker closed the channel before confirming the publish to ${describeTarget(pending.request)}: ${error.message}`, { cause: error }),
+        );
+      }
     }
-    if (!this.connection.isConnected()) {
-      return new EnqueueError(`publish to ${target} timed out ${within}: ${describeConnectFailure(this.connection.endpoint, this.lastConnectError)}; ${outcome}`);
-    }
-    return new EnqueueError(`publish to ${target} timed out ${within}: the broker did not confirm it; the job may or may not have been enqueued`);
-  }
-
-  async close(): Promise<void> {
+    const again = orphans.filter((pending) => !pending.settled);
+    if (again.length > 0) this.waiting = [...again, ...this.waiting];
     if (this.closed) return;
-    this.closed = true;
-    await settleWithin(this.wrapper.close(), 5_000);
+    // A live connection keeps working: open the next channel now (after a channel error, with backoff).
+    if (this.connection.isConnected()) {
+      if (error) this.reopenLater();
+      else void this.openChannel();
+    }
+  }
+
+  private reopenLater(): void {
+    if (this.closed || this.reopenTimer) return;
+    this.reopenTimer = setTimeout(() => {
+      this.reopenTimer = undefined;
+      void this.openChannel();
+    }, this.connection.backoffDelay());
+    this.reopenTimer.unref();
+  }
+
+  /** One timer for every publish: times out what passed its deadline, and replaces a stalled channel. */
+  private startSweeping(): void {
+    if (this.sweepTimer) return;
+    const interval = Math.max(10, Math.min(250, Math.floor(Math.min(this.timeoutMs, this.stallMs) / 4)));
+    this.sweepTimer = setInterval(() => this.sweep(), interval);
+    this.sweepTimer.unref();
+  }
+
+  private stopSweeping(): void {
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const pending of this.unconfirmed) if (pending.deadline <= now) this.timeOut(pending);
+    if (this.waiting.some((pending) => pending.deadline <= now || pending.settled)) {
+      for (const pending of this.waiting) if (pending.deadline <= now) this.timeOut(pending);
+      this.waiting = this.waiting.filter((pending) => !pending.settled);
+    }
+    const oldest = this.unconfirmed.values().next().value;
+    if (oldest && this.channel && oldest.channel === this.channel && now - oldest.sentAt > this.stallMs && !this.connection.blockedReason) {
+      this.logger.warn({ waitedMs: now - oldest.sentAt, unconfirmed: this.unconfirmed.size }, 'the broker stopped confirming on this channel; sending its publishes again on a new one');
+      const stalled = this.channel;
+      this.channel = undefined;
+      void stalled.close().catch(() => {});
+    }
+    if (this.unconfirmed.size === 0 && this.waiting.length === 0) this.stopSweeping();
+  }
+
+  private timeOut(pending: Pending): void {
+    this.fail(
+      pending,
+      publishTimeoutError(pending.request, {
+        timeoutMs: this.timeoutMs,
+        exposure: pending.exposure,
+        blockedReason: this.connection.blockedReason,
+        setupError: this.setupError,
+        connected: this.connection.isConnected(),
+        endpoint: this.connection.endpoint,
+        lastConnectError: this.lastConnectError,
+      }),
+    );
   }
 }
 
-function unroutableError(returned: ReturnedMessage): UnroutableError {
-  return new UnroutableError(
-    `unroutable job: no queue is bound to exchange "${returned.exchange}" for routing key "${returned.routingKey}" ` +
-      `(the broker returned it: ${returned.replyCode} ${returned.replyText}); check the topology's bindings`,
-  );
-}
+export type { ReturnedMessage };

@@ -17,18 +17,22 @@ export interface TrackedPublish {
 /**
  * Matches basic.return frames to pending publishes by message id. The broker sends the
  * return before the ack of the same message, so when the confirm arrives the publish
- * already knows it was unroutable. amqp-connection-manager does not surface returns: the
- * publisher's setup function forwards the underlying channel's 'return' events here.
+ * already knows it was unroutable. The publisher forwards its channel's 'return' events here.
  */
 export class ReturnTracker {
   private readonly pending = new Map<string, TrackedPublish[]>();
 
   track(messageId: string): TrackedPublish {
     const tracked: TrackedPublish = { messageId, returned: undefined };
-    const list = this.pending.get(messageId);
-    if (list) list.push(tracked);
-    else this.pending.set(messageId, [tracked]);
+    this.add(tracked);
     return tracked;
+  }
+
+  /** Tracks an object of the caller's own (the publisher's pending publish). */
+  add(tracked: TrackedPublish): void {
+    const list = this.pending.get(tracked.messageId);
+    if (list) list.push(tracked);
+    else this.pending.set(tracked.messageId, [tracked]);
   }
 
   release(tracked: TrackedPublish): void {

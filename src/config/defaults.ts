@@ -60,6 +60,12 @@ export const DEFAULTS = Object.freeze({
     reconnectMaxMs: 10_000,
     /** Every publish settles (confirmed or EnqueueError) within this time. */
     publishTimeoutMs: 10_000,
+    /**
+     * A publishing channel whose oldest unconfirmed publish waited this long is replaced and its
+     * publishes sent again (same message ids) on a new one. A channel that stops confirming was
+     * seen on a cluster node during a leader election; a blocked connection is not counted.
+     */
+    confirmStallMs: 5_000,
     /** Attempts for a publish the broker nacked. */
     publishNackRetries: 3,
     /**

@@ -19,6 +19,8 @@ export interface AmqpAdapterOptions extends AmqpConnectionOptions {
   publishTimeoutMs?: number;
   /** How many times a publish the broker nacked is tried again. Default: DEFAULTS.amqp.publishNackRetries. */
   publishNackRetries?: number;
+  /** A publishing channel that confirms nothing for this long is replaced, its publishes sent again. Default: DEFAULTS.amqp.confirmStallMs. */
+  confirmStallMs?: number;
   /** Larger bodies are refused before publishing. Default: DEFAULTS.maxMessageBytes. */
   maxMessageBytes?: number;
   /**
