@@ -146,11 +146,8 @@ async function main(): Promise<void> {
     await worker.stop();
     await producer.close();
     const probe = await BrokerProbe.open(url);
-    const levels = Array.from({ length: ladder.options.levels - ladder.options.lowestLevel }, (_, index) =>
-      ladder.names.level(ladder.options.lowestLevel + index),
-    );
-    await probe.deleteQueues([queue, `${prefix}.dead`, ...levels]);
-    await probe.deleteExchanges([ladder.names.entryExchange, ...levels, ladder.names.deliveryExchange, ladder.names.undeliverableExchange]);
+    await probe.deleteQueues([queue, `${prefix}.dead`, ...ladder.queueNames()]);
+    await probe.deleteExchanges(ladder.exchangeNames());
     await probe.close();
   }
 }

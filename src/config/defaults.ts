@@ -143,6 +143,11 @@ export const DEFAULTS = Object.freeze({
      * remaining time and acked once the broker confirmed it.
      */
     maxHoldMs: 1_000,
+    /**
+     * Due jobs a worker forwards at once from the ladder's due queue to their queues (its own
+     * channel's prefetch, beside the job concurrency). Each forward is a confirmed publish.
+     */
+    forwardPrefetch: 100,
   }),
 });
 

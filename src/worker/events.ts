@@ -22,6 +22,8 @@ export type DeadLetterReason =
   | 'deserialization'
   /** perform raised and no rule handled it, or retries were exhausted. */
   | 'failed'
+  /** A delayed job fell due for a queue that no longer exists (or its message names none). */
+  | 'undeliverable'
   /** The worker requires signed envelopes and the message carries no signature. */
   | 'unsigned'
   /** The signature names an unknown key, is malformed, or does not match the body. */

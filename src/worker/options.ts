@@ -46,6 +46,12 @@ export interface WorkerOptions extends AmqpConnectionOptions {
    * acked once that is confirmed. Default: DELAY_DEFAULTS.maxHoldMs.
    */
   maxHoldMs?: number;
+  /**
+   * Forward due jobs from the delay ladder's due queue into their queues (see DueForwarder), on a
+   * channel of its own with this prefetch; 0 turns forwarding off in this process (then another
+   * worker must run it, or delayed jobs wait in the due queue). Default: DELAY_DEFAULTS.forwardPrefetch.
+   */
+  forwardPrefetch?: number;
   /** Queue that receives dead letters. Default: DEFAULTS.amqp.deadLetterQueue. */
   deadLetterQueue?: string;
   /** Delay before a delivery is requeued when its dead-letter publish failed. Default: DEFAULTS.amqp.deadLetterRetryDelayMs. */

@@ -16,6 +16,7 @@ import { Consumer, type Delivery } from './consumer.js';
 import { consumerTimeoutWarnings } from './consumer-timeout.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
 import { DeadLetterPublisher } from './dead-letter.js';
+import { DueForwarder } from './due-forwarder.js';
 import { RUN_NOW, untilDue, type DueVerdict } from './due-time.js';
 import type { WorkerEvents } from './events.js';
 import type { WorkerOptions } from './options.js';
@@ -28,6 +29,8 @@ const CONNECTION_EVENTS = ['connection:connect', 'connection:disconnect', 'conne
 interface Running {
   connection: AmqpConnection;
   consumer: Consumer;
+  /** Moves due jobs from the delay ladder's due queue into their queues (none for schedulers without one). */
+  forwarder: DueForwarder | undefined;
   adapter: AmqpAdapter;
   ownsAdapter: boolean;
   settlement: DeliverySettlement;
@@ -57,6 +60,7 @@ export class Worker {
   private readonly delays: DelayScheduler;
   private readonly deadLetterQueue: string;
   private readonly maxHoldMs: number;
+  private readonly forwardPrefetch: number;
   private readonly signer: EnvelopeSigner | undefined;
   /** Deliveries received and not yet done with: a count is all that shutdown needs (no Set churn per job; bench/README.md). */
   private inFlight = 0;
@@ -89,6 +93,10 @@ export class Worker {
     this.signer = options.signing ? new EnvelopeSigner(options.signing) : undefined;
     // It signs the retries it publishes: it must know with which key.
     this.signer?.assertCanSign();
+    this.forwardPrefetch = options.forwardPrefetch ?? DELAY_DEFAULTS.forwardPrefetch;
+    if (!Number.isInteger(this.forwardPrefetch) || this.forwardPrefetch < 0 || this.forwardPrefetch > 65_535) {
+      throw new ConfigurationError(`forwardPrefetch must be an integer from 0 to 65535, not ${String(options.forwardPrefetch)}`);
+    }
     if (!(this.maxHoldMs >= 0)) throw new ConfigurationError(`maxHoldMs must be a number of milliseconds >= 0, not ${String(options.maxHoldMs)}`);
     // By default the topology's job queues: not dead-letter or alternate-exchange sinks, not `consume: false`, not warren's own queues.
     const queues = options.queues?.length ? options.queues : jobQueues(this.topology, { deadLetterQueue });
@@ -128,15 +136,18 @@ export class Worker {
       this.options.handleSignals === false
         ? () => {}
         : handleShutdownSignals(() => this.stop(), () => this.abortNow(), this.logger);
+    const deadLetters = new DeadLetterPublisher(adapter, this.deadLetterQueue, this.logger);
+    const requeueDelayMs = this.options.deadLetterRetryDelayMs ?? DEFAULTS.amqp.deadLetterRetryDelayMs;
+    const forwarder = this.dueForwarder(connection, adapter, deadLetters, requeueDelayMs);
     const settlement = new DeliverySettlement({
       consumer,
       adapter,
-      deadLetters: new DeadLetterPublisher(adapter, this.deadLetterQueue, this.logger),
+      deadLetters,
       logger: this.logger,
       events: this.events,
       stopping: this.stopping.signal,
       abandoned: () => this.abandoned,
-      requeueDelayMs: this.options.deadLetterRetryDelayMs ?? DEFAULTS.amqp.deadLetterRetryDelayMs,
+      requeueDelayMs,
     });
     const context: DeliveryContext = {
       registry: this.options.registry,
@@ -152,7 +163,7 @@ export class Worker {
       verdict: (delivery, verdict) => this.afterPerform(delivery, verdict, running),
       error: (delivery, error) => this.unexpected(delivery, error, running),
     };
-    const running: Running = { connection, consumer, adapter, ownsAdapter, settlement, removeSignalHandlers, context, verdicts };
+    const running: Running = { connection, consumer, forwarder, adapter, ownsAdapter, settlement, removeSignalHandlers, context, verdicts };
     this.running = running;
     // A stop while waiting for the broker (SIGTERM before it ever connected) ends the wait.
     const stoppedFirst = new Promise<'stopped'>((resolve) => {
@@ -166,6 +177,14 @@ export class Worker {
       throw error;
     }
     this.events.emit('worker:ready', { queues: [...this.queues], concurrency: this.concurrency });
+  }
+
+  private dueForwarder(connection: AmqpConnection, adapter: AmqpAdapter, deadLetters: DeadLetterPublisher, retryDelayMs: number): DueForwarder | undefined {
+    const prefetch = this.forwardPrefetch;
+    const dueQueue = this.delays.dueQueue;
+    const spec = dueQueue === undefined ? undefined : (this.delays.extendTopology?.(this.topology) ?? this.topology).queues.find((queue) => queue.name === dueQueue);
+    if (!spec || prefetch === 0) return undefined;
+    return new DueForwarder(connection, { queue: spec, prefetch, adapter, deadLetters, logger: this.logger, events: this.events, retryDelayMs });
   }
 
   private forwardConnectionEvents(source: TypedEmitter<ConnectionEvents>): void {
@@ -259,7 +278,9 @@ export class Worker {
       return;
     }
     await running.consumer.cancel();
+    const forwarderStopped = running.forwarder?.stop();
     const drained = await this.drain(this.options.shutdownTimeoutMs ?? DEFAULTS.amqp.shutdownTimeoutMs);
+    await forwarderStopped;
     const abandoned = this.inFlight;
     if (!drained) {
       this.abandoned = true;

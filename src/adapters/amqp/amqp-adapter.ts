@@ -140,6 +140,17 @@ export class AmqpAdapter implements QueueAdapter {
   }
 
   /**
+   * Publishes an already encoded message straight into `queueName` (AMQP default exchange), with
+   * confirms, `mandatory` and the publish timeout; UnroutableError when the queue does not exist.
+   * The worker's due-job forwarder uses it: the delay ladder already resolved the job's route to
+   * this queue when the job was enqueued.
+   */
+  async publishIntoQueue(queueName: string, content: Buffer, properties: Options.Publish & { messageId: string }): Promise<void> {
+    const { publisher } = this.connect();
+    await this.track(publisher.publish({ exchange: '', routingKey: queueName, content, properties }));
+  }
+
+  /**
    * Declares a queue of the topology again (with its bindings), for one deleted from the broker
    * while warren runs. False when the topology does not know it or the broker is not connected.
    */
@@ -161,6 +172,21 @@ export class AmqpAdapter implements QueueAdapter {
     const delayMs = dueAt - Date.now();
     if (delayMs > 0) assertDelayedRouteReachesQueue(topology, route, queueName);
     const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, job, topology) : route;
+    await this.track(this.publishTo(target, route, queueName, content, { ...properties, headers: { ...properties.headers, ...target.headers } }));
+  }
+
+  /**
+   * Like publishToQueueAt, but into `queueName` itself (the AMQP default exchange) rather than
+   * through the topology's route, for queues this adapter's topology may not know: moving jobs
+   * out of warren 0.1's classic delay ladder (see migrateLegacyLadder). A due job goes straight
+   * in, keeping its due-time header; a later one through the delay ladder.
+   */
+  async publishIntoQueueAt(queueName: string, content: Buffer, properties: Options.Publish & { messageId: string }, dueAt: number): Promise<void> {
+    const { declarer } = this.connect();
+    const route: RouteSpec = { exchange: '', routingKey: queueName };
+    const job = { queue_name: queueName, job_class: typeof properties.type === 'string' ? properties.type : 'job', job_id: properties.messageId };
+    const delayMs = dueAt - Date.now();
+    const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, job, declarer.topology) : route;
     await this.track(this.publishTo(target, route, queueName, content, { ...properties, headers: { ...properties.headers, ...target.headers } }));
   }
 
@@ -262,6 +288,7 @@ export class AmqpAdapter implements QueueAdapter {
       setup: (channel) => declarer.declareAll(channel),
       publishTimeoutMs: this.options.publishTimeoutMs,
       publishNackRetries: this.options.publishNackRetries,
+      confirmStallMs: this.options.confirmStallMs,
       logger: this.logger,
     });
     this.connected = { connection, publisher, declarer };

@@ -1,3 +1,4 @@
+import type { MessageProperties } from 'amqplib';
 import { AdapterError } from '../../errors.js';
 import type { RouteSpec, Topology } from '../../topology/index.js';
 import { routeReachesQueue } from '../../topology/routes.js';
@@ -27,4 +28,25 @@ export function delayDestination(topology: Topology | undefined, route: RouteSpe
   throw new AdapterError(
     `cannot delay a job routed to ${where}: the route reaches several queues (${reached.join(', ')}) and a delayed job is delivered into one; route the job to one queue`,
   );
+}
+
+/** The own string values of an array-valued header (amqplib gives AMQP arrays as JS arrays). */
+function stringsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/**
+ * The queue a due job goes to: its delivery key (`=<queue>`, see delayRoutingKeys) among the
+ * routing keys it was published with, which the broker keeps in the `CC` header and in each
+ * `x-death` entry. Headers are read as own properties only (a `__proto__` header is data).
+ */
+export function dueDestination(properties: MessageProperties, routingKey: string): string | undefined {
+  const headers = (properties.headers ?? {}) as Record<string, unknown>;
+  const keys = [routingKey, ...(Object.hasOwn(headers, 'CC') ? stringsOf(headers.CC) : [])];
+  const deaths = Object.hasOwn(headers, 'x-death') && Array.isArray(headers['x-death']) ? (headers['x-death'] as unknown[]) : [];
+  for (const death of deaths) {
+    if (death && typeof death === 'object' && Object.hasOwn(death, 'routing-keys')) keys.push(...stringsOf((death as Record<string, unknown>)['routing-keys']));
+  }
+  const key = keys.find((candidate) => candidate.startsWith('=') && candidate.length > 1);
+  return key?.slice(1);
 }

@@ -47,6 +47,21 @@ export class DelayLadder implements DelayScheduler {
     this.names = delayNames(this.options.prefix, this.options.queueType);
   }
 
+  /** The quorum ladder's due queue, which workers forward from; undefined for the classic ladder. */
+  get dueQueue(): string | undefined {
+    return this.names.due;
+  }
+
+  /** Every queue the ladder declares (levels, then the due queue); the dead-letter queue is not the ladder's. */
+  queueNames(): string[] {
+    return this.names.queues(this.options.levels, this.options.lowestLevel);
+  }
+
+  /** Every exchange the ladder declares. */
+  exchangeNames(): string[] {
+    return this.names.exchanges(this.options.levels, this.options.lowestLevel);
+  }
+
   extendTopology(topology: Topology): Topology {
     return delayTopology(topology, this.options);
   }

@@ -8,7 +8,7 @@ import { envelopeFor } from '../helpers/envelope.js';
 import { runCli } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 import { collect, DelayFixture } from './delay-fixture.js';
-import { DiscardingJob, fixBrokenJobs, OnceBrokenJob, recordedRuns, resetRuns, RetriedJob } from './delay-jobs.js';
+import { DiscardingJob, fixBrokenJobs, OnceBrokenJob, recordedRuns, resetRuns, RetriedJob, TimedJob } from './delay-jobs.js';
 
 const url = inject('amqpUrl');
 
@@ -75,6 +75,25 @@ describe('retries and dead letters', { timeout: 90_000 }, () => {
     await waitFor(() => completed.length === 1, 'the discarded job');
     expect(completed[0]?.outcome).toBe('discarded');
     expect(await deadLetters.count()).toBe(0);
+  });
+
+  it('a delayed job whose queue is gone when it falls due is dead-lettered as undeliverable, not dropped', async () => {
+    const other = fixture.queue('other');
+    const gone = fixture.queue('gone');
+    const worker = await startWorker({ queues: [other] });
+    const dead = collect(worker, 'job:dead');
+    const job = await TimedJob.set({ queue: gone, wait: 1_500 }).performLater('nowhere', Date.now() + 1_500);
+    // The producer declared the queue when it enqueued; an operator deletes it while the job waits.
+    await fixture.probe.deleteQueues([gone]);
+    await waitFor(() => dead.length === 1, 'the undeliverable dead letter');
+
+    // The forwarder moves messages without decoding them: the event names the job by its message id.
+    expect(dead[0]).toMatchObject({ reason: 'undeliverable', messageId: job.jobId, queue: gone });
+    const [letter, ...others] = await deadLetters.list();
+    expect(others).toEqual([]);
+    expect(letter).toMatchObject({ jobId: job.jobId, jobClass: 'TimedJob', reason: 'undeliverable', originalQueue: gone });
+    expect(await fixture.waitingInLadder()).toBe(0);
+    expect(await fixture.probe.queueExists(gone)).toBe(false);
   });
 
   it('lists dead letters without removing them, retries one by job id as it was last delivered (same executions), retries the rest, and purges', async () => {

@@ -63,25 +63,18 @@ export class DelayFixture {
     return full;
   }
 
-  /** The ladder's level queues. */
-  levelQueues(): string[] {
-    const { levels, lowestLevel } = this.ladder.options;
-    return Array.from({ length: levels - lowestLevel }, (_, index) => this.ladder.names.level(lowestLevel + index));
-  }
-
-  /** Messages waiting in the ladder. */
+  /** Messages waiting in the ladder (its levels and its due queue). */
   async waitingInLadder(): Promise<number> {
     let total = 0;
-    for (const queue of this.levelQueues()) total += await this.probe.messageCountIfAny(queue);
+    for (const queue of this.ladder.queueNames()) total += await this.probe.messageCountIfAny(queue);
     return total;
   }
 
   async cleanup(): Promise<void> {
     // A fresh connection: the test's may have been closed by the broker (a forced close, a restart).
     await this.reconnect();
-    const names = this.ladder.names;
-    await this.probe.deleteQueues([...this.queues, ...this.levelQueues()]);
-    await this.probe.deleteExchanges([names.entryExchange, ...this.levelQueues(), names.deliveryExchange, names.undeliverableExchange]);
+    await this.probe.deleteQueues([...this.queues, ...this.ladder.queueNames()]);
+    await this.probe.deleteExchanges(this.ladder.exchangeNames());
     await this.probe.close();
   }
 }

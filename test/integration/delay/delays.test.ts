@@ -111,6 +111,8 @@ describe('delayed jobs through the TTL-queue ladder', { timeout: 90_000 }, () =>
     for (const priority of [5, 1, 9, 3]) {
       await TimedJob.set({ queue, waitUntil: dueAt, priority }).performLater(`p${priority}`, dueAt);
     }
+    // A worker of another queue forwards the due jobs (every worker does); none is performed yet.
+    await startWorker({ queues: [fixture.queue('forwarder-only')] });
     await waitFor(async () => (await fixture.probe.messageCountIfAny(queue)) === 4, 'the four jobs in their queue');
     await startWorker({ queues: [queue], concurrency: 1 });
     await waitFor(() => recordedRuns().length === 4, 'four jobs');
@@ -137,13 +139,21 @@ describe('delayed jobs through the TTL-queue ladder', { timeout: 90_000 }, () =>
     }
   });
 
-  it('declares the ladder as part of the topology: durable level queues whose messages share one TTL', async () => {
+  it('declares the ladder as part of the topology: quorum level queues whose messages share one TTL, and the due queue', async () => {
     const queue = fixture.queue('declared');
     await startWorker({ queues: [queue] });
-    const levels = fixture.levelQueues();
+    const names = fixture.ladder.queueNames();
+    const due = fixture.ladder.dueQueue!;
+    const levels = names.filter((name) => name !== due);
     expect(levels.length).toBeGreaterThan(10);
-    for (const level of levels) expect(await fixture.probe.queueExists(level)).toBe(true);
+    for (const name of names) expect(await fixture.probe.queueExists(name)).toBe(true);
     const plannedLevels = producer.topology.queues.filter((spec) => levels.includes(spec.name));
-    expect(plannedLevels.every((spec) => spec.durable && spec.origin === 'generated' && spec.messageTtlMs !== undefined)).toBe(true);
+    expect(plannedLevels).toHaveLength(levels.length);
+    expect(
+      plannedLevels.every(
+        (spec) => spec.type === 'quorum' && spec.origin === 'generated' && spec.messageTtlMs !== undefined && spec.arguments['x-dead-letter-strategy'] === 'at-least-once',
+      ),
+    ).toBe(true);
+    expect(producer.topology.queues.find((spec) => spec.name === due)).toMatchObject({ type: 'quorum', deliveryLimit: 1_000, deadLetterExchange: undefined });
   });
 });

@@ -30,7 +30,8 @@ describe('routeReachesSomeQueue: what the delayed path checks before the delay l
 
 describe('resolveRoute', () => {
   it("never routes a job through the delay ladder's generated delivery bindings", () => {
-    const topology = new DelayLadder().extendTopology(unbound);
+    // The classic ladder binds every job queue to its delivery exchange; the quorum ladder binds none.
+    const topology = new DelayLadder({ queueType: 'classic' }).extendTopology(unbound);
     expect(topology.bindings.some((binding) => binding.queue === 'lonely' && binding.origin === 'generated')).toBe(true);
     expect(resolveRoute(topology, 'lonely')).toEqual({ exchange: topology.defaultExchange, routingKey: 'lonely' });
   });
