@@ -5,6 +5,7 @@ import { WARREN_VERSION } from '../amqp/version.js';
 import { configure } from '../config/configuration.js';
 import { ConfigurationError, TopologyError } from '../errors.js';
 import { deadCommand } from './commands/dead.js';
+import { delaysCommand } from './commands/delays.js';
 import { enqueueCommand } from './commands/enqueue.js';
 import { topologyCommand } from './commands/topology.js';
 import { workerCommand } from './commands/worker.js';
@@ -37,7 +38,7 @@ function withExitOverride(command: Command): void {
 }
 
 /**
- * The `warren` command line: `worker`, `topology plan|apply|verify`, `enqueue`, `dead list|retry|purge`.
+ * The `warren` command line: `worker`, `topology plan|apply|verify`, `enqueue`, `dead list|retry|purge`, `delays status|migrate`.
  * Returns the exit code (see EXIT) instead of exiting, so it can be tested in-process.
  */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
@@ -54,7 +55,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     .addCommand(workerCommand(logger, setExit))
     .addCommand(topologyCommand(logger, setExit))
     .addCommand(enqueueCommand(logger, setExit))
-    .addCommand(deadCommand(logger, setExit));
+    .addCommand(deadCommand(logger, setExit))
+    .addCommand(delaysCommand(logger, setExit));
   withExitOverride(program);
   try {
     await program.parseAsync([...argv]);

@@ -1,11 +1,15 @@
 import { Command } from 'commander';
 import type { Logger } from 'pino';
 import { resolveAmqpUrl } from '../../amqp/connection.js';
+import { inspectLegacyLadder } from '../../amqp/delay/legacy-ladder.js';
 import { tlsSocketOptions } from '../../amqp/tls.js';
+import { DEFAULTS } from '../../config/defaults.js';
+import { openBroker } from '../../topology/broker.js';
 import { applyTopology, defaultTopology, loadTopology, planTopology, verifyTopology, type Topology } from '../../topology/index.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
 import { addDelayFlags, delayLadder, type DelayFlags } from '../delay-flags.js';
 import { EXIT } from '../exit-codes.js';
+import { describeLegacyLadder } from './delays.js';
 import { collect } from '../parsers.js';
 
 interface TopologyFlags extends ConnectionFlags, DelayFlags {
@@ -70,6 +74,15 @@ export function topologyCommand(_logger: Logger, setExit: (code: number) => void
           const { url, socketOptions } = brokerTarget(flags);
           const report = await verifyTopology(url, topology, { socketOptions });
           process.stdout.write(`${report.format()}\n`);
+          // warren 0.1's classic ladder is not drift (nothing of it is declared any more), but an operator must hear of it.
+          const prefix = flags.delayPrefix ?? DEFAULTS.delay.prefix;
+          const broker = await openBroker(url, { socketOptions });
+          try {
+            const legacy = await inspectLegacyLadder(broker.connection, prefix);
+            if (legacy.length > 0) process.stdout.write(`${describeLegacyLadder(prefix, legacy)}\n`);
+          } finally {
+            await broker.close();
+          }
           return report.ok ? EXIT.ok : EXIT.drift;
         },
         setExit,
