@@ -2,7 +2,10 @@
 //
 // Runs N jobs through worker processes while it SIGKILLs workers, restarts the broker
 // (rabbitmqctl stop_app/start_app) and force-closes every connection, then counts from the
-// workers' ledger: enqueued (confirmed), performed (unique), lost, duplicates, run time.
+// workers' ledger: enqueued (confirmed), performed (unique), lost, duplicates, leftover, run time.
+// The mix is the outside chaos run of issue 14: 80% due now, 10% delayed 50 ms-5 s, 10% failing
+// once and retried after 200 ms; half the batches through performLater (64 in flight), half
+// through performAllLater (batches of 100). --seed makes the mix and the chaos repeatable.
 // Exits 1 when a confirmed job was not performed. It disrupts the local broker: run it alone.
 import { parseArgs } from 'node:util';
 import { HEADERS } from '../src/amqp/message.js';
@@ -22,7 +25,8 @@ const HELP = `Usage: npx tsx scripts/soak.ts [options]
   --seconds <n>       how long to spread the enqueueing over (default max(45, jobs / 1000))
   --kills <n>         workers SIGKILLed (default 5)
   --restarts <n>      broker restarts, stop_app/start_app (default 2)
-  --closes <n>        rabbitmqctl close_all_connections (default 2)
+  --closes <n>        rabbitmqctl close_all_connections (default 3)
+  --seed <n>          seed of the job mix, delays and chaos victims (default: random, printed)
   --stall <seconds>   give up when nothing is performed for this long (default 120)
   --json              also print the summary as one JSON line
 Broker: AMQP_URL (default ${DEFAULTS.amqp.url.replace(/:[^:@/]*@/, ':***@')}); rabbitmqctl must control it.`;
@@ -35,7 +39,8 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string' },
     kills: { type: 'string', default: '5' },
     restarts: { type: 'string', default: '2' },
-    closes: { type: 'string', default: '2' },
+    closes: { type: 'string', default: '3' },
+    seed: { type: 'string' },
     stall: { type: 'string', default: '120' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -65,6 +70,20 @@ const chaos = [
   ...Array<'close'>(positive('closes', flags.closes, true)).fill('close'),
 ];
 const stallMs = positive('stall', flags.stall) * 1000;
+const seed = flags.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positive('seed', flags.seed, true);
+
+/** mulberry32: a small seeded PRNG, so a run's mix and victims can be replayed with --seed. */
+function seeded(start: number): () => number {
+  let state = start >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = seeded(seed);
 const url = process.env.AMQP_URL ?? DEFAULTS.amqp.url;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -107,7 +126,7 @@ async function spawnWorker(): Promise<FaultWorkerProcess> {
 async function act(action: string): Promise<void> {
   if (action === 'kill') {
     const alive = workers.filter((worker) => worker.exit === undefined);
-    const victim = alive[Math.floor(Math.random() * alive.length)]!;
+    const victim = alive[Math.floor(random() * alive.length)]!;
     victim.kill('SIGKILL');
     await victim.exited;
     done.kills += 1;
@@ -133,15 +152,19 @@ try {
     queue,
     ratePerSecond: jobs / seconds,
     total: jobs,
-    delayedEvery: 20,
-    maxDelayMs: 3_000,
-    retriedEvery: 25,
+    delayedShare: 0.1,
+    minDelayMs: 50,
+    maxDelayMs: 5_000,
+    retriedShare: 0.1,
     workMs: 2,
-    batchSize: Math.max(1, Math.min(100, Math.round(jobs / seconds / 10))),
+    batchSize: 100,
+    singleShare: 0.5,
+    singleInFlight: 64,
     retryRefused: 5,
+    random,
   }).start();
   const schedule = interleave(chaos);
-  log(`${jobs} jobs over about ${seconds} s to ${workerCount} workers (concurrency ${concurrency}); chaos: ${schedule.join(', ') || 'none'}`);
+  log(`${jobs} jobs over about ${seconds} s to ${workerCount} workers (concurrency ${concurrency}), seed ${seed}; chaos: ${schedule.join(', ') || 'none'}`);
 
   const progress = setInterval(() => {
     const count = countDeliveries(producer.confirmedIds(), scenario.ledger());
@@ -178,10 +201,16 @@ try {
   const confirmed = producer.confirmedIds();
   const count = countDeliveries(confirmed, ledger);
   await scenario.reconnectProbe();
+  // What is still on the broker: the job queue and the delay ladder (dead letters are counted apart).
+  let leftover = 0;
+  for (const name of [queue, ...scenario.ladder.queueNames()]) leftover += await scenario.probe.messageCountIfAny(name);
   const deadLetters = await scenario.takeDeadLetters();
-  const early = producer.produced.filter(
-    (entry) => entry.kind === 'delayed' && entry.confirmed && ledger.some((run) => run.jobId === entry.job.jobId && run.event === 'started' && run.at < entry.dueAt!),
-  ).length;
+  const firstStart = new Map<string, number>();
+  for (const run of ledger) if (run.event === 'started' && !(run.at >= (firstStart.get(run.jobId) ?? Infinity))) firstStart.set(run.jobId, run.at);
+  const early = producer.produced.filter((entry) => entry.kind === 'delayed' && entry.confirmed && (firstStart.get(entry.job.jobId) ?? Infinity) < entry.dueAt!).length;
+  const kindOf = new Map(producer.produced.map((entry) => [entry.job.jobId, entry.kind]));
+  const lostByKind = { now: 0, delayed: 0, retried: 0 };
+  for (const id of count.lost) lostByKind[kindOf.get(id) ?? 'now'] += 1;
   const refused = producer.refused().length;
   const retries = producer.produced.reduce((sum, entry) => sum + entry.attempts - 1, 0);
   const summary = {
@@ -193,23 +222,28 @@ try {
     enqueued: count.confirmed,
     performed: count.performed,
     lost: count.lost.length,
+    lostByKind,
     duplicates: count.duplicates,
     refused,
     publishRetries: retries,
     deadLetters: deadLetters.length,
+    leftover,
     early,
+    seed,
     seconds: Math.round((Date.now() - startedAt) / 100) / 10,
   };
   console.log('');
   console.log(`chaos soak: ${jobs} jobs, ${workerCount} worker processes, ${done.kills} SIGKILLs, ${done.restarts} broker restarts, ${done.closes} forced connection closes`);
   console.log(`  enqueued (confirmed): ${summary.enqueued}`);
   console.log(`  performed (unique):   ${summary.performed}`);
-  console.log(`  lost:                 ${summary.lost}`);
+  console.log(`  lost:                 ${summary.lost} (due now ${lostByKind.now}, delayed ${lostByKind.delayed}, retried ${lostByKind.retried})`);
   console.log(`  duplicates:           ${summary.duplicates}`);
   console.log(`  refused publishes:    ${refused} (after ${retries} publish retries in all)`);
   console.log(`  dead letters:         ${deadLetters.length}`);
+  console.log(`  left in queues:       ${leftover}`);
   console.log(`  delayed jobs early:   ${early}`);
   console.log(`  run time:             ${summary.seconds} s`);
+  console.log(`  seed:                 ${seed} (replay with --seed ${seed})`);
   if (count.lost.length > 0) console.log(`  lost job ids (first 10): ${count.lost.slice(0, 10).join(', ')}`);
   for (const letter of deadLetters.slice(0, 5)) console.log(`  dead letter: ${String(letter.properties.headers?.[HEADERS.reason])} ${String(letter.properties.headers?.[HEADERS.errorMessage])}`);
   if (flags.json) console.log(JSON.stringify(summary));

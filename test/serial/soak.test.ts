@@ -14,11 +14,12 @@ interface SoakSummary {
   restarts: number;
   closes: number;
   deadLetters: number;
+  leftover: number;
   early: number;
   seconds: number;
 }
 
-it('the chaos soak (2,000 jobs, 5 SIGKILLs, 2 broker restarts, 2 forced closes) loses nothing and exits 0', { timeout: 240_000 }, async () => {
+it('the chaos soak (2,000 jobs of the issue-14 mix: delays, retries, performLater and performAllLater; 5 SIGKILLs, 2 broker restarts, 3 forced closes) loses nothing, leaves nothing and exits 0', { timeout: 240_000 }, async () => {
   const output: string[] = [];
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/soak.ts', '--jobs', '2000', '--seconds', '40', '--json'], {
     cwd: repositoryRoot,
@@ -35,5 +36,5 @@ it('the chaos soak (2,000 jobs, 5 SIGKILLs, 2 broker restarts, 2 forced closes) 
   const summary = JSON.parse(json!) as SoakSummary;
   console.info(text.slice(text.indexOf('chaos soak:')));
   expect(code, text).toBe(0);
-  expect(summary).toMatchObject({ enqueued: 2000, performed: 2000, lost: 0, kills: 5, restarts: 2, closes: 2, deadLetters: 0, early: 0 });
+  expect(summary).toMatchObject({ enqueued: 2000, performed: 2000, lost: 0, kills: 5, restarts: 2, closes: 3, deadLetters: 0, leftover: 0, early: 0 });
 });
