@@ -13,6 +13,7 @@ import {
 } from './publish-failure.js';
 import { redactError } from './redact.js';
 import { ReturnTracker, type ReturnedMessage, type TrackedPublish } from './returns.js';
+import { describeConnectFailure } from './connect-failure.js';
 import { settleWithin } from './settle-within.js';
 
 /** One message to publish. `properties.messageId` is required: returns are matched by it. */
@@ -22,6 +23,12 @@ export interface PublishRequest {
   content: Buffer;
   /** This publish's own object: the publisher sets persistent and mandatory on it. */
   properties: Options.Publish & { messageId: string };
+  /**
+   * Runs just before each send of this message (the first, and a re-send after a dropped
+   * connection) and may change its route and properties: a delayed job is placed in the delay
+   * ladder from its due time at that moment, so time spent connecting is not added to its delay.
+   */
+  beforeSend?: (request: PublishRequest) => void;
 }
 
 export interface ConfirmPublisherOptions {
@@ -93,7 +100,11 @@ export class ConfirmPublisher {
     this.timeoutMs = options.publishTimeoutMs ?? DEFAULTS.amqp.publishTimeoutMs;
     this.nackRetries = options.publishNackRetries ?? DEFAULTS.amqp.publishNackRetries;
     this.stallMs = options.confirmStallMs ?? DEFAULTS.amqp.confirmStallMs;
-    connection.events.on('connection:failed', ({ error }) => (this.lastConnectError = error));
+    connection.events.on('connection:failed', ({ error, endpoint, permanent }) => {
+      this.lastConnectError = error;
+      // A refused login will not fix itself: what waits to be sent fails now, not after its timeout.
+      if (permanent) this.failWaiting((request) => `cannot publish to ${describeTarget(request)}: ${describeConnectFailure(endpoint, error)}; the job was not enqueued`);
+    });
     connection.events.on('connection:connect', () => {
       this.lastConnectError = undefined;
       void this.openChannel();
@@ -152,6 +163,11 @@ export class ConfirmPublisher {
     this.stopSweeping();
   }
 
+  /** Fails every publish not sent yet (so certainly not enqueued). */
+  private failWaiting(message: (request: PublishRequest) => string): void {
+    for (const pending of this.waiting.splice(0)) if (!pending.settled) this.fail(pending, new EnqueueError(message(pending.request)));
+  }
+
   private canSend(): boolean {
     return this.channel !== undefined && this.hasRoom && !this.connection.blockedReason;
   }
@@ -163,6 +179,7 @@ export class ConfirmPublisher {
     pending.returned = undefined;
     this.returns.add(pending);
     this.unconfirmed.add(pending);
+    pending.request.beforeSend?.(pending.request);
     const { exchange, routingKey, content, properties } = pending.request;
     try {
       this.hasRoom = channel.publish(exchange, routingKey, content, properties, (error: unknown) => this.onConfirm(pending, channel, error));

@@ -1,11 +1,12 @@
 import type { Options } from 'amqplib';
+import { componentLogger } from '../../config/logger.js';
 import type { Logger } from 'pino';
 import { AmqpConnection, type ConnectionEvents } from '../../amqp/connection.js';
 import { TopologyDeclarer } from '../../amqp/declarer.js';
 import { DelayLadder } from '../../amqp/delay/ladder.js';
-import type { DelayScheduler, PublishTarget } from '../../amqp/delay/scheduler.js';
+import type { DelayedJob, DelayScheduler, PublishTarget } from '../../amqp/delay/scheduler.js';
 import { jobMessageProperties } from '../../amqp/message.js';
-import { ConfirmPublisher } from '../../amqp/publisher.js';
+import { ConfirmPublisher, type PublishRequest } from '../../amqp/publisher.js';
 import { EnvelopeSigner } from '../../amqp/signing.js';
 import { redactError } from '../../amqp/redact.js';
 import { TypedEmitter } from '../../amqp/typed-emitter.js';
@@ -71,7 +72,7 @@ export class AmqpAdapter implements QueueAdapter {
   private closed = false;
 
   constructor(private readonly options: AmqpAdapterOptions = {}) {
-    this.logger = (options.logger ?? settings().logger).child({ component: 'amqp-adapter' });
+    this.logger = componentLogger(options.logger ?? settings().logger, 'amqp-adapter');
     this.encoding = options.encoding ?? DEFAULTS.encoding;
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULTS.maxMessageBytes;
     this.delays = options.delays ?? new DelayLadder();
@@ -172,7 +173,8 @@ export class AmqpAdapter implements QueueAdapter {
     const delayMs = dueAt - Date.now();
     if (delayMs > 0) assertDelayedRouteReachesQueue(topology, route, queueName);
     const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, job, topology) : route;
-    await this.track(this.publishTo(target, route, queueName, content, { ...properties, headers: { ...properties.headers, ...target.headers } }));
+    const delayed = delayMs > 0 ? { dueAt, job } : undefined;
+    await this.track(this.publishTo(target, route, queueName, content, { ...properties, headers: { ...properties.headers, ...target.headers } }, delayed));
   }
 
   /**
@@ -187,7 +189,8 @@ export class AmqpAdapter implements QueueAdapter {
     const job = { queue_name: queueName, job_class: typeof properties.type === 'string' ? properties.type : 'job', job_id: properties.messageId };
     const delayMs = dueAt - Date.now();
     const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, job, declarer.topology) : route;
-    await this.track(this.publishTo(target, route, queueName, content, { ...properties, headers: { ...properties.headers, ...target.headers } }));
+    const delayed = delayMs > 0 ? { dueAt, job } : undefined;
+    await this.track(this.publishTo(target, route, queueName, content, { ...properties, headers: { ...properties.headers, ...target.headers } }, delayed));
   }
 
   /** Waits for publishes in flight to settle (each within its timeout), then closes the connection. */
@@ -225,6 +228,7 @@ export class AmqpAdapter implements QueueAdapter {
       const route = resolveRoute(topology, envelope.queue_name, envelope.job_class);
       if (delayMs > 0) assertDelayedRouteReachesQueue(topology, route, envelope.queue_name);
       const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, envelope, topology) : route;
+      const dueAt = Date.now() + delayMs;
       // Declared (or adopted as the broker has it) first: the priority maps against the queue's real max priority.
       const { declarer } = this.connect();
       const publish = (): Promise<EnqueueReceipt> => {
@@ -232,7 +236,7 @@ export class AmqpAdapter implements QueueAdapter {
         const signature = this.signer?.headersFor(content);
         const extraHeaders = target.headers && signature ? { ...target.headers, ...signature } : (target.headers ?? signature);
         const properties = jobMessageProperties(envelope, codec.contentType, priority, extraHeaders);
-        const confirmed = this.publishTo(target, route, envelope.queue_name, content, properties);
+        const confirmed = this.publishTo(target, route, envelope.queue_name, content, properties, delayMs > 0 ? { dueAt, job: envelope } : undefined);
         if (!this.logger.isLevelEnabled('debug')) return confirmed.then(noReceipt);
         return confirmed.then(() => {
           this.logger.debug({ jobClass: envelope.job_class, jobId: envelope.job_id, queue: envelope.queue_name }, 'job confirmed by the broker');
@@ -253,11 +257,15 @@ export class AmqpAdapter implements QueueAdapter {
     queueName: string,
     content: Buffer,
     properties: Options.Publish & { messageId: string },
+    delayed?: { dueAt: number; job: DelayedJob },
   ): Promise<void> {
     const { publisher, declarer } = this.connect();
     if (target.expiration !== undefined) properties.expiration = target.expiration;
     if (target.cc?.length) properties.CC = target.cc;
-    const request = { exchange: target.exchange, routingKey: target.routingKey, content, properties };
+    const request: PublishRequest = { exchange: target.exchange, routingKey: target.routingKey, content, properties };
+    // The delay is counted from the send, not from now: connecting or declaring first must not make the job late.
+    // (Only where the delay mechanism needs no declaration per target, as the ladder: queues per delay would change.)
+    if (delayed && !target.queues?.length) request.beforeSend = (sending) => this.replace(sending, route, delayed.dueAt, delayed.job, declarer.topology);
     const declaring = this.ensureDefaultRoute(declarer, route, queueName);
     if (!declaring && !target.queues) return publisher.publish(request);
     return (async () => {
@@ -265,6 +273,20 @@ export class AmqpAdapter implements QueueAdapter {
       if (target.queues) await declarer.ensureGenerated(target.queues, this.delays.refreshMs);
       await publisher.publish(request);
     })();
+  }
+
+  /** Routes a delayed publish through the delay mechanism for the time left until `dueAt`. */
+  private replace(request: PublishRequest, route: RouteSpec, dueAt: number, job: DelayedJob, topology: Topology): void {
+    const target = this.delays.targetFor(route, Math.max(1, dueAt - Date.now()), job, topology);
+    if (target.queues?.length) return;
+    request.exchange = target.exchange;
+    request.routingKey = target.routingKey;
+    const { properties } = request;
+    if (target.cc?.length) properties.CC = target.cc;
+    else delete properties.CC;
+    if (target.expiration !== undefined) properties.expiration = target.expiration;
+    else delete properties.expiration;
+    if (target.headers) properties.headers = { ...properties.headers, ...target.headers };
   }
 
   /**

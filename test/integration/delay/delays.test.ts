@@ -1,3 +1,4 @@
+import { createServer, connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
 import { DELAY_HEADERS } from '../../../src/amqp/delay/hold.js';
@@ -136,6 +137,49 @@ describe('delayed jobs through the TTL-queue ladder', { timeout: 90_000 }, () =>
     } finally {
       await small.stopWorkers();
       await small.cleanup();
+    }
+  });
+
+  it("counts a delay from the moment the job is sent, not from performLater: a slow first connection does not make the first delayed job late", async () => {
+    const queue = fixture.queue('slow-connect');
+    await startWorker({ queues: [queue] });
+    // A proxy that holds every new connection for 3 s before passing it on to the broker.
+    const broker = new URL(url);
+    const sockets: Socket[] = [];
+    const proxy = createServer((client) => {
+      sockets.push(client);
+      client.pause();
+      setTimeout(() => {
+        const upstream = connectTcp(Number(broker.port || 5672), broker.hostname, () => {
+          client.pipe(upstream).pipe(client);
+          client.resume();
+        });
+        sockets.push(upstream);
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+      }, 3_000);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxied = new URL(url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String((proxy.address() as AddressInfo).port);
+    const slowProducer = new AmqpAdapter({ url: proxied.toString(), delays: fixture.ladder });
+    try {
+      configure({ adapter: slowProducer });
+      const enqueuedAt = Date.now();
+      const dueAt = enqueuedAt + 5_000;
+      await TimedJob.set({ queue, waitUntil: dueAt }).performLater('first', dueAt);
+      expect(Date.now() - enqueuedAt).toBeGreaterThanOrEqual(3_000); // confirmed only after the slow connection
+      await waitFor(() => ran('first'), 'the first delayed job');
+      const run = recordedRuns().find((entry) => entry.label === 'first')!;
+      expect(run.at).toBeGreaterThanOrEqual(dueAt);
+      // Placed in the ladder when it was sent, for the 2 s then left: due on time. Placed when
+      // performLater was called, its 5 s would have started 3 s late, at the broker.
+      expect(run.at - dueAt).toBeLessThan(2_000);
+    } finally {
+      await slowProducer.close();
+      for (const socket of sockets) socket.destroy();
+      proxy.close();
     }
   });
 
