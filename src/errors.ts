@@ -11,6 +11,20 @@ export class WarrenError extends Error {
   }
 }
 
+/**
+ * The broker refused the connection in a way retrying will not fix: a refused login (user,
+ * password, virtual host) or a failed TLS verification. `Worker.start()` rejects with it
+ * unless told to keep retrying (`retryRefusedConnection`).
+ */
+export class ConnectionRefusedError extends WarrenError {
+  override readonly code: string = 'CONNECTION_REFUSED';
+}
+
+/** A delayed job fell due but names no queue, or its queue no longer exists: dead-lettered as `undeliverable`. */
+export class UndeliverableJobError extends WarrenError {
+  override readonly code: string = 'UNDELIVERABLE_JOB';
+}
+
 /** A job could not be enqueued (adapter refused, broker nacked, unroutable, timeout). */
 export class EnqueueError extends WarrenError {
   override readonly code: string = 'ENQUEUE_ERROR';

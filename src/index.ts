@@ -10,11 +10,13 @@
 // Configuration
 export { DEFAULTS } from './config/defaults.js';
 export { configure, settings, type WarrenSettings } from './config/configuration.js';
+export { defaultLogFormat, logDestination, type LogFormat } from './config/logger.js';
 
 // Errors
 export {
   AdapterError,
   ConfigurationError,
+  ConnectionRefusedError,
   DeserializationError,
   EnqueueError,
   EnvelopeError,
@@ -23,6 +25,7 @@ export {
   SerializationError,
   SignatureError,
   TopologyError,
+  UndeliverableJobError,
   UnknownJobError,
   UnroutableError,
   WarrenError,

@@ -7,13 +7,23 @@
 export function describeConnectFailure(endpoint: string, error: Error | undefined): string {
   if (!error) return `the broker at ${endpoint} is unreachable`;
   const reason = error.message.trim();
-  const rawCode = (error as Error & { code?: unknown }).code;
-  const code = typeof rawCode === 'string' ? rawCode : '';
-  if (/ACCESS.REFUSED|\b403\b|NOT.ALLOWED|\b530\b/i.test(reason)) {
-    return `the broker at ${endpoint} refused the login (${reason}): check the user name, password and virtual host`;
-  }
-  if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|HOSTNAME_MISMATCH)/.test(code) || /SSL routines|certificate/i.test(reason)) {
+  const kind = connectFailureKind(error);
+  if (kind === 'login') return `the broker at ${endpoint} refused the login (${reason}): check the user name, password and virtual host`;
+  if (kind === 'tls') {
     return `the TLS connection to the broker at ${endpoint} failed (${reason}): check the CA, the host name it is verified against, and that the port speaks TLS`;
   }
   return `the broker at ${endpoint} is unreachable (${reason})`;
+}
+
+/**
+ * `login` and `tls` failures do not go away by retrying (someone must fix the credentials or the
+ * certificates); `unreachable` ones may (the broker is starting, the network is back).
+ */
+export function connectFailureKind(error: Error): 'login' | 'tls' | 'unreachable' {
+  const reason = error.message;
+  const rawCode = (error as Error & { code?: unknown }).code;
+  const code = typeof rawCode === 'string' ? rawCode : '';
+  if (/ACCESS.REFUSED|\b403\b|NOT.ALLOWED|\b530\b/i.test(reason)) return 'login';
+  if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|HOSTNAME_MISMATCH)/.test(code) || /SSL routines|certificate/i.test(reason)) return 'tls';
+  return 'unreachable';
 }

@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
+import { componentLogger } from '../config/logger.js';
 import { AmqpConnectionManagerClass, type ChannelWrapper, type CreateChannelOpts } from 'amqp-connection-manager';
 import type { ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
 import { settings } from '../config/configuration.js';
+import { connectFailureKind, describeConnectFailure } from './connect-failure.js';
 import { redactError, redactUrl } from './redact.js';
 import { settleWithin } from './settle-within.js';
 import { tlsSocketOptions, type AmqpTlsOptions } from './tls.js';
@@ -35,7 +37,8 @@ export interface ConnectionEvents {
   [event: string]: unknown;
   'connection:connect': { role: ConnectionRole; endpoint: string };
   'connection:disconnect': { role: ConnectionRole; endpoint: string; error: Error | undefined };
-  'connection:failed': { role: ConnectionRole; endpoint: string; error: Error; retryInMs: number };
+  /** `permanent`: a refused login or failed TLS verification, which retrying will not fix (see connectFailureKind). */
+  'connection:failed': { role: ConnectionRole; endpoint: string; error: Error; retryInMs: number; permanent: boolean };
   'connection:blocked': { role: ConnectionRole; endpoint: string; reason: string };
   'connection:unblocked': { role: ConnectionRole; endpoint: string };
 }
@@ -63,13 +66,15 @@ export class AmqpConnection {
   private blocked: string | undefined;
   private closing = false;
   private forcedReconnect: NodeJS.Timeout | undefined;
+  /** The last connect failure logged, in words: a refused login is said at error level once. */
+  private lastFailure: string | undefined;
 
   constructor(role: ConnectionRole, options: AmqpConnectionOptions = {}) {
     const url = resolveAmqpUrl(options.url);
     const tls = tlsSocketOptions(url, options.tls);
     this.role = role;
     this.endpoint = redactUrl(url);
-    this.logger = (options.logger ?? settings().logger).child({ component: 'amqp', role, endpoint: this.endpoint });
+    this.logger = componentLogger(options.logger ?? settings().logger, 'amqp', { role, endpoint: this.endpoint });
     this.minDelayMs = options.reconnectMinMs ?? DEFAULTS.amqp.reconnectMinMs;
     this.maxDelayMs = options.reconnectMaxMs ?? DEFAULTS.amqp.reconnectMaxMs;
     this.delayMs = this.minDelayMs;
@@ -99,6 +104,7 @@ export class AmqpConnection {
     const endpoint = this.endpoint;
     const role = this.role;
     this.manager.on('connect', () => {
+      this.lastFailure = undefined;
       this.delayMs = this.minDelayMs;
       this.manager.reconnectTimeInSeconds = this.minDelayMs / 1000;
       this.blocked = undefined;
@@ -109,8 +115,16 @@ export class AmqpConnection {
     this.manager.on('connectFailed', ({ err }: { err: Error }) => {
       const error = redactError(err);
       const retryInMs = this.nextDelay();
-      this.logger.warn({ err: error, retryInMs }, 'cannot connect to the broker; retrying');
-      this.events.emit('connection:failed', { role, endpoint, error, retryInMs });
+      const permanent = connectFailureKind(error) !== 'unreachable';
+      // One line per attempt, in words, without a stack (the stack only at debug): a refused
+      // login says so at error level once, then quietly while it goes on being retried.
+      const said = describeConnectFailure(endpoint, error);
+      const fields = this.logger.isLevelEnabled('debug') ? { err: error, retryInMs } : { retryInMs };
+      if (!permanent) this.logger.warn(fields, `cannot connect: ${said}; retrying in ${retryInMs} ms`);
+      else if (this.lastFailure !== said) this.logger.error(fields, `cannot connect: ${said}; retrying will not help until that is fixed`);
+      else this.logger.debug(fields, `cannot connect: ${said}; retrying`);
+      this.lastFailure = said;
+      this.events.emit('connection:failed', { role, endpoint, error, retryInMs, permanent });
     });
     this.manager.on('disconnect', ({ err }: { err?: Error }) => {
       this.blocked = undefined;

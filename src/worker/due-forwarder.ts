@@ -9,17 +9,12 @@ import { redactError } from '../amqp/redact.js';
 import { isTripHeader, republishedProperties } from '../amqp/republish.js';
 import { settleWithin } from '../amqp/settle-within.js';
 import type { TypedEmitter } from '../amqp/typed-emitter.js';
-import { UnroutableError, WarrenError } from '../errors.js';
+import { UndeliverableJobError, UnroutableError } from '../errors.js';
 import { queueDeclaration, type QueueSpec } from '../topology/index.js';
 import type { Delivery } from './consumer.js';
 import type { DeadLetterPublisher } from './dead-letter.js';
 import type { WorkerEvents } from './events.js';
 import { deliveryInfo } from './process-delivery.js';
-
-/** A due job whose message names no queue to go to. */
-export class UndeliverableJobError extends WarrenError {
-  override readonly code: string = 'UNDELIVERABLE_JOB';
-}
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

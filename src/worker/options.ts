@@ -52,6 +52,12 @@ export interface WorkerOptions extends AmqpConnectionOptions {
    * worker must run it, or delayed jobs wait in the due queue). Default: DELAY_DEFAULTS.forwardPrefetch.
    */
   forwardPrefetch?: number;
+  /**
+   * Keep retrying when the broker refuses the login or TLS verification fails at start-up.
+   * Default false: `start()` rejects with ConnectionRefusedError at the first such refusal, as a
+   * wrong password is not fixed by waiting (a broker that is down or starting is retried either way).
+   */
+  retryRefusedConnection?: boolean;
   /** Queue that receives dead letters. Default: DEFAULTS.amqp.deadLetterQueue. */
   deadLetterQueue?: string;
   /** Delay before a delivery is requeued when its dead-letter publish failed. Default: DEFAULTS.amqp.deadLetterRetryDelayMs. */

@@ -1,6 +1,8 @@
 import { setMaxListeners } from 'node:events';
+import { componentLogger } from '../config/logger.js';
 import type { Logger } from 'pino';
 import { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
+import { describeConnectFailure } from '../amqp/connect-failure.js';
 import { AmqpConnection, type ConnectionEvents } from '../amqp/connection.js';
 import { TopologyDeclarer } from '../amqp/declarer.js';
 import { DELAY_DEFAULTS } from '../amqp/delay/defaults.js';
@@ -10,7 +12,7 @@ import { EnvelopeSigner } from '../amqp/signing.js';
 import { TypedEmitter } from '../amqp/typed-emitter.js';
 import { settings } from '../config/configuration.js';
 import { DEFAULTS } from '../config/defaults.js';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, ConnectionRefusedError } from '../errors.js';
 import { defaultTopology, jobQueues, type Topology } from '../topology/index.js';
 import { Consumer, type Delivery } from './consumer.js';
 import { consumerTimeoutWarnings } from './consumer-timeout.js';
@@ -23,6 +25,18 @@ import type { WorkerOptions } from './options.js';
 import { ACK, processDelivery, runDelivery, type DeliveryContext, type DeliveryVerdict, type VerdictSink } from './process-delivery.js';
 import { DeliverySettlement } from './settlement.js';
 import { handleShutdownSignals } from './signals.js';
+
+/** Rejects at the first refused login or failed TLS verification of `connection` (see connectFailureKind). */
+function refusedConnection(connection: AmqpConnection): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    const onFailed = ({ endpoint, error, permanent }: ConnectionEvents['connection:failed']): void => {
+      if (!permanent) return;
+      connection.events.off('connection:failed', onFailed);
+      reject(new ConnectionRefusedError(`the worker cannot start: ${describeConnectFailure(endpoint, error)}`, { cause: error }));
+    };
+    connection.events.on('connection:failed', onFailed);
+  });
+}
 
 const CONNECTION_EVENTS = ['connection:connect', 'connection:disconnect', 'connection:failed', 'connection:blocked', 'connection:unblocked'] as const;
 
@@ -76,7 +90,7 @@ export class Worker {
   private stopped: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerOptions) {
-    this.logger = (options.logger ?? settings().logger).child({ component: 'worker' });
+    this.logger = componentLogger(options.logger ?? settings().logger, 'worker');
     this.events = new TypedEmitter<WorkerEvents>((error, event) => this.logger.warn({ err: error, event }, 'event listener threw'));
     this.topology = options.topology ?? defaultTopology();
     this.concurrency = options.concurrency ?? DEFAULTS.amqp.concurrency;
@@ -170,8 +184,9 @@ export class Worker {
       if (this.stopping.signal.aborted) resolve('stopped');
       this.stopping.signal.addEventListener('abort', () => resolve('stopped'), { once: true });
     });
+    const refused = this.options.retryRefusedConnection ? new Promise<never>(() => {}) : refusedConnection(connection);
     try {
-      if ((await Promise.race([consumer.ready(), stoppedFirst])) === 'stopped') return;
+      if ((await Promise.race([consumer.ready(), stoppedFirst, refused])) === 'stopped') return;
     } catch (error) {
       await this.stop();
       throw error;

@@ -204,7 +204,7 @@ describe('AmqpAdapter publishing', () => {
     }
     expect(events.length).toBeGreaterThan(0);
     expect(JSON.stringify(events)).not.toContain('s3cret-pw');
-    expect(lines.join('')).toContain('cannot connect to the broker');
+    expect(lines.join('')).toContain('cannot connect: the broker at');
     expect(lines.join('')).not.toContain('s3cret-pw');
   });
 

@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
 import { DeadLetterQueue } from '../../../src/amqp/dead-letters/dead-letter-queue.js';
+import { ConnectionRefusedError, EnqueueError } from '../../../src/errors.js';
 import type { AmqpTlsOptions } from '../../../src/amqp/tls.js';
 import { defaultTopology, verifyTopology } from '../../../src/topology/index.js';
 import { Worker } from '../../../src/worker/worker.js';
@@ -146,6 +147,36 @@ describe('credentials never appear in logs, errors or events', { timeout: 60_000
     expect(messages[0]).toMatch(/the broker at amqp:\/\/guest:\*\*\*@\S+ refused the login \(.*ACCESS.REFUSED.*\): check the user name, password and virtual host; the job was not enqueued/);
     expect(messages[1]).toMatch(/the TLS connection to the broker at amqps:\/\/guest:\*\*\*@\S+ failed \(.*\): check the CA/);
     expect(messages[2]).toMatch(/the broker at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1 is unreachable \(connect ECONNREFUSED/);
+  });
+
+  it('a refused login is said at once in one line without a stack: Worker.start() rejects, performLater fails long before its timeout, warren worker exits 1', async () => {
+    const url = `amqp://guest:${secret()}@${broker}`;
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }));
+    const worker = new Worker({ url, logger, registry: faultRegistry, queues: [queue], handleSignals: false, reconnectMinMs: 100 });
+    const refused = await worker.start().then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConnectionRefusedError);
+    expect((refused as Error).message).toMatch(/the worker cannot start: the broker at amqp:\/\/guest:\*\*\*@\S+ refused the login/);
+
+    const adapter = new AmqpAdapter({ url, logger, publishTimeoutMs: 60_000, reconnectMinMs: 100 });
+    const started = Date.now();
+    const failed = await adapter.enqueue(envelopeFor(queue)).then(() => undefined, (error: unknown) => error);
+    const waitedMs = Date.now() - started;
+    await adapter.close();
+    expect(failed).toBeInstanceOf(EnqueueError);
+    expect((failed as Error).message).toMatch(/refused the login .*; the job was not enqueued/);
+    expect(waitedMs).toBeLessThan(30_000); // not the 60 s publish timeout
+
+    const said = lines.filter((line) => line.includes('refused the login'));
+    expect(said.length).toBeGreaterThan(0);
+    for (const line of said) {
+      expect(line).not.toMatch(/"stack"/);
+      expect(JSON.parse(line)).toMatchObject({ level: 50 });
+    }
+
+    const cli = await runCli(['worker', '--require', 'test/fixtures/fault/jobs.ts', '--url', url, '--queue', queue], { WARREN_LOG_LEVEL: 'info' });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/refused the login/);
   });
 
   it('the CLI prints no password when it cannot connect (enqueue and dead list)', async () => {
