@@ -26,6 +26,8 @@ await build({
   packages: 'external',
   outdir,
   sourcemap: 'linked',
+  // Class names stay as written (RubySymbol, not _RubySymbol): they show in errors, logs and console output.
+  keepNames: true,
   logLevel: 'warning',
 });
 

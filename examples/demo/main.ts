@@ -2,7 +2,7 @@
 // default the local broker). With no broker reachable, the same jobs run on the async adapter.
 import net from 'node:net';
 import { pino } from 'pino';
-import { AmqpAdapter, AsyncAdapter, configure, DEFAULTS, redactUrl, withLocale, Worker, type QueueAdapter } from '../../src/index.js';
+import { AmqpAdapter, AsyncAdapter, configure, DEFAULTS, defaultLogFormat, logDestination, redactUrl, withLocale, Worker, type QueueAdapter } from '../../src/index.js';
 import { ChargeCardJob, demoQueues, done, registry, ReportJob, User, WelcomeEmailJob } from './jobs.js';
 
 const url = process.env.AMQP_URL ?? DEFAULTS.amqp.url;
@@ -41,8 +41,10 @@ async function enqueueDemoJobs(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  // The demo prints its own lines; warren's JSON logs show from 'warn' up (WARREN_LOG_LEVEL=info shows them all).
-  configure({ logger: pino({ name: 'warren', level: process.env.WARREN_LOG_LEVEL ?? 'warn' }), queueNamePrefix: queuePrefix });
+  // The demo prints its own lines; warren's logs show from 'warn' up (WARREN_LOG_LEVEL=info shows them all),
+  // as readable lines on a terminal and JSON otherwise (WARREN_LOG_FORMAT=json|pretty chooses).
+  const level = process.env.WARREN_LOG_LEVEL ?? 'warn';
+  configure({ logger: pino({ name: 'warren', level }, logDestination(defaultLogFormat(process.stdout), 1, level)), queueNamePrefix: queuePrefix });
   const performed = waitForPerformed(3);
   if (await brokerAnswers(url)) {
     console.log(`RabbitMQ answers at ${redactUrl(url)}: jobs go through the broker.`);

@@ -38,7 +38,15 @@ export async function loadRegistry(module: string): Promise<JobRegistry> {
   try {
     exports = (await import(specifier)) as Record<string, unknown>;
   } catch (error) {
-    throw new UsageError(`--require ${module}: cannot load the module: ${error instanceof Error ? error.message : String(error)}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: unknown } | null)?.code;
+    // Node cannot import TypeScript by itself: say what to install rather than "Unknown file extension".
+    if (/\.[cm]?ts$/.test(module) && (code === 'ERR_UNKNOWN_FILE_EXTENSION' || /Unknown file extension/.test(reason))) {
+      throw new UsageError(
+        `--require ${module}: Node cannot load TypeScript by itself. Install tsx in your app (\`npm install --save-dev tsx\`; the warren command then loads .ts modules), or compile first and pass the .js file (for example --require ./dist/jobs.js)`,
+      );
+    }
+    throw new UsageError(`--require ${module}: cannot load the module: ${reason}`);
   }
   for (const candidate of [exports.default, exports.registry]) {
     if (looksLikeRegistry(candidate)) return candidate;

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { destination, pino, type Logger } from 'pino';
+import { pino, type Logger } from 'pino';
+import { defaultLogFormat, logDestination } from '../config/logger.js';
 import { redactText } from '../amqp/redact.js';
 import { WARREN_VERSION } from '../amqp/version.js';
 import { configure } from '../config/configuration.js';
@@ -11,9 +12,16 @@ import { topologyCommand } from './commands/topology.js';
 import { workerCommand } from './commands/worker.js';
 import { EXIT, UsageError } from './exit-codes.js';
 
-/** Logs go to stderr (pino JSON, WARREN_LOG_LEVEL, default info); command output goes to stdout. */
-function cliLogger(): Logger {
-  return pino({ name: 'warren', level: process.env.WARREN_LOG_LEVEL ?? 'info' }, destination({ dest: 2, sync: true }));
+/**
+ * Logs go to stderr at WARREN_LOG_LEVEL (default info); command output goes to stdout. Readable
+ * lines on a terminal, JSON otherwise; `--log-format json|pretty` (or WARREN_LOG_FORMAT) chooses.
+ */
+function cliLogger(argv: readonly string[]): Logger {
+  const level = process.env.WARREN_LOG_LEVEL ?? 'info';
+  const flag = argv.indexOf('--log-format');
+  const asked = flag >= 0 ? argv[flag + 1] : argv.find((arg) => arg.startsWith('--log-format='))?.slice('--log-format='.length);
+  if (asked !== undefined && asked !== 'json' && asked !== 'pretty') throw new UsageError(`--log-format must be json or pretty, not ${JSON.stringify(asked)}`);
+  return pino({ name: 'warren', level }, logDestination(asked ?? defaultLogFormat(process.stderr), 2, level));
 }
 
 /** Validation errors of topology files are usage errors; drift and broker failures are not. */
@@ -42,7 +50,12 @@ function withExitOverride(command: Command): void {
  * Returns the exit code (see EXIT) instead of exiting, so it can be tested in-process.
  */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
-  const logger = cliLogger();
+  let logger: Logger;
+  try {
+    logger = cliLogger(argv);
+  } catch (error) {
+    return exitCodeFor(error);
+  }
   configure({ logger });
   let exitCode: number = EXIT.ok;
   const setExit = (code: number): void => {
@@ -52,6 +65,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     .description('warren: background jobs for Node on RabbitMQ, with Active Job semantics')
     .version(WARREN_VERSION, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
+    .option('--log-format <format>', 'json (default when stderr is not a terminal) or pretty (default on a terminal); also WARREN_LOG_FORMAT')
     .addCommand(workerCommand(logger, setExit))
     .addCommand(topologyCommand(logger, setExit))
     .addCommand(enqueueCommand(logger, setExit))
