@@ -29,7 +29,8 @@ export interface ApplyReport {
   serverVersion: string | undefined;
   entries: ApplyEntry[];
   /** The report as text for `warren topology apply`. */
-  format(): string;
+  /** The report as text: what was created or needs attention, and counts (every line with `verbose`). */
+  format(options?: { verbose?: boolean }): string;
 }
 
 export type ApplyTopologyOptions = BrokerTargetOptions;
@@ -58,7 +59,7 @@ async function declare(channels: ThrowawayChannels, spec: ExchangeSpec | QueueSp
   }
 }
 
-function formatApply(report: ApplyReport, files: readonly string[]): string {
+function formatApply(report: ApplyReport, files: readonly string[], verbose: boolean): string {
   const count = (action: ApplyAction): number => report.entries.filter((entry) => entry.action === action).length;
   const subject = (entry: ApplyEntry): string => (entry.kind === 'binding' ? `binding ${entry.name}` : `${entry.kind} '${entry.name}'`);
   const summary = [`${count('created')} created`, `${count('unchanged')} unchanged`, `${count('bound')} bindings declared`];
@@ -66,7 +67,9 @@ function formatApply(report: ApplyReport, files: readonly string[]): string {
   const problems = count('conflict') + count('failed');
   return [
     `Topology apply: ${report.broker}${report.serverVersion ? ` (${report.serverVersion})` : ''} from ${files.length > 0 ? files.join(', ') : 'the default topology'}`,
-    ...report.entries.flatMap((entry) => statusLines(APPLY_LABELS[entry.action], subject(entry), entry.details)),
+    ...report.entries
+      .filter((entry) => verbose || (entry.action !== 'unchanged' && entry.action !== 'bound'))
+      .flatMap((entry) => statusLines(APPLY_LABELS[entry.action], subject(entry), entry.details)),
     problems === 0
       ? `Applied: ${summary.join(', ')}.`
       : `Applied with problems: ${summary.join(', ')}; ${problems} left as ${problems === 1 ? 'it is' : 'they are'} (see above).`,
@@ -108,7 +111,7 @@ export async function applyTopology(target: BrokerTarget, topology: Topology, op
       broker: broker.description,
       serverVersion: broker.serverVersion,
       entries,
-      format: () => formatApply(report, topology.files ?? []),
+      format: (formatOptions = {}) => formatApply(report, topology.files ?? [], formatOptions.verbose === true),
     };
     return report;
   } finally {

@@ -35,8 +35,8 @@ export interface DriftReport {
   entries: DriftEntry[];
   /** What verify cannot see over AMQP, in plain words. */
   notChecked: string[];
-  /** The report as text for `warren topology verify`. */
-  format(): string;
+  /** The report as text for `warren topology verify`: what needs attention, and a count of what matches (every line with `verbose`). */
+  format(options?: { verbose?: boolean }): string;
 }
 
 export type VerifyTopologyOptions = BrokerTargetOptions;
@@ -145,7 +145,7 @@ function notCheckedNotes(topology: Topology, serverVersion: string | undefined):
   return notes;
 }
 
-function formatDrift(report: DriftReport, files: readonly string[]): string {
+function formatDrift(report: DriftReport, files: readonly string[], verbose: boolean): string {
   const from = files.length > 0 ? files.join(', ') : 'the default topology';
   const counts = (['missing', 'differs', 'locked', 'unknown'] as const)
     .map((status) => [status, report.entries.filter((entry) => entry.status === status).length] as const)
@@ -154,7 +154,10 @@ function formatDrift(report: DriftReport, files: readonly string[]): string {
   const adopted = report.entries.filter((entry) => entry.status === 'adopted').length;
   return [
     `Topology verify: ${report.broker}${report.serverVersion ? ` (${report.serverVersion})` : ''} against ${from}`,
-    ...report.entries.flatMap((entry) => statusLines(DRIFT_LABELS[entry.status], `${entry.kind} '${entry.name}'`, entry.details)),
+    ...(verbose ? [] : [`${report.entries.filter((entry) => entry.status === 'ok').length} of ${report.entries.length} exchanges and queues match (--verbose lists them)`]),
+    ...report.entries
+      .filter((entry) => verbose || entry.status !== 'ok')
+      .flatMap((entry) => statusLines(DRIFT_LABELS[entry.status], `${entry.kind} '${entry.name}'`, entry.details)),
     ...(report.notChecked.length > 0 ? ['Not checked:', ...report.notChecked.map((note) => `  - ${note}`)] : []),
     report.ok
       ? `No drift: the broker matches the topology${adopted > 0 ? ` (${adopted} queue${adopted === 1 ? '' : 's'} used as ${adopted === 1 ? 'it is' : 'they are'})` : ''}.`
@@ -181,7 +184,7 @@ export async function verifyTopology(target: BrokerTarget, topology: Topology, o
       serverVersion: broker.serverVersion,
       entries,
       notChecked: notCheckedNotes(topology, broker.serverVersion),
-      format: () => formatDrift(report, topology.files ?? []),
+      format: (formatOptions = {}) => formatDrift(report, topology.files ?? [], formatOptions.verbose === true),
     };
     return report;
   } finally {

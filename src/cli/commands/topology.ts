@@ -14,6 +14,7 @@ import { collect } from '../parsers.js';
 
 interface TopologyFlags extends ConnectionFlags, DelayFlags {
   topology?: string[];
+  verbose?: boolean;
 }
 
 /** The files (or the default topology) plus the delay ladder and dead-letter queue every producer and worker declares. */
@@ -30,7 +31,10 @@ function brokerTarget(flags: TopologyFlags): { url: string; socketOptions: Recor
 }
 
 function subcommand(name: string, description: string, run: (flags: TopologyFlags) => Promise<number>, setExit: (code: number) => void): Command {
-  const command = new Command(name).description(description).option('--topology <file>', 'topology file (YAML or JSON); repeatable (default: the default topology)', collect);
+  const command = new Command(name)
+    .description(description)
+    .option('--topology <file>', 'topology file (YAML or JSON); repeatable (default: the default topology)', collect)
+    .option('--verbose', "list every declaration, warren's own delay ladder and what already matches included");
   addConnectionFlags(command);
   addDelayFlags(command);
   return command.action(async (flags: TopologyFlags) => setExit(await run(flags)));
@@ -44,7 +48,7 @@ export function topologyCommand(_logger: Logger, setExit: (code: number) => void
         'plan',
         'print what would be declared (validates the files; no broker needed)',
         async (flags) => {
-          process.stdout.write(`${planTopology(await topologyFrom(flags)).format()}\n`);
+          process.stdout.write(`${planTopology(await topologyFrom(flags)).format({ verbose: flags.verbose === true })}\n`);
           return EXIT.ok;
         },
         setExit,
@@ -58,7 +62,7 @@ export function topologyCommand(_logger: Logger, setExit: (code: number) => void
           const topology = await topologyFrom(flags);
           const { url, socketOptions } = brokerTarget(flags);
           const report = await applyTopology(url, topology, { socketOptions });
-          process.stdout.write(`${report.format()}\n`);
+          process.stdout.write(`${report.format({ verbose: flags.verbose === true })}\n`);
           if (report.entries.some((entry) => entry.action === 'failed')) return EXIT.failure;
           return report.ok ? EXIT.ok : EXIT.drift;
         },
@@ -73,7 +77,7 @@ export function topologyCommand(_logger: Logger, setExit: (code: number) => void
           const topology = await topologyFrom(flags);
           const { url, socketOptions } = brokerTarget(flags);
           const report = await verifyTopology(url, topology, { socketOptions });
-          process.stdout.write(`${report.format()}\n`);
+          process.stdout.write(`${report.format({ verbose: flags.verbose === true })}\n`);
           // warren 0.1's classic ladder is not drift (nothing of it is declared any more), but an operator must hear of it.
           const prefix = flags.delayPrefix ?? DEFAULTS.delay.prefix;
           const broker = await openBroker(url, { socketOptions });
