@@ -140,8 +140,12 @@ export class DeadLetterQueue {
       try {
         if (!letter.originalQueue) throw new AdapterError('no header names its original queue');
         const headers = republishedHeaders(message.properties.headers as Record<string, unknown> | undefined);
-        // The executions header of a dead letter counts the failed run; the next publish writes it again.
-        for (const name of [...DEAD_LETTER_HEADERS, HEADERS.executions]) delete headers[name];
+        // The dead letter's executions header counted the failed run; the body, sent back as it was,
+        // did not: the header goes back to the body's count, so a second death counts right again.
+        const executions = headers[HEADERS.executions];
+        const counted = letter.reason === 'failed' || letter.reason === 'deserialization';
+        for (const name of DEAD_LETTER_HEADERS) delete headers[name];
+        if (typeof executions === 'number' && counted) headers[HEADERS.executions] = Math.max(0, executions - 1);
         await this.publisherFor().publishToQueue(letter.originalQueue, message.content, republishedProperties(message.properties, headers));
         channel.ack(message);
         report.retried.push(letter.jobId ?? '(no id)');

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import type { Logger } from 'pino';
 import type { DeadLetter } from '../../amqp/dead-letters/dead-letter.js';
@@ -14,7 +15,18 @@ interface DeadFlags extends ConnectionFlags {
   limit?: number;
   json?: boolean;
   all?: boolean;
+  yes?: boolean;
   topology?: string[];
+}
+
+/** Asks a yes/no question on the terminal; only "y" or "yes" is yes. */
+async function confirm(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+  } finally {
+    prompt.close();
+  }
 }
 
 async function openQueue(flags: DeadFlags, logger: Logger): Promise<DeadLetterQueue> {
@@ -39,7 +51,8 @@ function line(letter: DeadLetter): string {
 function printRetry(report: RetryReport): number {
   for (const jobId of report.retried) process.stdout.write(`retried ${jobId}\n`);
   for (const failure of report.failed) process.stdout.write(`not retried ${failure.jobId ?? '(no id)'}: ${failure.error}\n`);
-  process.stdout.write(`${report.retried.length} retried, ${report.failed.length} left in the dead-letter queue\n`);
+  const failed = report.failed.length > 0 ? `, ${report.failed.length} could not be retried (they stay in the dead-letter queue)` : '';
+  process.stdout.write(`${report.retried.length} retried${failed}\n`);
   return report.failed.length > 0 ? EXIT.failure : EXIT.ok;
 }
 
@@ -84,10 +97,22 @@ export function deadCommand(logger: Logger, setExit: (code: number) => void): Co
       );
     });
   const purge = common(new Command('purge'))
-    .description('delete dead letters (all, or those of --queue)')
+    .description('delete dead letters (all, or those of --queue); asks first on a terminal, needs --yes otherwise')
+    .option('--yes', 'do not ask')
     .action(async (flags: DeadFlags) => {
+      if (!flags.yes && !process.stdin.isTTY) {
+        throw new UsageError('warren dead purge deletes dead letters for good: pass --yes (there is no terminal to ask on)');
+      }
       setExit(
         await withQueue(flags, logger, async (queue) => {
+          if (!flags.yes) {
+            const count = await queue.count();
+            const which = flags.queue ? ` of queue "${flags.queue}"` : '';
+            if (!(await confirm(`Delete the dead letters${which} in "${queue.queue}" (${count} in all) for good? [y/N] `))) {
+              process.stdout.write('nothing deleted\n');
+              return EXIT.ok;
+            }
+          }
           const purged = await queue.purge(flags.queue ? { queue: flags.queue } : {});
           process.stdout.write(`${purged} dead letter(s) deleted from "${queue.queue}"\n`);
           return EXIT.ok;

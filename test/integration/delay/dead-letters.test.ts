@@ -63,6 +63,16 @@ describe('retries and dead letters', { timeout: 90_000 }, () => {
       executions: 3,
     });
     expect(Date.parse(letter!.deadAt!)).toBeGreaterThan(0);
+    const [peek] = await deadLetters.list();
+    expect(peek).toBeDefined();
+
+    // Retried from the dead-letter queue, it fails once more and dies again counting right (executions kept).
+    expect((await deadLetters.retry(job.jobId)).retried).toEqual([job.jobId]);
+    await waitFor(() => dead.length === 2, 'the second dead letter');
+    const [again, ...more] = await deadLetters.list();
+    expect(more).toEqual([]);
+    expect(again).toMatchObject({ jobId: job.jobId, reason: 'failed', executions: 3 });
+
     const raw = await fixture.probe.get(fixture.deadLetterQueue);
     expect(raw && Object.keys(raw.properties.headers ?? {}).filter((name) => name.startsWith('x-death') || name === 'CC')).toEqual([]);
   });
@@ -146,9 +156,16 @@ describe('retries and dead letters', { timeout: 90_000 }, () => {
     const retried = await runCli(['dead', 'retry', '--all', ...flags], env);
     expect(retried.code).toBe(0);
     expect(retried.stdout).toContain('2 retried');
+    expect(retried.stdout).not.toContain('could not be retried');
     await waitFor(() => runsOf('x').length === 2 && dead.length === 3, 'x performed, the unknown job dead again');
 
-    const purged = await runCli(['dead', 'purge', ...flags], env);
+    // No terminal to ask on: purge refuses without --yes, and deletes nothing.
+    const unasked = await runCli(['dead', 'purge', ...flags], env);
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toContain('--yes');
+    expect(await deadLetters.count()).toBe(1);
+
+    const purged = await runCli(['dead', 'purge', '--yes', ...flags], env);
     expect(purged.code).toBe(0);
     expect(purged.stdout).toContain('1 dead letter(s) deleted');
     expect(await deadLetters.count()).toBe(0);
