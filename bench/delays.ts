@@ -2,7 +2,11 @@
 // from 10 ms to 60 s, all pending at once, performed by one worker. Reports how many ran early
 // (must be 0) and the lateness (perform start - due time) p50/p99/max. Baseline measured in the
 // same run, on the same worker: the latency of jobs enqueued for now (enqueue -> perform start),
-// the floor any delayed job also pays. Prints figures; not a test.
+// the floor any delayed job also pays. Then the drain: BENCH_DRAIN_JOBS (5,000) jobs all due at
+// the same instant, timed from that instant to the last perform (jobs/s through the ladder's last
+// hop and, for the quorum ladder, the due-queue forwarder). Runs it for each ladder kind of
+// BENCH_LADDERS (default "quorum,classic": the restart-safe ladder against warren 0.1's) and
+// ends with a table of both. Prints figures; not a test.
 //
 //   npx tsx bench/delays.ts          (AMQP_URL, default the local broker)
 import { randomUUID } from 'node:crypto';
@@ -30,13 +34,26 @@ interface Sample {
   dueAt: number;
   at: number;
 }
+const DRAIN_JOBS = Number(process.env.BENCH_DRAIN_JOBS ?? 5_000);
+const LADDERS = (process.env.BENCH_LADDERS ?? 'quorum,classic').split(',').map((kind) => kind.trim()) as Array<'quorum' | 'classic'>;
 const delayed: Sample[] = [];
 const immediate: Sample[] = [];
+const drained: Sample[] = [];
+
+interface Figures {
+  queueType: string;
+  publishPerSecond: number;
+  early: number;
+  lateness: { p50: number; p99: number; max: number };
+  baseline: { p50: number; p99: number; max: number };
+  drainPerSecond: number;
+  drainLateness: { p50: number; p99: number; max: number };
+}
 
 class BenchDelayJob extends Job {
   static override jobName = 'BenchDelayJob';
-  async perform(kind: 'delayed' | 'immediate', dueAt: number): Promise<void> {
-    (kind === 'delayed' ? delayed : immediate).push({ dueAt, at: Date.now() });
+  async perform(kind: 'delayed' | 'immediate' | 'drain', dueAt: number): Promise<void> {
+    (kind === 'delayed' ? delayed : kind === 'drain' ? drained : immediate).push({ dueAt, at: Date.now() });
   }
 }
 
@@ -67,13 +84,16 @@ async function pool(count: number, limit: number, task: (index: number) => Promi
   await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
 }
 
-async function main(): Promise<void> {
-  configure({ logger: pino({ level: 'warn' }) });
+async function measure(queueType: 'quorum' | 'classic'): Promise<Figures> {
+  delayed.length = 0;
+  immediate.length = 0;
+  drained.length = 0;
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   const queue = `${prefix}.jobs`;
   const ladder = new DelayLadder({
     prefix: `${prefix}.delay`,
     deadLetterQueue: `${prefix}.dead`,
+    queueType,
     ...(process.env.BENCH_HOP_ALLOWANCE_MS ? { hopAllowanceMs: Number(process.env.BENCH_HOP_ALLOWANCE_MS) } : {}),
     ...(process.env.BENCH_LOWEST_LEVEL ? { lowestLevel: Number(process.env.BENCH_LOWEST_LEVEL) } : {}),
   });
@@ -95,7 +115,7 @@ async function main(): Promise<void> {
 
   try {
     await worker.start();
-    console.log(`delay ladder benchmark: ${JOBS} jobs, delays ${MIN_DELAY_MS} ms .. ${MAX_DELAY_MS} ms, node ${process.version}`);
+    console.log(`\n## ${queueType} ladder\n\ndelay ladder benchmark: ${JOBS} jobs, delays ${MIN_DELAY_MS} ms .. ${MAX_DELAY_MS} ms, node ${process.version}`);
     console.log(
       `ladder: levels ${ladder.options.lowestLevel}..${ladder.options.levels - 1}, hop allowance ${ladder.options.hopAllowanceMs} ms, ` +
         `fixed allowance ${ladder.options.fixedAllowanceMs} ms; worker concurrency ${CONCURRENCY}; ${IN_FLIGHT} publishes in flight\n`,
@@ -142,6 +162,29 @@ async function main(): Promise<void> {
     console.log(`| held by the worker before due (arrived early) | ${holds.length} | ${held.p50} | ${held.p99} | ${held.max} |`);
     console.log(`\nran early: ${early} (must be 0); sent round the ladder again: ${redelayed}`);
     console.log(`lateness p99 / baseline p99: ${(late.p99 / Math.max(1, base.p99)).toFixed(2)} (goal: lateness p99 <= 10 ms)`);
+
+    // The drain: every job due at one instant, 3 s after the first publish.
+    const drainDue = Date.now() + 3_000 + Math.ceil(DRAIN_JOBS / 1_000) * 1_000;
+    await pool(DRAIN_JOBS, IN_FLIGHT, async () => {
+      await BenchDelayJob.set({ queue, waitUntil: drainDue }).performLater('drain', drainDue);
+    });
+    const drainDone = await until(() => drained.length === DRAIN_JOBS, 120_000 + (drainDue - Date.now()));
+    const lastAt = Math.max(...drained.map((sample) => sample.at));
+    const drainPerSecond = Math.round(drained.length / (Math.max(1, lastAt - drainDue) / 1000));
+    const drainLateness = stats(drained.map((sample) => sample.at - sample.dueAt));
+    console.log(
+      `drain: ${drained.length} of ${DRAIN_JOBS} jobs due at one instant performed ${drainPerSecond}/s` +
+        `${drainDone ? '' : ' (timed out)'}; lateness p50 ${drainLateness.p50}, p99 ${drainLateness.p99}, max ${drainLateness.max} ms`,
+    );
+    return {
+      queueType,
+      publishPerSecond: Math.round(JOBS / (publishMs / 1000)),
+      early: early + drained.filter((sample) => sample.at < sample.dueAt).length,
+      lateness: late,
+      baseline: base,
+      drainPerSecond,
+      drainLateness,
+    };
   } finally {
     await worker.stop();
     await producer.close();
@@ -149,6 +192,26 @@ async function main(): Promise<void> {
     await probe.deleteQueues([queue, `${prefix}.dead`, ...ladder.queueNames()]);
     await probe.deleteExchanges(ladder.exchangeNames());
     await probe.close();
+  }
+}
+
+async function main(): Promise<void> {
+  configure({ logger: pino({ level: 'warn' }) });
+  const results: Figures[] = [];
+  for (const queueType of LADDERS) results.push(await measure(queueType));
+  console.log('\n## ladders side by side (same run)\n');
+  console.log('| ladder | publish delayed (jobs/s, confirmed) | early | lateness p50 / p99 / max (ms) | baseline p99 (ms) | drain (jobs/s) | drain lateness p50 / p99 / max (ms) |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(
+      `| ${r.queueType} | ${r.publishPerSecond} | ${r.early} | ${r.lateness.p50} / ${r.lateness.p99} / ${r.lateness.max} | ${r.baseline.p99} | ${r.drainPerSecond} | ${r.drainLateness.p50} / ${r.drainLateness.p99} / ${r.drainLateness.max} |`,
+    );
+  }
+  const [first, second] = results;
+  if (first && second) {
+    console.log(
+      `\n${first.queueType}/${second.queueType}: publish ${(first.publishPerSecond / second.publishPerSecond).toFixed(2)}x, drain ${(first.drainPerSecond / second.drainPerSecond).toFixed(2)}x, lateness p99 ${(first.lateness.p99 / Math.max(1, second.lateness.p99)).toFixed(2)}x`,
+    );
   }
 }
 
