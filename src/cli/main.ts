@@ -8,6 +8,7 @@ import { ConfigurationError, TopologyError } from '../errors.js';
 import { deadCommand } from './commands/dead.js';
 import { delaysCommand } from './commands/delays.js';
 import { enqueueCommand } from './commands/enqueue.js';
+import { generateCommand } from './commands/generate.js';
 import { topologyCommand } from './commands/topology.js';
 import { workerCommand } from './commands/worker.js';
 import { EXIT, UsageError } from './exit-codes.js';
@@ -46,7 +47,7 @@ function withExitOverride(command: Command): void {
 }
 
 /**
- * The `warren` command line: `worker`, `topology plan|apply|verify`, `enqueue`, `dead list|retry|purge`, `delays status|migrate`.
+ * The `warren` command line: `worker`, `topology plan|apply|verify`, `enqueue`, `dead list|retry|purge`, `delays status|migrate`, `generate job`.
  * Returns the exit code (see EXIT) instead of exiting, so it can be tested in-process.
  */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
@@ -70,7 +71,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     .addCommand(topologyCommand(logger, setExit))
     .addCommand(enqueueCommand(logger, setExit))
     .addCommand(deadCommand(logger, setExit))
-    .addCommand(delaysCommand(logger, setExit));
+    .addCommand(delaysCommand(logger, setExit))
+    .addCommand(generateCommand(setExit));
   withExitOverride(program);
   try {
     await program.parseAsync([...argv]);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { FixtureReport } from '../../fixtures/jobs.js';
 import { waitFor } from './wait.js';
 
@@ -73,10 +74,10 @@ export function spawnFixtureWorker(env: Record<string, string>): ChildWorker {
   return track(new ChildWorker(child));
 }
 
-/** `node bin/warren.js <args>`, with IPC so fixture jobs can report. */
-export function spawnCli(args: readonly string[], env: Record<string, string> = {}): ChildWorker {
-  const child = spawn(process.execPath, ['bin/warren.js', ...args], {
-    cwd: repositoryRoot,
+/** `node bin/warren.js <args>` (in `cwd`, default the checkout), with IPC so fixture jobs can report. */
+export function spawnCli(args: readonly string[], env: Record<string, string> = {}, cwd = repositoryRoot): ChildWorker {
+  const child = spawn(process.execPath, [join(repositoryRoot, 'bin', 'warren.js'), ...args], {
+    cwd,
     env: { ...process.env, WARREN_FIXTURE_IPC: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -94,8 +95,9 @@ export async function killAllChildren(): Promise<void> {
 export async function runCli(
   args: readonly string[],
   env: Record<string, string> = {},
+  cwd = repositoryRoot,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = spawnCli(args, env);
+  const cli = spawnCli(args, env, cwd);
   const { code } = await cli.exited;
   return { code, stdout: cli.stdout.join(''), stderr: cli.stderr.join('') };
 }
