@@ -19,6 +19,8 @@ export const HEADERS = Object.freeze({
   reason: 'warren-reason',
   errorClass: 'warren-error-class',
   errorMessage: 'warren-error-message',
+  /** The error's stack frames (not its message line), redacted and bounded: where it failed. */
+  errorBacktrace: 'warren-error-backtrace',
   originalQueue: 'warren-original-queue',
   originalExchange: 'warren-original-exchange',
   originalRoutingKey: 'warren-original-routing-key',

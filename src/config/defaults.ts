@@ -21,6 +21,8 @@ export const DEFAULTS = Object.freeze({
   railsCompatibility: '7.1' as '6.1' | '7.1',
   /** Argument values are not logged unless the application opts in. */
   logArguments: false,
+  /** Rails 7.1's verbose_enqueue_logs: the `enqueued` line names the caller's file:line. Off: it costs a stack trace per job. */
+  verboseEnqueueLogs: false,
 
   /** retryOn: Active Job's defaults (3 s, 5 attempts, 15% jitter). */
   retryWaitMs: 3_000,
@@ -87,6 +89,8 @@ export const DEFAULTS = Object.freeze({
     deadLetterRetryDelayMs: 5_000,
     /** Error messages in dead-letter headers are cut to this many characters. */
     deadLetterMessageMaxChars: 1_000,
+    /** Stack frames kept in a dead letter's `warren-error-backtrace` header (Sidekiq keeps a backtrace too). */
+    deadLetterBacktraceFrames: 20,
     /** Pause before re-subscribing after the broker cancelled a consumer (queue deleted, consumer timeout). */
     resubscribeDelayMs: 1_000,
     /**

@@ -13,6 +13,12 @@ function errorClass(error: Error): string {
   return error.name || error.constructor.name || 'Error';
 }
 
+/** The stack frames of `error` (its `at ...` lines, not the message), redacted, at most DEFAULTS.amqp.deadLetterBacktraceFrames. */
+export function backtraceOf(error: Error): string {
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  return redactText(frames.slice(0, DEFAULTS.amqp.deadLetterBacktraceFrames).map((line) => line.trim()).join('\n')).slice(0, 4_000);
+}
+
 /**
  * The properties of the dead letter: the original message's (priority included, so a job sent
  * back keeps it), without its trip headers (x-death, CC, the due time: see isTripHeader), plus
@@ -38,6 +44,8 @@ export function deadLetterProperties(
     [HEADERS.originalRoutingKey]: delivery.message.fields.routingKey,
     [HEADERS.deadAt]: new Date().toISOString(),
   });
+  const backtrace = backtraceOf(error);
+  if (backtrace.length > 0) headers[HEADERS.errorBacktrace] = backtrace;
   return republishedProperties(delivery.message.properties, headers);
 }
 

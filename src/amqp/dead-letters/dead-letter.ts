@@ -1,4 +1,5 @@
 import type { Message } from 'amqplib';
+import { codecFor } from '../../envelope/codecs/index.js';
 import { HEADERS } from '../message.js';
 
 /** One message of the dead-letter queue, as `warren dead list` shows it. */
@@ -16,6 +17,13 @@ export interface DeadLetter {
   errorClass: string | undefined;
   /** Bounded and redacted when warren wrote it. */
   errorMessage: string | undefined;
+  /** The error's stack frames, one per entry (`at perform (file:line:col)`), when warren wrote them. */
+  errorBacktrace: string[] | undefined;
+  /**
+   * The job's arguments in their wire form (Active Job's JSON: `_aj_*` hashes and GlobalID
+   * strings, never turned into objects or records), when the body is a decodable envelope.
+   */
+  arguments: unknown[] | undefined;
   /** The queue it is sent back to by `warren dead retry`; undefined when no header tells. */
   originalQueue: string | undefined;
   originalRoutingKey: string | undefined;
@@ -30,6 +38,7 @@ export const DEAD_LETTER_HEADERS: readonly string[] = [
   HEADERS.reason,
   HEADERS.errorClass,
   HEADERS.errorMessage,
+  HEADERS.errorBacktrace,
   HEADERS.originalQueue,
   HEADERS.originalExchange,
   HEADERS.originalRoutingKey,
@@ -67,6 +76,20 @@ function deathTime(death: DeathEntry | undefined): string | undefined {
   return seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();
 }
 
+/**
+ * The `arguments` of the envelope in the body, as they travel: decoded by the codec of its
+ * content type (JSON or protobuf) without deserializing anything. Undefined when the body is
+ * not a decodable envelope (the reason it is here may be just that).
+ */
+function wireArguments(message: Message): unknown[] | undefined {
+  try {
+    const envelope = codecFor(text(message.properties.contentType)).decode(message.content);
+    return Array.isArray(envelope.arguments) ? envelope.arguments : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What a dead-letter message says about itself: warren's headers first, then the broker's x-death. */
 export function describeDeadLetter(message: Message): DeadLetter {
   const properties = message.properties;
@@ -81,6 +104,8 @@ export function describeDeadLetter(message: Message): DeadLetter {
     reason: warrenReason ?? brokerReason(text(death?.reason)),
     errorClass: text(headers[HEADERS.errorClass]),
     errorMessage: text(headers[HEADERS.errorMessage]),
+    errorBacktrace: text(headers[HEADERS.errorBacktrace])?.split('\n').filter(Boolean),
+    arguments: wireArguments(message),
     originalQueue: text(headers[HEADERS.originalQueue]) ?? text(headers[HEADERS.queue]) ?? text(death?.queue),
     originalRoutingKey: text(headers[HEADERS.originalRoutingKey]) ?? deathKeys[0],
     deadAt: text(headers[HEADERS.deadAt]) ?? deathTime(death),

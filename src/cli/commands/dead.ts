@@ -43,9 +43,16 @@ async function withQueue(flags: DeadFlags, logger: Logger, work: (queue: DeadLet
   }
 }
 
+/** Frames of the backtrace shown per dead letter (all of them with --json). */
+const SHOWN_FRAMES = 5;
+
 function line(letter: DeadLetter): string {
   const error = letter.errorClass ? `  ${letter.errorClass}: ${letter.errorMessage ?? ''}` : '';
-  return `${letter.jobId ?? '(no id)'}  ${letter.jobClass ?? '?'}  queue=${letter.originalQueue ?? '?'}  reason=${letter.reason}  executions=${letter.executions ?? '?'}  at=${letter.deadAt ?? '?'}${error}`;
+  const head = `${letter.jobId ?? '(no id)'}  ${letter.jobClass ?? '?'}  queue=${letter.originalQueue ?? '?'}  reason=${letter.reason}  executions=${letter.executions ?? '?'}  at=${letter.deadAt ?? '?'}${error}`;
+  const args = letter.arguments === undefined ? '(body is not a readable envelope)' : JSON.stringify(letter.arguments);
+  const frames = letter.errorBacktrace ?? [];
+  const more = frames.length > SHOWN_FRAMES ? [`    ... ${frames.length - SHOWN_FRAMES} more (--json shows all)`] : [];
+  return [head, `    arguments: ${args.length > 500 ? `${args.slice(0, 500)}...` : args}`, ...frames.slice(0, SHOWN_FRAMES).map((frame) => `    ${frame}`), ...more].join('\n');
 }
 
 function printRetry(report: RetryReport): number {

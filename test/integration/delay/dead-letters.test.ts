@@ -63,6 +63,10 @@ describe('retries and dead letters', { timeout: 90_000 }, () => {
       executions: 3,
     });
     expect(Date.parse(letter!.deadAt!)).toBeGreaterThan(0);
+    // What failed where, and with what: the job's own frame first, its wire-form arguments.
+    expect(letter!.arguments).toEqual(['doomed']);
+    expect(letter!.errorBacktrace?.[0]).toMatch(/^at RetriedJob\.perform .*delay-jobs\.ts:\d+:\d+\)$/);
+    expect(letter!.errorBacktrace!.length).toBeLessThanOrEqual(20);
     const [peek] = await deadLetters.list();
     expect(peek).toBeDefined();
 
@@ -146,6 +150,9 @@ describe('retries and dead letters', { timeout: 90_000 }, () => {
     const env = { AMQP_URL: url };
     const flags = ['--dead-letter-queue', fixture.deadLetterQueue];
 
+    const readable = await runCli(['dead', 'list', ...flags], env);
+    expect(readable.stdout).toMatch(/reason=failed .*\n {4}arguments: \["x"\]\n {4}at OnceBrokenJob\.perform/);
+    expect(readable.stdout).toMatch(/reason=unknown-job .*\n {4}arguments: \["x"\]/);
     const listed = await runCli(['dead', 'list', '--json', ...flags], env);
     expect(listed.code).toBe(0);
     const letters = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { reason: string; originalQueue: string });
