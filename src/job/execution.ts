@@ -196,6 +196,12 @@ const RAN_NOW: Promise<ChainResult> = Promise.resolve(RAN);
 
 async function handleOrFail(job: Job, error: unknown, started: number): Promise<RuleOutcome> {
   const elapsed = (): number => roundMs(performance.now() - started);
+  if (internalsOf(job).parentSignal?.aborted) {
+    // The worker cut the job off at shutdown: not a failure of the job, and no retry rule applies.
+    // Its delivery stays unacked, so the broker hands it to a worker again.
+    logJobLine(job, 'warn', { event: 'abandoned', duration_ms: elapsed(), error: errorName(error) }, 'abandoned at shutdown; the broker delivers it again');
+    throw error;
+  }
   let handled: RuleOutcome | undefined;
   try {
     handled = await handleError(job, error);

@@ -299,7 +299,8 @@ export class Worker {
     const abandoned = this.inFlight;
     if (!drained) {
       this.abandoned = true;
-      this.logger.warn({ abandoned }, 'shutdown timeout: aborting in-flight jobs; the broker redelivers them');
+      const why = this.forced ? 'second signal' : 'shutdown timeout';
+      this.logger.warn({ abandoned }, `${why}: aborting in-flight jobs; the broker redelivers them`);
       this.abandon.abort(new DOMException('the worker is shutting down', 'AbortError'));
     }
     await running.consumer.close();
