@@ -91,7 +91,7 @@ export async function applyTopology(target: BrokerTarget, topology: Topology, op
         entries.push(await declare(channels, spec, inspection.kind));
         continue;
       }
-      const drift = driftEntry(inspection, spec);
+      const drift = driftEntry(inspection, spec, broker.vhost);
       const action: ApplyAction =
         drift.status === 'ok' ? 'unchanged' : drift.status === 'adopted' ? 'adopted' : drift.status === 'differs' ? 'conflict' : 'failed';
       entries.push({ kind: inspection.kind, name: inspection.name, action, details: drift.details });

@@ -20,6 +20,8 @@ export interface OpenBroker {
   description: string;
   /** "RabbitMQ 3.10.8" when the broker says. */
   serverVersion: string | undefined;
+  /** The virtual host the URL names ("/" when it names none); undefined for a given connection. */
+  vhost: string | undefined;
   close(): Promise<void>;
 }
 
@@ -29,10 +31,20 @@ function serverVersionOf(connection: ProbeConnection): string | undefined {
   return typeof version === 'string' ? `${typeof properties?.product === 'string' ? properties.product : 'RabbitMQ'} ${version}` : undefined;
 }
 
+/** The virtual host of an AMQP URL: its path, decoded; "/" when it has none (amqplib's default). */
+function vhostOf(url: string): string {
+  try {
+    const path = new URL(url).pathname;
+    return path.length > 1 ? decodeURIComponent(path.slice(1)) : '/';
+  } catch {
+    return '/';
+  }
+}
+
 /** Opens the target; a URL that cannot be reached is a TopologyError naming it without its password. */
 export async function openBroker(target: BrokerTarget, options: BrokerTargetOptions = {}): Promise<OpenBroker> {
   if (typeof target !== 'string') {
-    return { connection: target, description: 'the given connection', serverVersion: serverVersionOf(target), close: async () => {} };
+    return { connection: target, description: 'the given connection', serverVersion: serverVersionOf(target), vhost: undefined, close: async () => {} };
   }
   const description = redactUrl(target);
   let model: ChannelModel;
@@ -48,6 +60,7 @@ export async function openBroker(target: BrokerTarget, options: BrokerTargetOpti
     connection: model,
     description,
     serverVersion: serverVersionOf(model),
+    vhost: vhostOf(target),
     close: async () => {
       await model.close().catch(() => {});
     },

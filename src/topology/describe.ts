@@ -63,7 +63,9 @@ export function describeDifferences(inspection: Inspection, spec: ExchangeSpec |
 }
 
 /** How to get from the broker's declaration to the topology's. */
-export function migrationAdvice(inspection: Inspection, spec: ExchangeSpec | QueueSpec): string {
+export function migrationAdvice(inspection: Inspection, spec: ExchangeSpec | QueueSpec, vhost?: string): string {
+  // rabbitmqctl works on the "/" virtual host unless told: name the URL's.
+  const onVhost = vhost !== undefined && vhost !== '/' ? ` -p ${/^[\w./-]+$/.test(vhost) ? vhost : `'${vhost.replace(/'/g, "'\\''")}'`}` : '';
   const file = spec.source?.file;
   const matchFile = file ? `, or change ${file} to match the broker` : '';
   if (inspection.kind === 'exchange') {
@@ -74,12 +76,12 @@ export function migrationAdvice(inspection: Inspection, spec: ExchangeSpec | Que
   }
   const parts = [
     `RabbitMQ cannot change queue arguments in place: declare a new queue under another name and move consumers to it, ` +
-      `or delete the queue when it is empty (\`rabbitmqctl delete_queue ${inspection.name} --if-empty\`) and run ` +
+      `or delete the queue when it is empty (\`rabbitmqctl delete_queue${onVhost} ${inspection.name} --if-empty\`) and run ` +
       `\`warren topology apply\`${matchFile}.`,
   ];
   if (inspection.differences.some((difference) => POLICY_ARGUMENTS.has(difference.argument))) {
     parts.push(
-      'TTL, dead-letter and length settings can come from a policy instead (`rabbitmqctl set_policy`), which changes ' +
+      `TTL, dead-letter and length settings can come from a policy instead (\`rabbitmqctl set_policy${onVhost}\`), which changes ` +
         'without re-declaring; queue arguments take precedence over policies, so the queue needs declaring once without them.',
     );
   }

@@ -77,7 +77,7 @@ export const DRIFT_LABELS: Readonly<Record<DriftStatus, string>> = {
 };
 
 /** An inspection as a report entry. Shared with apply. */
-export function driftEntry(inspection: Inspection, spec: ExchangeSpec | QueueSpec): DriftEntry {
+export function driftEntry(inspection: Inspection, spec: ExchangeSpec | QueueSpec, vhost?: string): DriftEntry {
   const base = { kind: inspection.kind, name: inspection.name, differences: inspection.differences, origin: spec.origin ?? 'file', source: spec.source };
   switch (inspection.status) {
     case 'matches':
@@ -92,7 +92,7 @@ export function driftEntry(inspection: Inspection, spec: ExchangeSpec | QueueSpe
       if (inspection.kind === 'queue' && spec.origin === 'default') {
         return { ...base, status: 'adopted', details: [describeAdoptedQueue(inspection, spec as QueueSpec)] };
       }
-      return { ...base, status: 'differs', details: [`${describeDifferences(inspection, spec)}.`, migrationAdvice(inspection, spec)] };
+      return { ...base, status: 'differs', details: [`${describeDifferences(inspection, spec)}.`, migrationAdvice(inspection, spec, vhost)] };
     case 'locked':
       return {
         ...base,
@@ -177,7 +177,7 @@ export async function verifyTopology(target: BrokerTarget, topology: Topology, o
   const broker = await openBroker(target, options);
   const channels = new ThrowawayChannels(broker.connection);
   try {
-    const entries = (await inspectTopology(channels, topology)).map(({ spec, inspection }) => driftEntry(inspection, spec));
+    const entries = (await inspectTopology(channels, topology)).map(({ spec, inspection }) => driftEntry(inspection, spec, broker.vhost));
     const report: DriftReport = {
       ok: entries.every((entry) => entry.status === 'ok' || entry.status === 'adopted'),
       broker: broker.description,
