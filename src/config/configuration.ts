@@ -12,6 +12,12 @@ export interface WarrenSettings {
   logArguments: boolean;
   /** Applied to argument values before they are logged, when logArguments is on. */
   redactArguments: (args: readonly unknown[]) => unknown;
+  /**
+   * Rails 7.1's `verbose_enqueue_logs`: each `enqueued` line says where the job was enqueued
+   * from (`enqueued_from: "src/signup.ts:42:11 in register"`, the first frame outside warren).
+   * Default: DEFAULTS.verboseEnqueueLogs (off; it takes a stack trace per job).
+   */
+  verboseEnqueueLogs: boolean;
   queueNamePrefix: string | undefined;
   queueNameDelimiter: string;
   defaultLocale: string;
@@ -28,6 +34,7 @@ function initialSettings(): WarrenSettings {
     logger: createLogger(),
     logArguments: DEFAULTS.logArguments,
     redactArguments: (args) => args,
+    verboseEnqueueLogs: DEFAULTS.verboseEnqueueLogs,
     queueNamePrefix: DEFAULTS.queueNamePrefix,
     queueNameDelimiter: DEFAULTS.queueNameDelimiter,
     defaultLocale: DEFAULTS.locale,

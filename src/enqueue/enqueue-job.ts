@@ -8,6 +8,7 @@ import { argumentFields, executionLogger, jobLogger, logJobLine } from '../job/l
 import { adapterFor } from './adapter-for.js';
 import { toEnqueueError } from './enqueue-error.js';
 import { prepareEnvelope } from './prepare-envelope.js';
+import { enqueuedFrom } from './enqueued-from.js';
 import { applySetOptions, type SetOptions } from './set-options.js';
 
 /**
@@ -22,22 +23,24 @@ import { applySetOptions, type SetOptions } from './set-options.js';
  * and ConfigurationError (no adapter, bad options) instead of resolving.
  */
 export async function enqueueJob(job: Job, options: SetOptions = {}): Promise<boolean> {
+  // Taken before the first await, while the caller is still on the stack.
+  const from = settings().verboseEnqueueLogs ? enqueuedFrom() : undefined;
   applySetOptions(job, options);
   job.successfullyEnqueued = false;
   job.enqueueError = undefined;
   const adapter = adapterFor(job);
   // Without enqueue callbacks (the common class), no chain to run around the send.
   if (!hasCallbacks(job, 'enqueue')) {
-    await sendAndLog(job, adapter);
+    await sendAndLog(job, adapter, from);
     return job.successfullyEnqueued;
   }
-  const { halted } = await runCallbacks(job, 'enqueue', () => sendAndLog(job, adapter));
+  const { halted } = await runCallbacks(job, 'enqueue', () => sendAndLog(job, adapter, from));
   if (halted) logJobLine(job, 'info', { event: 'enqueue_halted' }, 'enqueue halted by a callback');
   return job.successfullyEnqueued;
 }
 
 /** Builds the envelope, hands it to the adapter and logs the outcome; an adapter's refusal is kept in job.enqueueError. */
-async function sendAndLog(job: Job, adapter: QueueAdapter): Promise<void> {
+async function sendAndLog(job: Job, adapter: QueueAdapter, from: string | undefined): Promise<void> {
   const envelope = prepareEnvelope(job);
   try {
     const receipt = await send(adapter, envelope, job.scheduledAt);
@@ -51,6 +54,7 @@ async function sendAndLog(job: Job, adapter: QueueAdapter): Promise<void> {
       provider_job_id: job.providerJobId,
     };
     if (settings().logArguments) Object.assign(line, argumentFields(job));
+    if (from !== undefined) line.enqueued_from = from;
     logJobLine(job, 'info', line, 'enqueued');
   } catch (error) {
     job.enqueueError = toEnqueueError(error, job, adapter);
