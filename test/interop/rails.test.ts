@@ -166,6 +166,32 @@ describe('Rails Active Job 6.1 <-> warren', () => {
     }
   });
 
+  it("the example's warren side runs as shipped: worker.ts performs what enqueue.rb enqueued, perform.rb runs what enqueue.ts enqueued", async () => {
+    const tsx = ['--import', 'tsx'];
+    const exampleQueue = `${prefix}example-reports`;
+    const exampleToRails = `${prefix}example-rails-reports`;
+    try {
+      // worker.ts first: it declares its queue. It stops by itself after one job.
+      const workerRun = run(process.execPath, [...tsx, join(railsDir, 'worker.ts'), '--queue', exampleQueue, '--count', '1'], { env, timeoutMs: 120_000 });
+      await waitFor(async () => (await broker.queueExists(exampleQueue)) === true, 'worker.ts to declare its queue');
+      const jobId = (await runOk('ruby', [join(railsDir, 'enqueue.rb'), '--queue', exampleQueue], { env })).trim();
+      const performed = await workerRun;
+      expect(performed.code, performed.stderr).toBe(0);
+      const line = JSON.parse(performed.stdout.trim().split('\n').at(-1)!) as { jobId: string; locale: string; timezone: string; arguments: string[] };
+      expect(line).toMatchObject({ jobId, locale: 'es', timezone: 'America/Los_Angeles' });
+      expect(line.arguments[0]).toBe('ShopUser { id: 42 }');
+      expect(line.arguments[2]).toBe("RubySymbol { name: 'weekly' }");
+      expect(line.arguments[9]).toBe('1180591620717411303424n');
+
+      const enqueuedId = (await runOk(process.execPath, [...tsx, join(railsDir, 'enqueue.ts'), '--queue', exampleToRails], { env })).trim();
+      const rails = JSON.parse((await runOk('ruby', [join(railsDir, 'perform.rb'), '--queue', exampleToRails, '--count', '1'], { env })).trim()) as Record<string, unknown>;
+      expect(rails).toMatchObject({ job_id: enqueuedId, locale: 'es', timezone: 'America/Los_Angeles', keywords: { notify: true } });
+      expect((rails.arguments as unknown[])[0]).toEqual({ User: 42 });
+    } finally {
+      await broker.deleteQueues([exampleQueue, exampleToRails]);
+    }
+  });
+
   it('refuses at enqueue, in Rails, an argument a warren worker cannot read', async () => {
     const script = [
       `require_relative ${JSON.stringify(join(railsDir, 'report_job'))}`,
