@@ -87,6 +87,20 @@ describe('warren CLI', { timeout: 120_000 }, () => {
     expect(message.properties.messageId).toBe(envelope.job_id);
   });
 
+  it('a worker stopped (SIGTERM) while it still waits for an unreachable broker says stopping and stopped, never ready', async () => {
+    const worker = spawnCli(['worker', '--require', 'test/fixtures/jobs.ts', '--queue', `${prefix}never`, '--url', 'amqp://app:hunter2@127.0.0.1:1'], {
+      WARREN_LOG_LEVEL: 'info',
+      WARREN_LOG_FORMAT: 'json',
+    });
+    await waitFor(() => worker.stderr.join('').includes('is unreachable'), 'a connection attempt to fail', 30_000);
+    worker.kill('SIGTERM');
+    const { code } = await worker.exited;
+    expect(code).toBe(0);
+    const messages = worker.stderr.join('').trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages.filter((msg) => !msg.startsWith('cannot connect'))).toEqual(['stopping: no new jobs; in-flight jobs may finish', 'worker stopped']);
+    expect(worker.stderr.join('')).not.toContain('hunter2');
+  });
+
   it('exits 1 with a redacted message when the broker cannot be reached', async () => {
     const { code, stderr } = await runCli(['enqueue', 'RecordJob', '--url', 'amqp://app:hunter2@127.0.0.1:1', '--timeout', '1000']);
     expect(code).toBe(1);

@@ -1,3 +1,4 @@
+import { redactText } from '../../amqp/redact.js';
 import { Command } from 'commander';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../../config/defaults.js';
@@ -37,13 +38,18 @@ async function runWorker(flags: WorkerFlags, logger: Logger): Promise<number> {
     handleSignals: true,
   });
   const stopped = new Promise<void>((resolve) => worker.events.once('worker:stopped', () => resolve()));
+  // On the event, not after start(): a SIGTERM while still connecting ends start() without the worker ever being ready.
+  worker.events.once('worker:ready', () =>
+    logger.info({ queues: worker.queues, concurrency: worker.concurrency, jobs: registry.names() }, 'worker ready; SIGTERM or Ctrl-C stops it gracefully'),
+  );
   try {
     await worker.start();
   } catch (error) {
-    logger.error({ err: error }, 'the worker could not start');
+    // One line in words; the stack only at debug.
+    const message = redactText(error instanceof Error ? error.message : String(error));
+    logger.error(logger.isLevelEnabled('debug') ? { err: error } : {}, `the worker could not start: ${message}`);
     return EXIT.failure;
   }
-  logger.info({ queues: worker.queues, concurrency: worker.concurrency, jobs: registry.names() }, 'worker ready; SIGTERM or Ctrl-C stops it gracefully');
   await stopped;
   return EXIT.ok;
 }
