@@ -56,6 +56,35 @@ describe('the published build (npm run build)', () => {
     expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({ arguments: ['ada@example.com'], json: 'MailJob' });
   });
 
+  it('keeps class names, and its type declarations check in a strict application with skipLibCheck false', () => {
+    const names = execFileSync(process.execPath, ['--input-type=module', '-e', "const m = await import('./dist/index.js'); console.log([m.RubySymbol.name, m.CalendarDate.name, m.ZonedTime.name, m.Decimal.name, m.Job.name].join())"], {
+      cwd: pkg,
+      encoding: 'utf8',
+      env: { ...process.env, WARREN_LOG_LEVEL: 'silent' },
+    });
+    expect(names.trim()).toBe('RubySymbol,CalendarDate,ZonedTime,Decimal,Job');
+    // The declarations use amqplib's types: those must come with warren, not be left to the app.
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(manifest.dependencies)).toContain('@types/amqplib');
+    writeFileSync(
+      join(pkg, 'app.ts'),
+      [
+        "import { AmqpAdapter, configure, Job, Worker, type WorkerOptions } from './dist/index.js';",
+        "import { TestAdapter } from './dist/testing/index.js';",
+        "export class ReportJob extends Job { static override jobName = 'ReportJob'; async perform(period: string): Promise<void> { void period; } }",
+        'export const options: Partial<WorkerOptions> = { concurrency: 2 };',
+        'export const made = [AmqpAdapter, configure, Worker, TestAdapter];',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(pkg, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', skipLibCheck: false, noEmit: true, types: ['node'] }, files: ['app.ts'] }),
+    );
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    expect(() => execFileSync(process.execPath, [tsc, '-p', pkg], { cwd: pkg, encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+  });
+
   it('runs the CLI from dist and reports the package version', () => {
     const output = execFileSync(process.execPath, [join(pkg, 'bin', 'warren.js'), '--version'], { cwd: pkg, encoding: 'utf8', env: { ...process.env, WARREN_CLI: 'dist' } });
     expect(output.trim()).toBe(version);
