@@ -31,10 +31,11 @@ export async function retryJob(job: Job, options: RetryJobOptions = {}): Promise
     return false;
   }
   internalsOf(job).retried = true;
+  // An expected retry, as Rails logs it: the error's class and message, not its stack (that at debug).
   logger.warn(
     {
       event: 'retried',
-      err: error,
+      ...(logger.isLevelEnabled('debug') ? { err: error } : { error_class: error instanceof Error ? error.constructor.name : typeof error, error_message: error instanceof Error ? error.message : undefined }),
       wait_ms: setOptions.wait,
       scheduled_at: job.scheduledAt?.toISOString(),
       retry_queue: job.queueName,

@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
 import { executeEnvelope } from '../../../src/job/execute.js';
@@ -67,13 +68,24 @@ describe('job logging', () => {
     await executeEnvelope(envelopeOf('AccountJob', ['crash', 'x']), registry, { logger }).catch(() => undefined);
     await executeEnvelope(envelopeOf('Unregistered'), registry, { logger }).catch(() => undefined);
 
-    expect(byEvent(lines, 'retried')).toMatchObject({ level: 40, wait_ms: 0, exception_executions: { '[SecretError]': 1 } });
+    // At debug, the retry carries the whole error.
+    expect(byEvent(lines, 'retried')).toMatchObject({ level: 40, wait_ms: 0, exception_executions: { '[SecretError]': 1 }, err: { type: 'SecretError' } });
     expect(byEvent(lines, 'discarded')).toMatchObject({ level: 40, err: { type: 'GoneError' } });
     const failures = lines.filter((line) => line.event === 'failed');
     expect(failures).toEqual([
       expect.objectContaining({ level: 50, job_class: 'AccountJob', err: expect.objectContaining({ message: 'crash' }) }),
       expect.objectContaining({ level: 50, job_class: 'Unregistered', err: expect.objectContaining({ type: 'UnknownJobError' }) }),
     ]);
+  });
+
+  it('an expected retry says which error in words, without a stack, below debug (as Rails logs it)', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (chunk: string) => void lines.push(JSON.parse(chunk) as Record<string, unknown>) });
+    await executeEnvelope(envelopeOf('AccountJob', ['retry', 'x']), registry, { logger });
+    const retried = byEvent(lines, 'retried');
+    expect(retried).toMatchObject({ level: 40, error_class: 'SecretError' });
+    expect(retried).not.toHaveProperty('err');
+    expect(JSON.stringify(retried)).not.toMatch(/stack|\s{4}at /);
   });
 
   it('logs argument values only when the application opts in, through its redaction', async () => {
