@@ -9,7 +9,8 @@ import { performAllLater } from '../../src/enqueue/perform-all-later.js';
 import type { Envelope } from '../../src/envelope/envelope.js';
 import { AdapterError, EnqueueError } from '../../src/errors.js';
 import { parseTopology } from '../../src/topology/index.js';
-import { RecordJob } from '../fixtures/jobs.js';
+import { Worker } from '../../src/worker/worker.js';
+import { RecordJob, registry } from '../fixtures/jobs.js';
 import { useBrokerScratch } from './helpers/broker-scratch.js';
 import { envelopeFor } from './helpers/envelope.js';
 import { waitFor } from './helpers/wait.js';
@@ -169,16 +170,26 @@ describe('AmqpAdapter publishing', () => {
     const adapter = scratch.adopt(new AmqpAdapter({ url }));
     expect(adapter.supportsDelays).toBe(true);
     configure({ adapter });
-    const job = await RecordJob.set({ queue, wait: 1_000 }).performLater('later');
-    const due = job.scheduledAt!.getTime();
-    expect(await scratch.probe.messageCount(queue)).toBe(0);
-    await waitFor(async () => (await scratch.probe.messageCount(queue)) === 1, 'the delayed job in its queue');
-    expect(Date.now()).toBeGreaterThanOrEqual(due);
-    const message = await scratch.probe.get(queue);
-    expect(message && message.properties.messageId).toBe(job.jobId);
-    // It kept its properties through the dead-letter hop.
-    expect(message && message.properties.priority).toBe(5);
+    // A worker (of another queue) forwards due jobs from the ladder into their queues.
+    const forwarderQueue = `${scratch.prefix}forwarder`;
+    scratch.queues.push(forwarderQueue);
+    const forwarder = new Worker({ url, registry, queues: [forwarderQueue], handleSignals: false });
+    await forwarder.start();
+    try {
+      const job = await RecordJob.set({ queue, wait: 1_000 }).performLater('later');
+      const due = job.scheduledAt!.getTime();
+      expect(await scratch.probe.messageCount(queue)).toBe(0);
+      await waitFor(async () => (await scratch.probe.messageCount(queue)) === 1, 'the delayed job in its queue');
+      expect(Date.now()).toBeGreaterThanOrEqual(due);
+      const message = await scratch.probe.get(queue);
+      expect(message && message.properties.messageId).toBe(job.jobId);
+      // It kept its properties through the dead-letter hops and the forward.
+      expect(message && message.properties.priority).toBe(5);
+    } finally {
+      await forwarder.stop();
+    }
   });
+
 
   it('refuses a future job with an AdapterError when configured without delays', async () => {
     const adapter = scratch.adopt(new AmqpAdapter({ url, delays: immediateOnly }));
