@@ -9,7 +9,7 @@ const url = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const queue = `pubbench-${process.pid}`;
 class PubJob extends w.Job {
   static override jobName = 'PubJob';
-  async perform(): Promise<void> {}
+  async perform(_payload: string): Promise<void> {}
 }
 const { pino } = await import('pino');
 w.configure({ adapter: new w.AmqpAdapter({ url }), logger: pino({ level: 'warn' }) });
