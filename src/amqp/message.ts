@@ -31,6 +31,15 @@ export const HEADERS = Object.freeze({
 });
 
 /**
+ * A header of a received message, read as an own property only. amqplib builds the headers table
+ * by assignment, so a header named `__proto__` becomes the object's prototype: a plain
+ * `headers[name]` would then read what the sender put there under any name.
+ */
+export function ownHeader(headers: Record<string, unknown> | undefined, name: string): unknown {
+  return headers !== undefined && headers !== null && Object.hasOwn(headers, name) ? headers[name] : undefined;
+}
+
+/**
  * AMQP properties of a job message: messageId = job id, type = job class, the codec's
  * content type, a timestamp (seconds, as AMQP defines it), the broker priority when the
  * queue has one, persistent delivery, and the warren version, queue and executions headers.

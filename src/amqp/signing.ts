@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ConfigurationError, SignatureError } from '../errors.js';
-import { HEADERS } from './message.js';
+import { HEADERS, ownHeader } from './message.js';
 
 /**
  * Signed envelopes (optional). The producer computes HMAC-SHA256 over the exact bytes of the
@@ -99,8 +99,8 @@ export class EnvelopeSigner {
 
   /** Whether `body` carries a valid signature in `headers`; constant-time comparison. */
   check(body: Buffer, headers: Record<string, unknown> | undefined): SignatureCheck {
-    const value = headerText(headers?.[HEADERS.signature]);
-    const keyId = headerText(headers?.[HEADERS.signatureKey]);
+    const value = headerText(ownHeader(headers, HEADERS.signature));
+    const keyId = headerText(ownHeader(headers, HEADERS.signatureKey));
     if (value === undefined && keyId === undefined) {
       if (!this.required) return { ok: true, keyId: undefined };
       return { ok: false, reason: 'unsigned', error: new SignatureError(`the message is not signed (no ${HEADERS.signature} header) and this worker requires signatures`) };

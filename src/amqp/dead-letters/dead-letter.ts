@@ -1,6 +1,6 @@
 import type { Message } from 'amqplib';
 import { codecFor } from '../../envelope/codecs/index.js';
-import { HEADERS } from '../message.js';
+import { HEADERS, ownHeader } from '../message.js';
 
 /** One message of the dead-letter queue, as `warren dead list` shows it. */
 export interface DeadLetter {
@@ -59,7 +59,7 @@ function text(value: unknown): string | undefined {
 }
 
 function firstDeath(headers: Record<string, unknown>): DeathEntry | undefined {
-  const deaths = headers['x-death'];
+  const deaths = ownHeader(headers, 'x-death');
   return Array.isArray(deaths) && deaths.length > 0 ? (deaths[0] as DeathEntry) : undefined;
 }
 
@@ -95,20 +95,20 @@ export function describeDeadLetter(message: Message): DeadLetter {
   const properties = message.properties;
   const headers = (properties.headers ?? {}) as Record<string, unknown>;
   const death = firstDeath(headers);
-  const warrenReason = text(headers[HEADERS.reason]);
-  const executions = headers[HEADERS.executions];
+  const warrenReason = text(ownHeader(headers, HEADERS.reason));
+  const executions = ownHeader(headers, HEADERS.executions);
   const deathKeys = Array.isArray(death?.['routing-keys']) ? (death['routing-keys'] as unknown[]).map(text) : [];
   return {
     jobId: text(properties.messageId),
     jobClass: text(properties.type),
     reason: warrenReason ?? brokerReason(text(death?.reason)),
-    errorClass: text(headers[HEADERS.errorClass]),
-    errorMessage: text(headers[HEADERS.errorMessage]),
-    errorBacktrace: text(headers[HEADERS.errorBacktrace])?.split('\n').filter(Boolean),
+    errorClass: text(ownHeader(headers, HEADERS.errorClass)),
+    errorMessage: text(ownHeader(headers, HEADERS.errorMessage)),
+    errorBacktrace: text(ownHeader(headers, HEADERS.errorBacktrace))?.split('\n').filter(Boolean),
     arguments: wireArguments(message),
-    originalQueue: text(headers[HEADERS.originalQueue]) ?? text(headers[HEADERS.queue]) ?? text(death?.queue),
-    originalRoutingKey: text(headers[HEADERS.originalRoutingKey]) ?? deathKeys[0],
-    deadAt: text(headers[HEADERS.deadAt]) ?? deathTime(death),
+    originalQueue: text(ownHeader(headers, HEADERS.originalQueue)) ?? text(ownHeader(headers, HEADERS.queue)) ?? text(death?.queue),
+    originalRoutingKey: text(ownHeader(headers, HEADERS.originalRoutingKey)) ?? deathKeys[0],
+    deadAt: text(ownHeader(headers, HEADERS.deadAt)) ?? deathTime(death),
     executions: typeof executions === 'number' ? executions : undefined,
   };
 }

@@ -1,3 +1,4 @@
+import { ownHeader } from '../message.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Headers of delayed jobs. None starts with `x-death` (the broker's own). */
@@ -8,7 +9,7 @@ export const DELAY_HEADERS = Object.freeze({
 
 /** The due time a message carries, or undefined when it carries none (or nonsense). */
 export function dueAtOf(headers: Record<string, unknown> | undefined): number | undefined {
-  const raw = headers?.[DELAY_HEADERS.dueAt];
+  const raw = ownHeader(headers, DELAY_HEADERS.dueAt);
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
