@@ -111,6 +111,12 @@ export const DEFAULTS = Object.freeze({
   /** Delayed delivery through the delay ladder (amqp/delay/), the default delay mechanism. */
   delay: Object.freeze({
     /**
+     * The longest delay warren makes or accepts: 2^36 ms, about 2.18 years (one pass through the
+     * default 36-level ladder). Longer is refused at enqueue, and a delivery whose due time lies
+     * further ahead is dead-lettered rather than parked.
+     */
+    maxDelayMs: 2 ** 36,
+    /**
      * Prefix of the delay exchanges and queues: `warren.delay.quorum.in`, `warren.delay.quorum.05`
      * .. `warren.delay.quorum.35`, `warren.delay.deliver`, `warren.delay.undeliverable`.
      */

@@ -18,6 +18,7 @@ import { Consumer, type Delivery } from './consumer.js';
 import { consumerTimeoutWarnings } from './consumer-timeout.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
 import { DeadLetterPublisher } from './dead-letter.js';
+import { delayedDeliveryProblem } from './delayed-delivery-check.js';
 import { DueForwarder } from './due-forwarder.js';
 import { RUN_NOW, untilDue, type DueVerdict } from './due-time.js';
 import type { WorkerEvents } from './events.js';
@@ -228,6 +229,8 @@ export class Worker {
     const { settlement } = running;
     try {
       if (settlement.skipStale(delivery)) return this.done();
+      const refused = delayedDeliveryProblem(delivery, { signer: this.signer, maxMessageBytes: running.context.maxMessageBytes });
+      if (refused) return this.afterPerform(delivery, refused, running);
       const due = untilDue(delivery, { maxHoldMs: this.maxHoldMs, stopping: this.stopping.signal, events: this.events });
       if (due !== RUN_NOW) {
         void this.performWhenDue(delivery, due, running);

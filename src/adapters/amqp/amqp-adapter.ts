@@ -223,6 +223,13 @@ export class AmqpAdapter implements QueueAdapter {
         ),
       );
     }
+    if (delayMs > DEFAULTS.delay.maxDelayMs) {
+      return Promise.reject(
+        new EnqueueError(
+          `job ${envelope.job_class} (${envelope.job_id}) is due in ${Math.round(delayMs / 86_400_000)} days, beyond the longest delay warren makes (${Math.round(DEFAULTS.delay.maxDelayMs / 86_400_000)} days, DEFAULTS.delay.maxDelayMs)`,
+        ),
+      );
+    }
     try {
       const topology = this.topology;
       const route = resolveRoute(topology, envelope.queue_name, envelope.job_class);
