@@ -1,3 +1,4 @@
+import type { inspect, InspectOptionsStylized } from 'node:util';
 /**
  * Connection URLs carry passwords. Everything warren logs, throws or emits about a
  * connection goes through these functions first.
@@ -43,4 +44,13 @@ export function redactError(error: unknown): Error {
 export function describeEndpoint(url: string | { hostname?: string; port?: number; protocol?: string }): string {
   if (typeof url === 'string') return redactUrl(url);
   return `${url.protocol ?? 'amqp'}://${url.hostname ?? 'localhost'}${url.port ? `:${url.port}` : ''}`;
+}
+
+/**
+ * For objects that hold connection secrets (the URL's password, TLS keys and passphrases) and
+ * client internals: what `util.inspect` (console.log) shows instead of their fields. Install it
+ * as `[inspect.custom]`, with `toJSON` returning `view` for JSON.stringify.
+ */
+export function inspectRedacted(name: string, view: Record<string, unknown>, depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
+  return `${name} ${inspectValue(view, { ...options, depth: depth < 0 ? 0 : Math.min(depth, 2) })}`;
 }

@@ -1,7 +1,9 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import type { QueueAdapter } from '../adapters/adapter.js';
 import { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import type { AmqpAdapterOptions } from '../adapters/amqp/options.js';
 import type { AmqpConnectionOptions } from '../amqp/connection.js';
+import { inspectRedacted } from '../amqp/redact.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { SetOptions } from '../enqueue/set-options.js';
 import { ConfigurationError, SerializationError, UnknownJobError } from '../errors.js';
@@ -61,6 +63,15 @@ export interface HandlerWorkerOptions
  * enqueues never calls `start()`.
  */
 export class HandlerWorker {
+
+  /** What console.log and JSON.stringify show: never the URL's password, TLS secrets or client internals. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
+    return inspectRedacted(this.constructor.name, this.toJSON(), depth, options, inspectValue);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { handlers: [...this.handlers.keys()], started: this.started, worker: this.consumer?.toJSON() };
+  }
   /** The registry the handlers are in (shared with job classes when one was given). */
   readonly registry: JobRegistry;
   /** Where handler jobs are enqueued. */

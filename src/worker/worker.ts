@@ -1,9 +1,11 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import { componentLogger } from '../config/logger.js';
 import type { Logger } from 'pino';
 import { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import { describeConnectFailure } from '../amqp/connect-failure.js';
-import { AmqpConnection, type ConnectionEvents } from '../amqp/connection.js';
+import { AmqpConnection, resolveAmqpUrl, type ConnectionEvents } from '../amqp/connection.js';
+import { inspectRedacted, redactUrl } from '../amqp/redact.js';
 import { TopologyDeclarer } from '../amqp/declarer.js';
 import { DELAY_DEFAULTS } from '../amqp/delay/defaults.js';
 import { DelayLadder } from '../amqp/delay/ladder.js';
@@ -67,6 +69,15 @@ interface Running {
  * close; every delivery not acked by then is redelivered by the broker.
  */
 export class Worker {
+
+  /** What console.log and JSON.stringify show: never the URL's password, TLS secrets or client internals. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
+    return inspectRedacted(this.constructor.name, this.toJSON(), depth, options, inspectValue);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { endpoint: redactUrl(resolveAmqpUrl(this.options.url)), queues: this.queues, concurrency: this.concurrency, running: this.running !== undefined, stopping: this.stopping.signal.aborted, inFlight: this.inFlight };
+  }
   readonly events: TypedEmitter<WorkerEvents>;
   readonly queues: readonly string[];
   readonly concurrency: number;

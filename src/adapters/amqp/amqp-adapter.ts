@@ -1,14 +1,15 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import type { Options } from 'amqplib';
 import { componentLogger } from '../../config/logger.js';
 import type { Logger } from 'pino';
-import { AmqpConnection, type ConnectionEvents } from '../../amqp/connection.js';
+import { AmqpConnection, resolveAmqpUrl, type ConnectionEvents } from '../../amqp/connection.js';
 import { TopologyDeclarer } from '../../amqp/declarer.js';
 import { DelayLadder } from '../../amqp/delay/ladder.js';
 import type { DelayedJob, DelayScheduler, PublishTarget } from '../../amqp/delay/scheduler.js';
 import { jobMessageProperties } from '../../amqp/message.js';
 import { ConfirmPublisher, type PublishRequest } from '../../amqp/publisher.js';
 import { EnvelopeSigner } from '../../amqp/signing.js';
-import { redactError } from '../../amqp/redact.js';
+import { inspectRedacted, redactError, redactUrl } from '../../amqp/redact.js';
 import { TypedEmitter } from '../../amqp/typed-emitter.js';
 import { settings } from '../../config/configuration.js';
 import { DEFAULTS } from '../../config/defaults.js';
@@ -54,6 +55,15 @@ function noReceipt(): EnqueueReceipt {
 const NO_RECEIPT: EnqueueReceipt = Object.freeze({});
 
 export class AmqpAdapter implements QueueAdapter {
+
+  /** What console.log and JSON.stringify show: never the URL's password, TLS secrets or client internals. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
+    return inspectRedacted(this.constructor.name, this.toJSON(), depth, options, inspectValue);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { endpoint: redactUrl(resolveAmqpUrl(this.options.url)), encoding: this.encoding, connected: this.connected !== undefined, closed: this.closed, pending: this.pending };
+  }
   readonly name = 'amqp';
   /** Connection events of the publishing connection (credentials redacted). */
   readonly events = new TypedEmitter<ConnectionEvents>();

@@ -1,3 +1,4 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import amqplib, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { AmqpAdapter } from '../../adapters/amqp/amqp-adapter.js';
 import { settings } from '../../config/configuration.js';
@@ -7,7 +8,7 @@ import type { Topology } from '../../topology/index.js';
 import { resolveAmqpUrl, type AmqpConnectionOptions } from '../connection.js';
 import { immediateOnly } from '../delay/scheduler.js';
 import { HEADERS } from '../message.js';
-import { redactText, redactUrl } from '../redact.js';
+import { inspectRedacted, redactText, redactUrl } from '../redact.js';
 import { republishedHeaders, republishedProperties } from '../republish.js';
 import { tlsSocketOptions } from '../tls.js';
 import { DEAD_LETTER_HEADERS, describeDeadLetter, type DeadLetter } from './dead-letter.js';
@@ -55,6 +56,15 @@ function matches(letter: DeadLetter, filter: DeadLetterFilter): boolean {
  * and the broker's x-death are removed; its priority is kept.
  */
 export class DeadLetterQueue {
+
+  /** What console.log and JSON.stringify show: never the URL's password, TLS secrets or client internals. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
+    return inspectRedacted(this.constructor.name, this.toJSON(), depth, options, inspectValue);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { queue: this.queue, endpoint: redactUrl(resolveAmqpUrl(this.options.url)) };
+  }
   readonly queue: string;
   private publisher: AmqpAdapter | undefined;
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -8,6 +9,7 @@ import { ConnectionRefusedError, EnqueueError } from '../../../src/errors.js';
 import type { AmqpTlsOptions } from '../../../src/amqp/tls.js';
 import { defaultTopology, verifyTopology } from '../../../src/topology/index.js';
 import { Worker } from '../../../src/worker/worker.js';
+import { HandlerWorker } from '../../../src/handlers/handler-worker.js';
 import { faultRegistry } from '../../fixtures/fault/jobs.js';
 import { BrokerProbe, uniquePrefix } from '../helpers/broker-probe.js';
 import { envelopeFor } from '../helpers/envelope.js';
@@ -177,6 +179,32 @@ describe('credentials never appear in logs, errors or events', { timeout: 60_000
     const cli = await runCli(['worker', '--require', 'test/fixtures/fault/jobs.ts', '--url', url, '--queue', queue], { WARREN_LOG_LEVEL: 'info' });
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/refused the login/);
+  });
+
+  it('console.log and JSON.stringify of the adapter, a running worker, a handler worker and the dead-letter queue show no password or TLS passphrase', async () => {
+    const password = secret();
+    const passphrase = `pass-${secret()}`;
+    const url = brokerUrl.toString().replace(/\/\/[^@]*@/, `//guest:guest@`);
+    const adapter = new AmqpAdapter({ url: `amqps://guest:${password}@127.0.0.1:1`, tls: { passphrase }, reconnectMinMs: 100, publishTimeoutMs: 1_000 });
+    const worker = new Worker({ url, registry: faultRegistry, queues: [queue], handleSignals: false });
+    await worker.start();
+    const handlers = new HandlerWorker({ url: `amqp://guest:${password}@127.0.0.1:1` });
+    const dead = await DeadLetterQueue.open({ url });
+    try {
+      await adapter.enqueue(envelopeFor(queue)).catch(() => undefined); // it tried to connect: internals exist
+      const shown = [adapter, worker, handlers, dead].flatMap((value) => [inspect(value, { depth: Infinity, showHidden: true }), JSON.stringify(value)]);
+      expect(shown.join('\n')).toContain('guest:***@127.0.0.1:1');
+      expect(shown.join('\n')).toContain('guest:***@');
+      for (const text of shown) {
+        expect(text).not.toContain(password);
+        expect(text).not.toContain(passphrase);
+        expect(text).not.toContain('guest:guest@');
+      }
+    } finally {
+      await adapter.close();
+      await worker.stop();
+      await dead.close();
+    }
   });
 
   it('the CLI prints no password when it cannot connect (enqueue and dead list)', async () => {
