@@ -19,6 +19,8 @@ export const DEFAULTS = Object.freeze({
    * read is refused at enqueue).
    */
   railsCompatibility: '7.1' as '6.1' | '7.1',
+  /** The longest job_class, job_id, queue_name, locale or timezone a received envelope may carry (AMQP short strings hold 255 bytes). */
+  maxEnvelopeNameChars: 255,
   /** Argument values are not logged unless the application opts in. */
   logArguments: false,
   /** Rails 7.1's verbose_enqueue_logs: the `enqueued` line names the caller's file:line. Off: it costs a stack trace per job. */

@@ -68,7 +68,7 @@ export class ArgumentReader {
   }
 
   #fail(reason: string, cause?: unknown): never {
-    throw new DeserializationError(`${describeArgumentPath(this.#path)}: ${reason}`, cause === undefined ? undefined : { cause });
+    throw new DeserializationError(bounded(`${describeArgumentPath(this.#path)}: ${reason}`), cause === undefined ? undefined : { cause });
   }
 
   #readInto(container: Container, key: number | string, wire: unknown, depth: number, parentKey: string | undefined): void {
@@ -212,7 +212,7 @@ export class ArgumentReader {
 
 function wrapSerializerError(name: string, path: readonly (string | number)[], error: unknown): unknown {
   if (error instanceof WarrenError) return error;
-  return new DeserializationError(`${describeArgumentPath(path)}: serializer ${name} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  return new DeserializationError(bounded(`${describeArgumentPath(path)}: serializer ${name} failed: ${(error as Error)?.message ?? String(error)}`), { cause: error });
 }
 
 /** One nested value through the whole pipeline (custom serializers' `context.deserialize`). */
@@ -220,3 +220,10 @@ async function readArgument(value: JsonValue, depth: number): Promise<unknown> {
   const [result] = await new ArgumentReader(depth).readAll([value]);
   return result;
 }
+
+/** Error messages quote what a message carried (keys, serializer names): bounded, so no log line grows with the message. */
+function bounded(message: string): string {
+  return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}... (${message.length - MAX_MESSAGE_CHARS} more characters)` : message;
+}
+
+const MAX_MESSAGE_CHARS = 1_000;

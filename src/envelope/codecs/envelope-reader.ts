@@ -1,4 +1,5 @@
 import { settings } from '../../config/configuration.js';
+import { DEFAULTS } from '../../config/defaults.js';
 import { EnvelopeError } from '../../errors.js';
 import { ENVELOPE_VERSION, type Envelope, type JsonValue } from '../envelope.js';
 import { isoTimeEpochMs } from '../values/iso-time.js';
@@ -46,24 +47,36 @@ export function readEnvelope(raw: unknown, options: { enqueuedAtWrittenByWarren?
   };
 }
 
+/**
+ * Names and ids travel in AMQP short strings (the `type` property, queue names: 255 bytes at
+ * most), and they reach log lines: a longer one is refused here, so no log line carries a
+ * 200,000-character job_class.
+ */
+function bounded(value: string, field: string): string {
+  if (value.length > DEFAULTS.maxEnvelopeNameChars) {
+    throw new EnvelopeError(`${field} is ${value.length} characters long, above the limit of ${DEFAULTS.maxEnvelopeNameChars} (it starts ${JSON.stringify(value.slice(0, 40))})`);
+  }
+  return value;
+}
+
 function requiredString(data: Record<string, unknown>, field: string): string {
   const value = data[field];
   if (value === undefined || value === null) throw new EnvelopeError(`missing field ${field}`);
   if (typeof value !== 'string' || value.length === 0) throw new EnvelopeError(`${field} must be a non-empty string`);
-  return value;
+  return bounded(value, field);
 }
 
 function optionalString(data: Record<string, unknown>, field: string): string | undefined {
   const value = data[field];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new EnvelopeError(`${field} must be a string`);
-  return value;
+  return bounded(value, field);
 }
 
 /** Rails adapters may set an integer id; warren keeps it as text. */
 function providerJobId(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return bounded(value, 'provider_job_id');
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   throw new EnvelopeError('provider_job_id must be a string or null');
 }

@@ -56,6 +56,9 @@ const cases: Array<[string, Buffer, string | undefined, Expectation]> = [
   ['a missing queue_name', envelopeJson({ queue_name: undefined }), JSON_TYPE, undecodable(/missing field queue_name/)],
   ['missing arguments', envelopeJson({ arguments: undefined }), JSON_TYPE, undecodable(/missing field arguments/)],
   ['a numeric job_class', envelopeJson({ job_class: 42 }), JSON_TYPE, undecodable(/job_class must be a non-empty string/)],
+  ['a 60,000-character job_class', envelopeJson({ job_class: 'J'.repeat(60_000) }), JSON_TYPE, undecodable(/job_class is 60000 characters long, above the limit of 255/)],
+  ['a 50,000-character unknown serializer name', envelopeJson({}, serialized('S'.repeat(50_000), 1)), JSON_TYPE, deserialization(/^argument 0: unknown serializer "S{20}/)],
+  ['a 60,000-character queue_name', envelopeJson({ queue_name: 'q'.repeat(60_000) }), JSON_TYPE, undecodable(/queue_name is 60000 characters long, above the limit of 255/)],
   ['arguments that are an object', envelopeJson({ arguments: { a: 1 } }), JSON_TYPE, undecodable(/arguments must be an array/)],
   ['executions as a string', envelopeJson({ executions: '1' }), JSON_TYPE, undecodable(/executions must be a non-negative integer/)],
   ['a mistyped priority', envelopeJson({ priority: 'high' }), JSON_TYPE, undecodable(/priority must be an integer/)],
@@ -145,6 +148,12 @@ describe('bad input published raw to a worker queue', () => {
     expect(typeof headers[HEADERS.deadAt]).toBe('string');
     // Kept byte for byte, so it can be inspected or sent back once fixed.
     expect(letter!.content.equals(body)).toBe(true);
+  });
+
+  it('writes no huge log line, whatever the message carried (every value from a message is bounded)', () => {
+    expect(logLines.length).toBeGreaterThan(0);
+    const longest = Math.max(...logLines.map((line) => line.length));
+    expect(longest).toBeLessThan(16_384);
   });
 
   it('keeps the worker running: it performs the next job, crashed nowhere and left Object.prototype untouched', async () => {
