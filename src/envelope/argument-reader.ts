@@ -118,6 +118,8 @@ export class ArgumentReader {
   #readHash(wire: WireHash, depth: number, parentKey: string | undefined, allowPending: boolean): unknown {
     const keys = Object.keys(wire);
     if (keys.length === 1 && keys[0] === GLOBALID_KEY) return this.#readGlobalId(wire[GLOBALID_KEY], allowPending);
+    // Checked before the serializer key: with both, Rails' reader would silently drop the GlobalID.
+    if (Object.prototype.hasOwnProperty.call(wire, GLOBALID_KEY)) this.#fail(`a hash with the reserved key "${GLOBALID_KEY}" beside other keys`);
     if (Object.prototype.hasOwnProperty.call(wire, OBJECT_SERIALIZER_KEY)) return this.#readSerialized(wire, depth, allowPending);
 
     const inner = this.#enter(depth);
@@ -136,6 +138,13 @@ export class ArgumentReader {
         this.#path.push(key);
         this.#readInto(result, key, item, inner, key);
         this.#path.pop();
+      }
+    }
+    // A key list names keys of this hash, and never one that reaches a prototype.
+    for (const [listKey, listed] of [[SYMBOL_KEYS_KEY, symbolKeys], [RUBY2_KEYWORDS_KEY, keywordKeys]] as const) {
+      for (const name of listed ?? []) {
+        if (PROTOTYPE_KEYS.has(name)) this.#fail(`"${listKey}" names "${name}", which could reach an object prototype`);
+        if (!Object.hasOwn(result, name)) this.#fail(`"${listKey}" names "${name.slice(0, 64)}", which is not a key of the hash`);
       }
     }
     // The same precedence as Rails' deserialize_hash.
@@ -227,3 +236,6 @@ function bounded(message: string): string {
 }
 
 const MAX_MESSAGE_CHARS = 1_000;
+
+/** A key list naming one of these could reach an object's prototype when the hash is rebuilt. */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__']);
