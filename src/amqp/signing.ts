@@ -35,6 +35,13 @@ export interface SigningOptions {
    * that does not verify. Default: true.
    */
   require?: boolean;
+  /**
+   * Worker: also dead-letter (as `bad-signature`) a signed envelope delivered from a queue other
+   * than its `queue_name`: the signature covers the body, so a signed job copied into another
+   * queue would otherwise run there. Leave off when a topology routes jobs into queues named
+   * differently from their queue_name. Default: false.
+   */
+  checkQueue?: boolean;
 }
 
 /** The header value's prefix: the algorithm. */
@@ -61,6 +68,7 @@ export class EnvelopeSigner {
   private readonly keys: ReadonlyMap<string, Buffer>;
   private readonly signWith: string | undefined;
   readonly required: boolean;
+  readonly checkQueue: boolean;
 
   constructor(options: SigningOptions) {
     const entries = Object.entries(options?.keys ?? {});
@@ -81,6 +89,7 @@ export class EnvelopeSigner {
     this.keys = keys;
     this.signWith = signWith;
     this.required = options.require ?? true;
+    this.checkQueue = options.checkQueue ?? false;
   }
 
   /** ConfigurationError unless this signer knows which key signs (`signWith`, or a single key). */

@@ -4,7 +4,7 @@ import type { EnvelopeSigner } from '../amqp/signing.js';
 import { TypedEmitter } from '../amqp/typed-emitter.js';
 import { codecFor } from '../envelope/codecs/index.js';
 import type { Envelope } from '../envelope/envelope.js';
-import { AdapterError, DeserializationError, EnvelopeError, UnknownJobError } from '../errors.js';
+import { AdapterError, DeserializationError, EnvelopeError, SignatureError, UnknownJobError } from '../errors.js';
 import { runEnvelope, type ExecutionResult, type ExecutionSink } from '../job/execute.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { Delivery } from './consumer.js';
@@ -70,11 +70,19 @@ function decode(delivery: Delivery, maxMessageBytes: number, signatures: Envelop
   }
   const signature = signatures?.check(body, delivery.message.properties.headers as Record<string, unknown> | undefined);
   if (signature && !signature.ok) return new Undecodable(signature.reason, signature.error);
+  let envelope: Envelope;
   try {
-    return codecFor(delivery.message.properties.contentType as string | undefined).decode(body);
+    envelope = codecFor(delivery.message.properties.contentType as string | undefined).decode(body);
   } catch (error) {
     return new Undecodable('undecodable', asError(error));
   }
+  if (signatures?.checkQueue && signature?.keyId !== undefined && envelope.queue_name !== delivery.queue) {
+    const error = new SignatureError(
+      `the envelope is signed for queue "${envelope.queue_name}" but was delivered from "${delivery.queue}" (signing.checkQueue): a signed job copied into another queue does not run there`,
+    );
+    return new Undecodable('bad-signature', error);
+  }
+  return envelope;
 }
 
 /** The verdict of every delivery performed without trouble: compare with `===`. */

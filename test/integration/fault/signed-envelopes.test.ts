@@ -111,6 +111,24 @@ describe('signed envelopes', { timeout: 60_000 }, () => {
     expect(letters.map((letter) => [letter.properties.messageId, letter.properties.headers?.[HEADERS.reason]])).toEqual([[forged.jobId, 'bad-signature']]);
   });
 
+  it('with checkQueue, a signed job copied into another queue is dead-lettered there; in its own queue it runs', async () => {
+    const home = scenario.queue('home');
+    const elsewhere = scenario.queue('elsewhere');
+    await scenario.startWorker({ queues: [home, elsewhere], signing: { ...signing, checkQueue: true } });
+    const job = body(home, 'copied');
+    // The same signed bytes, published into both queues.
+    await scenario.probe.publish(elsewhere, job.bytes, { contentType: 'application/json', messageId: job.jobId, headers: sign(job.bytes, KEY) });
+    await scenario.probe.publish(home, job.bytes, { contentType: 'application/json', messageId: job.jobId, headers: sign(job.bytes, KEY) });
+    await scenario.waitUntilPerformed([job.jobId]);
+    let letters: Awaited<ReturnType<FaultScenario['takeDeadLetters']>> = [];
+    await waitFor(async () => (letters = [...letters, ...(await scenario.takeDeadLetters())]).length > 0, 'the copy dead-lettered');
+    expect(letters).toHaveLength(1);
+    const headers = letters[0]!.properties.headers ?? {};
+    expect(headers[HEADERS.reason]).toBe('bad-signature');
+    expect(headers[HEADERS.originalQueue]).toBe(elsewhere);
+    expect(String(headers[HEADERS.errorMessage])).toContain(`signed for queue "${home}" but was delivered from "${elsewhere}"`);
+  });
+
   it('the CLI signs with --signing-key <id=file>, and a CLI worker with --signing-key requires signatures', async () => {
     const queue = scenario.queue('cli');
     const keyFile = join(scenario.ledgerDir, 'signing.key');
