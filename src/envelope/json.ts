@@ -20,7 +20,44 @@ export function parseJson(text: string): JsonValue {
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
     throw new JsonSyntaxError(`invalid JSON${position ? ` at position ${position}` : ''}`);
   }
-  return holdsUnsafeInteger(value) ? new LosslessParser(text).parse() : value;
+  const parsed = holdsUnsafeInteger(value) ? new LosslessParser(text).parse() : value;
+  // JSON.parse keeps the last of two equal keys, and readers differ on which one wins: a top-level
+  // key written twice (a second job_class, say) is refused. Nested ones the lossless parser refuses.
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && topLevelKeyCount(text) !== Object.keys(parsed).length) {
+    throw new JsonSyntaxError('invalid JSON: a key appears twice at the top level');
+  }
+  return parsed;
+}
+
+/** The number of keys written at the top level of a JSON object text (valid JSON: JSON.parse read it). */
+function topLevelKeyCount(text: string): number {
+  let depth = 0;
+  let keys = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code === 0x22) {
+      // A string: find its closing quote (one not escaped by an odd run of backslashes).
+      for (;;) {
+        index = text.indexOf('"', index + 1);
+        let backslashes = 0;
+        while (text.charCodeAt(index - 1 - backslashes) === 0x5c) backslashes += 1;
+        if (backslashes % 2 === 0) break;
+      }
+      if (depth === 1 && isKey(text, index + 1)) keys += 1;
+    } else if (code === 0x7b || code === 0x5b) depth += 1;
+    else if (code === 0x7d || code === 0x5d) depth -= 1;
+  }
+  return keys;
+}
+
+/** Whether the first non-blank character from `index` is ":" (the string before it was a key). */
+function isKey(text: string, index: number): boolean {
+  for (let at = index; at < text.length; at += 1) {
+    const code = text.charCodeAt(at);
+    if (code === 0x3a) return true;
+    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return false;
+  }
+  return false;
 }
 
 /**
@@ -80,6 +117,9 @@ class LosslessParser {
         }
         if (this.text[this.#pos] !== '"') this.#fail('expected a string key');
         top.key = this.#string();
+        // JSON.parse keeps the last of two equal keys; a conforming writer never writes two, and
+        // which one a reader keeps differs between readers: refused.
+        if (Object.hasOwn(top.object, top.key)) this.#fail(`duplicate key ${JSON.stringify(top.key.slice(0, 64))}`);
         this.#skipWhitespace();
         if (this.text[this.#pos] !== ':') this.#fail('expected ":"');
         this.#pos += 1;

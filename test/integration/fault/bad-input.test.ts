@@ -62,6 +62,7 @@ const cases: Array<[string, Buffer, string | undefined, Expectation]> = [
   ['_aj_symbol_keys naming a missing key', envelopeJson({}, '[{"a": 1, "_aj_symbol_keys": ["b"]}]'), JSON_TYPE, deserialization(/"_aj_symbol_keys" names "b", which is not a key of the hash/)],
   ['_aj_ruby2_keywords naming a missing key', envelopeJson({}, '[{"a": 1, "_aj_ruby2_keywords": ["b"]}]'), JSON_TYPE, deserialization(/"_aj_ruby2_keywords" names "b"/)],
   ['_aj_globalid beside _aj_serialized', envelopeJson({}, '[{"_aj_globalid": "gid://app/FaultUser/1", "_aj_serialized": "ActiveJob::Serializers::SymbolSerializer", "value": "x"}]'), JSON_TYPE, deserialization(/reserved key "_aj_globalid" beside other keys/)],
+  ['a duplicate top-level key (job_class twice)', Buffer.from(envelopeJson().toString().replace('{', '{"job_class":"FaultLedgerJob",')), JSON_TYPE, undecodable(/not valid JSON: invalid JSON: a key appears twice at the top level/)],
   ['a 60,000-character queue_name', envelopeJson({ queue_name: 'q'.repeat(60_000) }), JSON_TYPE, undecodable(/queue_name is 60000 characters long, above the limit of 255/)],
   ['arguments that are an object', envelopeJson({ arguments: { a: 1 } }), JSON_TYPE, undecodable(/arguments must be an array/)],
   ['executions as a string', envelopeJson({ executions: '1' }), JSON_TYPE, undecodable(/executions must be a non-negative integer/)],
