@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { resolveBroker } from './broker.js';
+import { clearStaleDefaultLadder } from './stale-ladder.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,5 +17,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const broker = await resolveBroker();
   project.provide('amqpUrl', broker.url);
   process.env.AMQP_URL = broker.url;
+  await clearStaleDefaultLadder(broker.url);
   return broker.stop;
 }
