@@ -15,11 +15,14 @@ PERFORMABLE = { "ReportJob" => ReportJob }.freeze
 queue_name = "reports"
 count = 1
 timeout = 20
+time_zone = nil
 OptionParser.new do |parser|
   parser.on("--queue NAME") { queue_name = _1 }
   parser.on("--count N", Integer) { count = _1 }
   parser.on("--timeout SECONDS", Integer) { timeout = _1 }
+  parser.on("--time-zone NAME", "this app's config.time_zone (default UTC)") { time_zone = _1 }
 end.parse!
+Time.zone = time_zone if time_zone
 
 connection = Bunny.new(ENV.fetch("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672"), logger: Logger.new(nil))
 connection.start

@@ -192,6 +192,20 @@ describe('Rails Active Job 6.1 <-> warren', () => {
     }
   });
 
+  it("Rails 6.1 puts a warren ZonedTime in the consumer's own Time.zone (it ignores time_zone and converts before Time.use_zone); perform runs in the job's timezone", async () => {
+    const queueForTokyo = `${prefix}tokyo-reports`;
+    try {
+      await runOk(process.execPath, ['--import', 'tsx', join(railsDir, 'enqueue.ts'), '--queue', queueForTokyo], { env: { ...env, WARREN_LOG_LEVEL: 'silent' } });
+      const stdout = await runOk('ruby', [join(railsDir, 'perform.rb'), '--queue', queueForTokyo, '--count', '1', '--time-zone', 'Asia/Tokyo'], { env });
+      const performed = JSON.parse(stdout.trim()) as { timezone: string; arguments: unknown[] };
+      // Producer: ZonedTime 05:00 in America/Los_Angeles (12:00Z). Consumer: config.time_zone Asia/Tokyo.
+      expect(performed.arguments[8]).toEqual({ TimeWithZone: '2024-05-01T21:00:00.000000000+09:00', zone: 'Asia/Tokyo' });
+      expect(performed.timezone).toBe('America/Los_Angeles');
+    } finally {
+      await broker.deleteQueues([queueForTokyo]);
+    }
+  });
+
   it('refuses at enqueue, in Rails, an argument a warren worker cannot read', async () => {
     const script = [
       `require_relative ${JSON.stringify(join(railsDir, 'report_job'))}`,
