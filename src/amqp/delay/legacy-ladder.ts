@@ -1,7 +1,8 @@
-import type { Channel, GetMessage, MessageProperties, Options } from 'amqplib';
+import type { Channel, GetMessage, Options } from 'amqplib';
 import type { ProbeConnection } from '../../topology/channels.js';
 import { dueDestination } from './destination.js';
-import { DELAY_HEADERS } from './hold.js';
+import { republishedHeaders, republishedProperties } from '../republish.js';
+import { dueAtOf } from './hold.js';
 import { delayNames } from './names.js';
 import { MAX_LEVELS } from './levels.js';
 
@@ -60,26 +61,6 @@ export async function inspectLegacyLadder(connection: ProbeConnection, prefix: s
   return found;
 }
 
-/** The properties a job is re-published with: its own, without what the broker and the old ladder added. */
-function movedProperties(properties: MessageProperties, fallbackId: string): Options.Publish & { messageId: string } {
-  const headers: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries((properties.headers ?? {}) as Record<string, unknown>)) {
-    if (!name.startsWith('x-') && name !== 'CC' && name !== 'BCC' && name !== DELAY_HEADERS.dueAt) headers[name] = value;
-  }
-  const { contentType, contentEncoding, deliveryMode, priority, correlationId, replyTo, messageId, timestamp, type, userId, appId } = properties;
-  const kept = Object.entries({ contentType, contentEncoding, deliveryMode, priority, correlationId, replyTo, timestamp, type, userId, appId }).filter(
-    ([, value]) => value !== undefined,
-  );
-  return { ...Object.fromEntries(kept), headers, persistent: true, messageId: typeof messageId === 'string' ? messageId : fallbackId };
-}
-
-function dueAtOf(properties: MessageProperties): number {
-  const headers = (properties.headers ?? {}) as Record<string, unknown>;
-  const value = Object.hasOwn(headers, DELAY_HEADERS.dueAt) ? Number(headers[DELAY_HEADERS.dueAt]) : NaN;
-  // A job without a readable due time is due now: the worker runs it (never lost, at worst early).
-  return Number.isFinite(value) ? value : Date.now();
-}
-
 /** Moves one old level queue's jobs; each is acked only after its copy was confirmed. */
 async function drainQueue(channel: Channel, queue: string, publish: LegacyJobPublisher, report: LegacyMigrationReport): Promise<void> {
   const window = 100;
@@ -92,11 +73,14 @@ async function drainQueue(channel: Channel, queue: string, publish: LegacyJobPub
     }
     if (batch.length === 0) return;
     await Promise.all(
-      batch.map(async (message, index) => {
+      batch.map(async (message) => {
         const destination = dueDestination(message.properties, message.fields.routingKey);
         // Left unacked until the channel closes, so `get` does not hand it out again.
         if (destination === undefined) return void (report.left += 1);
-        await publish(destination, message.content, movedProperties(message.properties, `legacy-${queue}-${index}-${Date.now()}`), dueAtOf(message.properties));
+        const headers = message.properties.headers as Record<string, unknown> | undefined;
+        // Its own properties, without the broker's and the old ladder's trip headers; a job without a
+        // readable due time is due now (the worker runs it: never lost, at worst early).
+        await publish(destination, message.content, republishedProperties(message.properties, republishedHeaders(headers)), dueAtOf(headers) ?? Date.now());
         channel.ack(message);
         report.moved += 1;
       }),

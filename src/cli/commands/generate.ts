@@ -1,16 +1,10 @@
 import { relative } from 'node:path';
 import { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
-import { generateJob } from '../generate-job.js';
+import { generateJob, type GenerateJobOptions } from '../generate-job.js';
 
-interface GenerateJobFlags {
-  queue?: string;
-  parent?: string;
-  jobsDir?: string;
-  testsDir?: string;
-  warrenModule?: string;
-  force?: boolean;
-}
+/** commander's flags are the generator's options (camel-cased by commander), minus the name argument. */
+type GenerateJobFlags = Omit<GenerateJobOptions, 'name' | 'root'>;
 
 /** `warren generate job <Name>`: Rails' `bin/rails generate job`, for a warren app. */
 export function generateCommand(setExit: (code: number) => void): Command {
