@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import type { AmqpConnectionOptions } from '../amqp/connection.js';
+import { resolveAmqpUrl, type AmqpConnectionOptions } from '../amqp/connection.js';
 import { redactUrl } from '../amqp/redact.js';
 import { DEFAULTS } from '../config/defaults.js';
-import type { AmqpTlsOptions } from '../amqp/tls.js';
+import { tlsSocketOptions, type AmqpTlsOptions } from '../amqp/tls.js';
 
 /** Flags every command that talks to the broker accepts. */
 export interface ConnectionFlags {
@@ -33,4 +33,11 @@ export function connectionOptions(flags: ConnectionFlags): AmqpConnectionOptions
   if (flags.url) options.url = flags.url;
   if (Object.keys(tls).length > 0) options.tls = tls;
   return options;
+}
+
+/** The broker URL and TLS socket options for a short-lived amqplib connection, from the same flags and environment the worker reads. */
+export function brokerTarget(flags: ConnectionFlags): { url: string; socketOptions: Record<string, unknown> } {
+  const options = connectionOptions(flags);
+  const url = resolveAmqpUrl(options.url);
+  return { url, socketOptions: { ...(tlsSocketOptions(url, options.tls) ?? {}), noDelay: true } };
 }

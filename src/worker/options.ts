@@ -9,9 +9,11 @@ export interface WorkerOptions extends AmqpConnectionOptions {
   /** The jobs this worker may perform; nothing outside it is ever instantiated. Required. */
   registry: JobRegistry;
   /**
-   * Queues to consume. Default: every queue of `topology` except the dead-letter queue and
-   * generated (delay) queues, or DEFAULTS.queueName when that leaves none. Queues the
-   * topology does not list are declared if missing.
+   * Queues to consume. Default: every job queue of `topology` (not the dead-letter queue, not
+   * warren's delay queues, not `consume: false`), then every queue a registered job declares
+   * with a static `queueAs`; DEFAULTS.queueName when that leaves none. Queues the topology
+   * does not list are declared if missing. At start the worker warns about registered jobs
+   * whose queue it does not consume.
    */
   queues?: readonly string[];
   /**

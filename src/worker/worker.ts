@@ -15,9 +15,10 @@ import { TypedEmitter } from '../amqp/typed-emitter.js';
 import { settings } from '../config/configuration.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { ConfigurationError, ConnectionRefusedError } from '../errors.js';
-import { defaultTopology, jobQueues, type Topology } from '../topology/index.js';
+import { defaultTopology, type Topology } from '../topology/index.js';
 import { Consumer, type Delivery } from './consumer.js';
 import { consumerTimeoutWarnings } from './consumer-timeout.js';
+import { defaultWorkerQueues, unconsumedJobWarnings } from './default-queues.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
 import { DeadLetterPublisher } from './dead-letter.js';
 import { delayedDeliveryProblem } from './delayed-delivery-check.js';
@@ -124,9 +125,9 @@ export class Worker {
       throw new ConfigurationError(`forwardPrefetch must be an integer from 0 to 65535, not ${String(options.forwardPrefetch)}`);
     }
     if (!(this.maxHoldMs >= 0)) throw new ConfigurationError(`maxHoldMs must be a number of milliseconds >= 0, not ${String(options.maxHoldMs)}`);
-    // By default the topology's job queues: not dead-letter or alternate-exchange sinks, not `consume: false`, not warren's own queues.
-    const queues = options.queues?.length ? options.queues : jobQueues(this.topology, { deadLetterQueue });
-    this.queues = Object.freeze([...new Set(queues.length > 0 ? queues : [DEFAULTS.queueName])]);
+    this.queues = Object.freeze(
+      options.queues?.length ? [...new Set(options.queues)] : defaultWorkerQueues(options.registry, this.topology, deadLetterQueue),
+    );
   }
 
   /** Jobs currently being performed. */
@@ -143,6 +144,8 @@ export class Worker {
     if (this.running || this.stopped) throw new ConfigurationError('a worker can be started once');
     for (const warning of consumerTimeoutWarnings(this.options.registry, this.topology, this.queues)) this.logger.warn(warning);
     for (const warning of quorumQueueWarnings(this.topology, this.queues)) this.logger.warn(warning);
+    const queuesWereGiven = (this.options.queues?.length ?? 0) > 0;
+    for (const warning of unconsumedJobWarnings(this.options.registry, this.topology, this.queues, { queuesWereGiven })) this.logger.warn(warning);
     const ownsAdapter = !this.options.adapter;
     const adapter =
       this.options.adapter ?? new AmqpAdapter({ ...this.options, topology: this.topology, delays: this.delays, logger: this.logger });

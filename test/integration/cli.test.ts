@@ -58,7 +58,7 @@ describe('warren CLI', { timeout: 120_000 }, () => {
   it('enqueues a job through the registry module and a CLI worker performs it, then stops on SIGTERM with exit 0', async () => {
     const queue = `${prefix}cli`;
     queues.push(queue, `${prefix}dead`);
-    const enqueued = await runCli(['enqueue', 'RecordJob', '--args', '["from the cli"]', '--queue', queue, '--require', 'test/fixtures/jobs.ts'], env);
+    const enqueued = await runCli(['enqueue', 'RecordJob', '--args', '["from the cli"]', '--queue', queue, '--create-queue', '--require', 'test/fixtures/jobs.ts'], env);
     expect(enqueued.code, enqueued.stderr).toBe(0);
     expect(enqueued.stdout).toMatch(new RegExp(`^enqueued RecordJob [0-9a-f-]{36} on queue ${queue}`));
     expect(await probe.messageCount(queue)).toBe(1);
@@ -74,10 +74,62 @@ describe('warren CLI', { timeout: 120_000 }, () => {
     expect(worker.stderr.join('')).toContain('worker ready');
   });
 
+  it('enqueue refuses, before publishing, a job without --require or --queue and a --queue that nothing declares', async () => {
+    const noQueue = await runCli(['enqueue', 'ResizeImageJob'], env);
+    expect(noQueue.code).toBe(2);
+    expect(noQueue.stderr).toContain('pass --queue <name>');
+    const typo = `${prefix}imagse`;
+    queues.push(typo);
+    const refused = await runCli(['enqueue', 'RecordJob', '--queue', typo, '--require', 'test/fixtures/jobs.ts'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`queue "${typo}" does not exist on the broker`);
+    expect(refused.stderr).toContain('--create-queue');
+    expect(await probe.queueExists(typo)).toBe(false);
+  });
+
+  it('enqueue warns when the queue exists but no worker consumes it', async () => {
+    const queue = `${prefix}idle`;
+    queues.push(queue);
+    const created = await runCli(['enqueue', 'Billing::InvoiceJob', '--queue', queue, '--create-queue'], env);
+    expect(created.code, created.stderr).toBe(0);
+    const { code, stderr } = await runCli(['enqueue', 'Billing::InvoiceJob', '--queue', queue], env);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain(`queue "${queue}" has no consumer right now`);
+    expect(await probe.messageCount(queue)).toBe(2);
+  });
+
+  it('a CLI worker without --queue consumes the queues its registered jobs declare, and warns about jobs it leaves', async () => {
+    const queue = `${prefix}images`;
+    const other = `${prefix}other`;
+    queues.push(queue, other, `${prefix}dead`);
+    const fixtureEnv = { ...env, WARREN_FIXTURE_QUEUE: queue };
+    // The job class declares the queue: no --queue and no --create-queue needed.
+    const enqueued = await runCli(['enqueue', 'QueuedRecordJob', '--args', '["own queue"]', '--require', 'test/fixtures/queued-jobs.ts'], fixtureEnv);
+    expect(enqueued.code, enqueued.stderr).toBe(0);
+    expect(enqueued.stdout).toContain(`on queue ${queue}`);
+
+    const elsewhere = spawnCli(['worker', '--require', 'test/fixtures/queued-jobs.ts', '--queue', other, '--dead-letter-queue', `${prefix}dead`], {
+      ...fixtureEnv,
+      WARREN_LOG_LEVEL: 'info',
+      WARREN_LOG_FORMAT: 'json',
+    });
+    await waitFor(() => elsewhere.stderr.join('').includes('worker ready'), 'the --queue worker to be ready', 30_000);
+    expect(elsewhere.stderr.join('')).toContain(`registered jobs on queues this worker does not consume: queue \\"${queue}\\" (QueuedRecordJob)`);
+    elsewhere.kill('SIGTERM');
+    expect((await elsewhere.exited).code).toBe(0);
+    expect(await probe.messageCount(queue)).toBe(1);
+
+    const worker = spawnCli(['worker', '--require', 'test/fixtures/queued-jobs.ts', '--dead-letter-queue', `${prefix}dead`], { ...fixtureEnv, WARREN_LOG_LEVEL: 'info' });
+    await waitFor(() => worker.reports.some((r) => r.label === 'own queue' && r.event === 'performed'), 'the defaulted worker to perform the job', 30_000);
+    worker.kill('SIGTERM');
+    expect((await worker.exited).code).toBe(0);
+    expect(worker.stderr.join('')).not.toContain('does not consume');
+  });
+
   it('enqueues by name without a registry module, building the envelope from the flags', async () => {
     const queue = `${prefix}named`;
     queues.push(queue);
-    const { code, stderr } = await runCli(['enqueue', 'Billing::InvoiceJob', '--args', '[42, {"draft": true}]', '--queue', queue, '--priority', '1'], env);
+    const { code, stderr } = await runCli(['enqueue', 'Billing::InvoiceJob', '--args', '[42, {"draft": true}]', '--queue', queue, '--create-queue', '--priority', '1'], env);
     expect(code, stderr).toBe(0);
     const message = await probe.get(queue);
     if (!message) throw new Error('nothing enqueued');
@@ -97,12 +149,13 @@ describe('warren CLI', { timeout: 120_000 }, () => {
     const { code } = await worker.exited;
     expect(code).toBe(0);
     const messages = worker.stderr.join('').trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg);
-    expect(messages.filter((msg) => !msg.startsWith('cannot connect'))).toEqual(['stopping: no new jobs; in-flight jobs may finish', 'worker stopped']);
+    // (Its registry's jobs use "default", which this worker does not consume: it says so first.)
+    expect(messages.filter((msg) => !msg.startsWith('cannot connect') && !msg.startsWith('registered jobs on queues'))).toEqual(['stopping: no new jobs; in-flight jobs may finish', 'worker stopped']);
     expect(worker.stderr.join('')).not.toContain('hunter2');
   });
 
   it('exits 1 with a redacted message when the broker cannot be reached', async () => {
-    const { code, stderr } = await runCli(['enqueue', 'RecordJob', '--url', 'amqp://app:hunter2@127.0.0.1:1', '--timeout', '1000']);
+    const { code, stderr } = await runCli(['enqueue', 'RecordJob', '--queue', 'default', '--url', 'amqp://app:hunter2@127.0.0.1:1', '--timeout', '1000']);
     expect(code).toBe(1);
     expect(stderr).toContain('amqp://app:***@127.0.0.1:1');
     expect(stderr).not.toContain('hunter2');

@@ -1,12 +1,10 @@
 import { Command } from 'commander';
 import type { Logger } from 'pino';
-import { resolveAmqpUrl } from '../../amqp/connection.js';
 import { inspectLegacyLadder } from '../../amqp/delay/legacy-ladder.js';
-import { tlsSocketOptions } from '../../amqp/tls.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { openBroker } from '../../topology/broker.js';
 import { applyTopology, defaultTopology, loadTopology, planTopology, verifyTopology, type Topology } from '../../topology/index.js';
-import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
+import { addConnectionFlags, brokerTarget, type ConnectionFlags } from '../connection-flags.js';
 import { addDelayFlags, delayLadder, type DelayFlags } from '../delay-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { describeLegacyLadder } from './delays.js';
@@ -21,13 +19,6 @@ interface TopologyFlags extends ConnectionFlags, DelayFlags {
 async function topologyFrom(flags: TopologyFlags): Promise<Topology> {
   const topology = flags.topology?.length ? await loadTopology(flags.topology) : defaultTopology();
   return delayLadder(flags).extendTopology(topology);
-}
-
-/** The broker URL and TLS socket options, from the same flags and environment the worker reads. */
-function brokerTarget(flags: TopologyFlags): { url: string; socketOptions: Record<string, unknown> } {
-  const options = connectionOptions(flags);
-  const url = resolveAmqpUrl(options.url);
-  return { url, socketOptions: { ...(tlsSocketOptions(url, options.tls) ?? {}), noDelay: true } };
 }
 
 function subcommand(name: string, description: string, run: (flags: TopologyFlags) => Promise<number>, setExit: (code: number) => void): Command {

@@ -134,7 +134,7 @@ describe('signed envelopes', { timeout: 60_000 }, () => {
     const keyFile = join(scenario.ledgerDir, 'signing.key');
     writeFileSync(keyFile, `${KEY.toString('hex')}\n`);
     const keyBytes = Buffer.from(KEY.toString('hex'));
-    const enqueued = await runCli(['enqueue', 'FaultLedgerJob', '--args', '["from the cli", 0]', '--queue', queue, '--signing-key', `k1=${keyFile}`]);
+    const enqueued = await runCli(['enqueue', 'FaultLedgerJob', '--args', '["from the cli", 0]', '--queue', queue, '--create-queue', '--signing-key', `k1=${keyFile}`]);
     expect(enqueued.code, enqueued.stderr).toBe(0);
     const message = await scenario.probe.get(queue);
     if (!message) throw new Error('no message');
