@@ -17,7 +17,7 @@ export type ConnectionRole = 'publish' | 'consume';
 /** Options shared by everything that opens AMQP connections (adapter, worker, CLI). */
 export interface AmqpConnectionOptions {
   /** Broker URL. Default: `process.env.AMQP_URL`, then DEFAULTS.amqp.url. Never logged unredacted. */
-  url?: string;
+  url?: string | undefined;
   /** TLS settings for `amqps://` URLs. Default: none (Node's CAs, host name verification on). */
   tls?: AmqpTlsOptions;
   /** Heartbeat interval in seconds. Default: DEFAULTS.amqp.heartbeatSeconds. */

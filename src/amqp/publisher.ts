@@ -35,11 +35,11 @@ export interface ConfirmPublisherOptions {
   /** Runs on every new channel before anything is published (topology assertion). */
   setup: (channel: ConfirmChannel) => Promise<void>;
   /** Every publish settles within this time. Default: DEFAULTS.amqp.publishTimeoutMs. */
-  publishTimeoutMs?: number;
+  publishTimeoutMs?: number | undefined;
   /** Publishes again after a broker nack this many times, then fails. Default: DEFAULTS.amqp.publishNackRetries. */
-  publishNackRetries?: number;
+  publishNackRetries?: number | undefined;
   /** A channel whose oldest publish waits this long for its confirm is replaced, and its publishes sent again. Default: DEFAULTS.amqp.confirmStallMs. */
-  confirmStallMs?: number;
+  confirmStallMs?: number | undefined;
   logger: Logger;
 }
 

@@ -7,18 +7,22 @@ import { queueNameFromPart } from '../job/queue-name.js';
 /** Options for `Job.set(...)`, `job.set(...)` and retries (Active Job's `set`). */
 export interface SetOptions {
   /** Run no earlier than this many milliseconds from now. Default: no delay. */
-  wait?: number;
+  wait?: number | undefined;
   /** Run no earlier than this time (a Date or milliseconds since the epoch). Default: no delay. */
-  waitUntil?: Date | number;
+  waitUntil?: Date | number | undefined;
   /** Queue to use instead of the class's (the queue-name prefix applies). Default: the class's queue. */
-  queue?: string;
+  queue?: string | undefined;
   /** Priority to use instead of the class's (lower = more important). Default: the class's priority. */
-  priority?: number;
+  priority?: number | undefined;
 }
 
 /** Later options win; a later wait replaces an earlier waitUntil and the other way round. */
 export function mergeSetOptions(earlier: SetOptions, later: SetOptions): SetOptions {
-  const merged: SetOptions = { ...earlier, ...later };
+  // An option given as undefined keeps the earlier value (as if it were not given).
+  const merged: SetOptions = { ...earlier };
+  for (const [key, value] of Object.entries(later) as [keyof SetOptions, SetOptions[keyof SetOptions]][]) {
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
   if (later.wait !== undefined) delete merged.waitUntil;
   if (later.waitUntil !== undefined) delete merged.wait;
   return merged;

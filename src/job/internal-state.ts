@@ -6,23 +6,23 @@ import type { Job } from './job.js';
 /** Per-job bookkeeping that is not part of the public job API. */
 export interface JobInternals {
   /** Arguments exactly as received in an envelope; retries re-send them verbatim. */
-  receivedArguments?: JsonValue[];
+  receivedArguments?: JsonValue[] | undefined;
   /** True once `arguments` holds deserialized values for `receivedArguments`. */
   argumentsDeserialized: boolean;
   /** The adapter that delivered the job; retries go back through it. */
-  deliveringAdapter?: QueueAdapter;
+  deliveringAdapter?: QueueAdapter | undefined;
   /** Set when retryJob enqueued the job again during the current execution. */
   retried: boolean;
   /** The logger the current execution's child logger derives from. */
-  loggerParent?: Logger;
+  loggerParent?: Logger | undefined;
   /** The job's fields as the current execution started (a retry may change the queue before a line is written). */
-  lineFields?: { job_class: string; job_id: string; queue: string; executions: number };
+  lineFields?: { job_class: string; job_id: string; queue: string; executions: number } | undefined;
   /** The current execution's child logger, built on first use (see executionLogger). */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** The signal the worker handed to the current execution (aborted when shutdown gives up on it). */
   parentSignal?: AbortSignal | undefined;
   /** Whether the execution needs its own controller even without a parent (a class timeout). */
-  needsController?: boolean;
+  needsController?: boolean | undefined;
   /** The execution's own controller, behind `job.signal` (see job-signal.ts). */
   controller?: AbortController | undefined;
   /** Removes the controller's listener from parentSignal. */

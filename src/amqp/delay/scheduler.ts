@@ -32,7 +32,7 @@ export interface DelayScheduler {
   /** Whether `targetFor` accepts positive delays. */
   readonly supportsDelays: boolean;
   /** A queue of due jobs that workers forward into their own queues (see DueForwarder); none when the broker delivers them. */
-  readonly dueQueue?: string;
+  readonly dueQueue?: string | undefined;
   /** The topology plus whatever the delay mechanism needs declared (delay levels). Default: unchanged. */
   extendTopology?(topology: Topology): Topology;
   /** How long a declaration of a target's `queues` may be reused before it is sent again. Default: forever. */

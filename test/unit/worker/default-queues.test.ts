@@ -18,11 +18,11 @@ class MailJob extends Job {
   async perform(): Promise<void> {}
 }
 
-class TenantJob extends Job<[string]> {
+class TenantJob extends Job {
   static override jobName = 'TenantJob';
   static {
-    this.queueAs(function (tenant: string) {
-      return `tenant_${tenant}`;
+    this.queueAs(function (this: TenantJob) {
+      return `tenant_${String(this.arguments[0])}`;
     });
   }
   async perform(_tenant: string): Promise<void> {}

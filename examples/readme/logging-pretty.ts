@@ -1,0 +1,10 @@
+// The README's readable-or-JSON logging example.
+// README:begin
+import { pino } from 'pino';
+import { configure, defaultLogFormat, logDestination } from 'warren';
+
+configure({ logger: pino({ name: 'warren' }, logDestination(defaultLogFormat(process.stdout), 1)) });
+// README:end
+
+settings().logger.info('logging ok');
+import { settings } from 'warren';
