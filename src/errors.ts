@@ -97,3 +97,11 @@ export class SignatureError extends WarrenError {
 export class UnroutableError extends EnqueueError {
   override readonly code: string = 'UNROUTABLE';
 }
+
+/**
+ * The AMQP client could not encode the message (amqplib refuses a header table over 64 KiB):
+ * nothing was sent. Thrown for a publish, never retried as it is.
+ */
+export class UnencodableMessageError extends EnqueueError {
+  override readonly code: string = 'UNENCODABLE_MESSAGE';
+}

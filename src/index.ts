@@ -28,6 +28,7 @@ export {
   UndeliverableJobError,
   UnknownJobError,
   UnroutableError,
+  UnencodableMessageError,
   WarrenError,
 } from './errors.js';
 

@@ -21,6 +21,8 @@ export const HEADERS = Object.freeze({
   errorMessage: 'warren-error-message',
   /** The error's stack frames (not its message line), redacted and bounded: where it failed. */
   errorBacktrace: 'warren-error-backtrace',
+  /** On a dead letter whose original headers could not be copied (too large to re-encode): why. */
+  headersDropped: 'warren-headers-dropped',
   originalQueue: 'warren-original-queue',
   originalExchange: 'warren-original-exchange',
   originalRoutingKey: 'warren-original-routing-key',

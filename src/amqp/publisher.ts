@@ -1,7 +1,7 @@
 import type { ConfirmChannel, Message, Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
-import { EnqueueError, TopologyError } from '../errors.js';
+import { EnqueueError, TopologyError, UnencodableMessageError } from '../errors.js';
 import type { AmqpConnection } from './connection.js';
 import {
   channelErrorNamesExchange,
@@ -183,7 +183,12 @@ export class ConfirmPublisher {
     const { exchange, routingKey, content, properties } = pending.request;
     try {
       this.hasRoom = channel.publish(exchange, routingKey, content, properties, (error: unknown) => this.onConfirm(pending, channel, error));
-    } catch {
+    } catch (error) {
+      if (error instanceof RangeError) {
+        // amqplib could not encode it (a header table over 64 KiB) and sent nothing: no channel trouble.
+        this.fail(pending, new UnencodableMessageError(`cannot send ${describeTarget(pending.request)}: ${error.message}`, { cause: error }));
+        return;
+      }
       // The channel is closing: its 'close' sends this publish again with the others.
       this.hasRoom = false;
     }

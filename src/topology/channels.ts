@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Channel } from 'amqplib';
 
 /**
@@ -17,7 +18,8 @@ function amqplibChannelClass(): ChannelConstructor | undefined {
   if (channelClass === undefined) {
     try {
       const require = createRequire(import.meta.url);
-      const model = require('amqplib/lib/channel_model.js') as { Channel?: ChannelConstructor };
+      // amqplib 2 declares `exports`, which hides lib/ from bare specifiers: load it by path.
+      const model = require(join(dirname(require.resolve('amqplib')), 'lib', 'channel_model.js')) as { Channel?: ChannelConstructor };
       channelClass = model.Channel ?? null;
     } catch {
       channelClass = null;
@@ -29,7 +31,7 @@ function amqplibChannelClass(): ChannelConstructor | undefined {
 /**
  * The connection an amqplib channel belongs to, able to open more channels. amqp-connection-manager
  * hands setup functions only the channel; this opens siblings the way amqplib's own
- * `ChannelModel.createChannel` does (amqplib 0.10 internals, feature-checked: undefined when
+ * `ChannelModel.createChannel` does (amqplib internals, 0.10 to 2.x, feature-checked: undefined when
  * they are not there, and callers then fall back to the channel itself).
  */
 export function connectionOfChannel(channel: Channel): ProbeConnection | undefined {

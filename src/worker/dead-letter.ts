@@ -5,9 +5,16 @@ import { HEADERS } from '../amqp/message.js';
 import { redactText } from '../amqp/redact.js';
 import { republishedHeaders, republishedProperties } from '../amqp/republish.js';
 import { DEFAULTS } from '../config/defaults.js';
-import { UnroutableError } from '../errors.js';
+import { UnencodableMessageError, UnroutableError } from '../errors.js';
 import type { Delivery } from './consumer.js';
 import type { DeadLetterReason } from './events.js';
+
+/** The own properties of `headers` named in `names` (none of the rest). */
+function pickOwn(headers: Record<string, unknown> | undefined, names: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const name of names) if (headers && Object.hasOwn(headers, name)) picked[name] = headers[name];
+  return picked;
+}
 
 function errorClass(error: Error): string {
   return error.name || error.constructor.name || 'Error';
@@ -30,8 +37,11 @@ export function deadLetterProperties(
   reason: DeadLetterReason,
   error: Error,
   maxMessageChars: number = DEFAULTS.amqp.deadLetterMessageMaxChars,
+  options: { keepOriginalHeaders: boolean } = { keepOriginalHeaders: true },
 ): Options.Publish & { messageId: string } {
-  const headers = republishedHeaders(delivery.message.properties.headers as Record<string, unknown> | undefined);
+  const original = delivery.message.properties.headers as Record<string, unknown> | undefined;
+  const headers = republishedHeaders(options.keepOriginalHeaders ? original : pickOwn(original, [HEADERS.executions]));
+  if (!options.keepOriginalHeaders) headers[HEADERS.headersDropped] = 'the original headers were too large to copy into the dead letter';
   // Count the execution that just failed (perform started for these reasons), so the dead letter says how many ran.
   const executions = headers[HEADERS.executions];
   if (typeof executions === 'number' && (reason === 'failed' || reason === 'deserialization')) headers[HEADERS.executions] = executions + 1;
@@ -69,9 +79,16 @@ export class DeadLetterPublisher {
    * unroutable) it is declared again, as the topology says, and the publish tried once more.
    */
   async publish(delivery: Delivery, reason: DeadLetterReason, error: Error): Promise<void> {
-    const properties = deadLetterProperties(delivery, reason, error);
+    let properties = deadLetterProperties(delivery, reason, error);
     try {
-      await this.adapter.publishToQueue(this.queue, delivery.message.content, properties);
+      try {
+        await this.adapter.publishToQueue(this.queue, delivery.message.content, properties);
+      } catch (failure) {
+        // Headers another client could send but amqplib cannot re-encode (over 64 KiB): keep the body and the reason, drop them.
+        if (!(failure instanceof UnencodableMessageError)) throw failure;
+        properties = deadLetterProperties(delivery, reason, error, undefined, { keepOriginalHeaders: false });
+        await this.adapter.publishToQueue(this.queue, delivery.message.content, properties);
+      }
     } catch (failure) {
       if (!(failure instanceof UnroutableError) || !(await this.adapter.redeclareQueue(this.queue).catch(() => false))) throw failure;
       this.logger?.warn({ deadLetterQueue: this.queue }, 'the dead-letter queue was missing on the broker (deleted?); declared it again');

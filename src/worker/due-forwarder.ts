@@ -9,7 +9,7 @@ import { redactError } from '../amqp/redact.js';
 import { isTripHeader, republishedProperties } from '../amqp/republish.js';
 import { settleWithin } from '../amqp/settle-within.js';
 import type { TypedEmitter } from '../amqp/typed-emitter.js';
-import { UndeliverableJobError, UnroutableError } from '../errors.js';
+import { UndeliverableJobError, UnencodableMessageError, UnroutableError } from '../errors.js';
 import { queueDeclaration, type QueueSpec } from '../topology/index.js';
 import type { Delivery } from './consumer.js';
 import type { DeadLetterPublisher } from './dead-letter.js';
@@ -120,7 +120,7 @@ export class DueForwarder {
         await adapter.publishIntoQueue(destination, message.content, forwardedProperties(message.properties));
         break;
       } catch (error) {
-        if (error instanceof UnroutableError || error instanceof UndeliverableJobError) {
+        if (error instanceof UnroutableError || error instanceof UndeliverableJobError || error instanceof UnencodableMessageError) {
           if (await this.deadLetter(channel, message, destination, error)) break;
         } else {
           logger.warn({ err: redactError(error), queue: destination }, 'cannot forward a due job now; trying again');

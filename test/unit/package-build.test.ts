@@ -63,9 +63,11 @@ describe('the published build (npm run build)', () => {
       env: { ...process.env, WARREN_LOG_LEVEL: 'silent' },
     });
     expect(names.trim()).toBe('RubySymbol,CalendarDate,ZonedTime,Decimal,Job');
-    // The declarations use amqplib's types: those must come with warren, not be left to the app.
+    // The declarations use amqplib's types: those must come with warren, not be left to the app
+    // (amqplib 2 ships its own; warren depends on it).
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    expect(Object.keys(manifest.dependencies)).toContain('@types/amqplib');
+    expect(Object.keys(manifest.dependencies)).toContain('amqplib');
+    expect(JSON.parse(readFileSync(join(root, 'node_modules', 'amqplib', 'package.json'), 'utf8')).types).toBeTruthy();
     writeFileSync(
       join(pkg, 'app.ts'),
       [

@@ -1,13 +1,16 @@
 // A header named `__proto__` from the wire: amqplib's decoder assigns it, which sets the headers
 // object's prototype. warren must read headers as own properties only.
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Message } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { describeDeadLetter } from '../../../src/amqp/dead-letters/dead-letter.js';
 import { dueAtOf } from '../../../src/amqp/delay/hold.js';
 import { EnvelopeSigner } from '../../../src/amqp/signing.js';
 
-const codec = createRequire(import.meta.url)('amqplib/lib/codec.js') as {
+// amqplib 2 hides lib/ behind `exports`: load its codec by path.
+const require = createRequire(import.meta.url);
+const codec = require(join(dirname(require.resolve('amqplib')), 'lib', 'codec.js')) as {
   encodeTable(buffer: Buffer, value: unknown, offset: number): number;
   decodeFields(slice: Buffer): Record<string, unknown>;
 };
