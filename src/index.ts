@@ -69,6 +69,8 @@ export { Duration, type DurationParts, type DurationUnit } from './envelope/valu
 export { RubyDateTime } from './envelope/values/ruby-date-time.js';
 export { RubyRange } from './envelope/values/ruby-range.js';
 export { RubySymbol } from './envelope/values/ruby-symbol.js';
+export { RubyFloat } from './envelope/values/ruby-float.js';
+export { RubyTime } from './envelope/values/ruby-time.js';
 export { ZonedTime } from './envelope/values/zoned-time.js';
 
 // Adapters

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../errors.js';
 
@@ -32,7 +33,8 @@ export interface TlsSocketOptions {
   cert?: Array<string | Buffer>;
   key?: Array<string | Buffer>;
   passphrase?: string;
-  servername: string;
+  /** Absent for an IP-address host (SNI cannot name one). */
+  servername?: string;
   rejectUnauthorized: boolean;
 }
 
@@ -69,10 +71,11 @@ export function tlsSocketOptions(url: string, tls: AmqpTlsOptions | undefined): 
     }
     return undefined;
   }
-  const options: TlsSocketOptions = {
-    servername: tls?.servername ?? parsed.hostname,
-    rejectUnauthorized: tls?.rejectUnauthorized ?? true,
-  };
+  const options: TlsSocketOptions = { rejectUnauthorized: tls?.rejectUnauthorized ?? true };
+  // SNI names a host: Node 25+ refuses an IP address there. The certificate is still verified
+  // against the IP (Node checks the connection's host when no servername is set).
+  const servername = tls?.servername ?? (isIP(parsed.hostname.replace(/^\[|\]$/g, '')) === 0 ? parsed.hostname : undefined);
+  if (servername !== undefined) options.servername = servername;
   const ca = readPem(tls?.ca, 'CA');
   const cert = readPem(tls?.cert, 'certificate');
   const key = readPem(tls?.key, 'key');

@@ -1,3 +1,4 @@
+import { RubyFloat } from './values/ruby-float.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { DeserializationError, WarrenError } from '../errors.js';
 import { isThenable } from '../thenable.js';
@@ -92,6 +93,8 @@ export class ArgumentReader {
         if (Object.getPrototypeOf(wire) === Object.prototype || Object.getPrototypeOf(wire) === null) {
           return this.#readHash(wire as WireHash, depth, parentKey, allowPending);
         }
+        // A whole-number Float from the wire (Ruby's 1.0): perform receives the number.
+        if (wire instanceof RubyFloat) return wire.value;
         return this.#fail('a value that is not JSON');
       default:
         return this.#fail(`a value that is not JSON (${typeof wire})`);

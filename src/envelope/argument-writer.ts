@@ -1,3 +1,4 @@
+import { markHoldsRubyFloats, RubyFloat } from './values/ruby-float.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { SerializationError, WarrenError } from '../errors.js';
 import { describeArgumentPath } from './argument-path.js';
@@ -39,6 +40,7 @@ export class ArgumentWriter {
   readonly #path: (string | number)[] = [];
   readonly #compatibility: RailsCompatibility;
   readonly #maxDepth: number = DEFAULTS.maxArgumentDepth;
+  #holdsFloats = false;
 
   constructor(compatibility: RailsCompatibility) {
     this.#compatibility = compatibility;
@@ -52,7 +54,14 @@ export class ArgumentWriter {
       result.push(this.#write(args[index], 0));
       this.#path.pop();
     }
+    if (this.#holdsFloats) markHoldsRubyFloats(result);
     return result;
+  }
+
+  /** A RubyFloat travels as itself; the envelope writer writes its text (`2.0`). */
+  #float(value: RubyFloat): JsonValue {
+    this.#holdsFloats = true;
+    return value as unknown as JsonValue;
   }
 
   #fail(reason: string, cause?: unknown): never {
@@ -67,7 +76,8 @@ export class ArgumentWriter {
         return value;
       case 'number':
         if (!Number.isFinite(value)) this.#fail(`${value} is not a finite number`);
-        return value === 0 ? 0 : value;
+        // JS -0 is a Float in Ruby (-0.0); JSON.stringify would write the Integer 0.
+        return Object.is(value, -0) ? this.#float(new RubyFloat(-0)) : value;
       case 'undefined':
         return this.#fail('undefined cannot travel (pass null, or leave the key out of the object)');
       case 'symbol':
@@ -80,6 +90,7 @@ export class ArgumentWriter {
   }
 
   #writeObject(value: object, depth: number): JsonValue {
+    if (value instanceof RubyFloat) return this.#float(value);
     if (isGlobalIdentification(value)) return { [GLOBALID_KEY]: this.#globalIdText(value) };
     if (Array.isArray(value)) return this.#nested(value, depth, (inner) => this.#writeArray(value, inner));
     if (isPlainObject(value)) return this.#nested(value, depth, (inner) => this.#writeHash(value, inner));

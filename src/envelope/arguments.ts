@@ -12,17 +12,19 @@ import { DEFAULT_RAILS_COMPATIBILITY, type RailsCompatibility } from './serializ
  * | JS                                   | wire                                              | Ruby                        |
  * |--------------------------------------|---------------------------------------------------|-----------------------------|
  * | null, boolean, string                | as is                                             | nil, true/false, String     |
- * | number (finite)                      | as is                                             | Integer or Float            |
+ * | number (finite)                      | whole: integer; other: float; -0: -0.0            | Integer or Float            |
+ * | RubyFloat                            | float text (2.0)                                  | Float                       |
  * | bigint                               | bare integer                                      | Integer                     |
  * | array                                | array                                             | Array                       |
  * | plain object                         | object + `_aj_symbol_keys`                        | Hash (string keys)          |
  * | withSymbolKeys / asKeywordArguments / withIndifferentAccess | `_aj_symbol_keys` / `_aj_ruby2_keywords` / `_aj_hash_with_indifferent_access` | Hash / keywords / HashWithIndifferentAccess |
- * | Date                                 | TimeSerializer (UTC, 9 digits)                    | Time                        |
+ * | Date (RubyTime: the text it came with) | TimeSerializer (UTC, 9 digits)                  | Time                        |
  * | ZonedTime, RubyDateTime, CalendarDate | TimeWithZone/DateTime/DateSerializer             | TimeWithZone, DateTime, Date |
  * | Duration, RubySymbol, Decimal, RubyRange | Duration/Symbol/BigDecimal/RangeSerializer    | Duration, Symbol, BigDecimal, Range |
  * | object with toGlobalId(), GlobalId   | `{ "_aj_globalid": "gid://app/Model/id" }`        | the record (GlobalID::Locator) |
  *
- * Reading: integers beyond Number.MAX_SAFE_INTEGER arrive as bigint, others as number.
+ * Reading: integers beyond Number.MAX_SAFE_INTEGER arrive as bigint, others as number (a
+ * whole-number Float too: the received JSON keeps `1.0` for retries); a Time as RubyTime.
  */
 export interface SerializeArgumentsOptions {
   /** Which Rails must be able to read the result. Default: DEFAULT_RAILS_COMPATIBILITY ('7.1'). */

@@ -1,4 +1,5 @@
 import type { JsonValue } from './envelope.js';
+import { isWholeFloatToken, RubyFloat } from './values/ruby-float.js';
 
 /**
  * JSON for untrusted bodies without losing big integers. Ruby writes any Integer as
@@ -20,21 +21,31 @@ export function parseJson(text: string): JsonValue {
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
     throw new JsonSyntaxError(`invalid JSON${position ? ` at position ${position}` : ''}`);
   }
-  const parsed = holdsUnsafeInteger(value) ? new LosslessParser(text).parse() : value;
+  const scan = typeof value === 'object' && value !== null && !Array.isArray(value) ? scanObjectText(text) : undefined;
+  // A whole-number Float (Ruby's 1.0) must keep its text in the arguments: read by the lossless parser.
+  const parsed = scan?.wholeFloat || holdsUnsafeInteger(value) ? new LosslessParser(text).parse() : value;
   // JSON.parse keeps the last of two equal keys, and readers differ on which one wins: a top-level
   // key written twice (a second job_class, say) is refused. Nested ones the lossless parser refuses.
-  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && topLevelKeyCount(text) !== Object.keys(parsed).length) {
+  if (scan && scan.keys !== Object.keys(parsed as object).length) {
     throw new JsonSyntaxError('invalid JSON: a key appears twice at the top level');
   }
   return parsed;
 }
 
-/** The number of keys written at the top level of a JSON object text (valid JSON: JSON.parse read it). */
-function topLevelKeyCount(text: string): number {
+/**
+ * One pass over a JSON object text (valid JSON: JSON.parse read it): the number of keys written
+ * at its top level, and whether a number token anywhere is a whole-number Float (`1.0`, `2e3`).
+ */
+function scanObjectText(text: string): { keys: number; wholeFloat: boolean } {
   let depth = 0;
   let keys = 0;
+  let wholeFloat = false;
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
+    // Outside strings, "." and a digit's "e"/"E" only occur in number tokens.
+    if (!wholeFloat && (code === 0x2e || ((code === 0x65 || code === 0x45) && isDigit(text.charCodeAt(index - 1))))) {
+      wholeFloat = isWholeFloatToken(numberTokenAround(text, index));
+    }
     if (code === 0x22) {
       // A string: find its closing quote (one not escaped by an odd run of backslashes).
       for (;;) {
@@ -47,7 +58,21 @@ function topLevelKeyCount(text: string): number {
     } else if (code === 0x7b || code === 0x5b) depth += 1;
     else if (code === 0x7d || code === 0x5d) depth -= 1;
   }
-  return keys;
+  return { keys, wholeFloat };
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** The number token that contains position `index`. */
+function numberTokenAround(text: string, index: number): string {
+  const inToken = (code: number): boolean => isDigit(code) || code === 0x2e || code === 0x2b || code === 0x2d || code === 0x65 || code === 0x45;
+  let start = index;
+  while (start > 0 && inToken(text.charCodeAt(start - 1))) start -= 1;
+  let end = index + 1;
+  while (end < text.length && inToken(text.charCodeAt(end))) end += 1;
+  return text.slice(start, end);
 }
 
 /** Whether the first non-blank character from `index` is ":" (the string before it was a key). */
@@ -80,6 +105,11 @@ function holdsUnsafeInteger(root: JsonValue): boolean {
 }
 
 type Frame = { array: JsonValue[] } | { object: { [key: string]: JsonValue }; key: string | undefined };
+
+/** The top-level frame while the value of an envelope's "arguments" is being read. */
+function isArgumentsFrame(frame: Frame | undefined): boolean {
+  return frame !== undefined && 'object' in frame && frame.key === 'arguments';
+}
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 const WHITESPACE = /[ \t\n\r]*/y;
@@ -151,7 +181,7 @@ class LosslessParser {
       } else if (char === 'n' && this.text.startsWith('null', this.#pos)) {
         this.#pos += 4;
         value = null;
-      } else value = this.#number();
+      } else value = this.#number(stack);
       ({ done, result } = this.#attach(stack, value, result));
     }
     this.#skipWhitespace();
@@ -219,23 +249,29 @@ class LosslessParser {
     }
   }
 
-  #number(): JsonValue {
+  #number(stack: readonly Frame[]): JsonValue {
     NUMBER.lastIndex = this.#pos;
     const match = NUMBER.exec(this.text);
     if (!match || match[0].length === 0) this.#fail('unexpected character');
     const token = match[0];
     this.#pos += token.length;
     const number = Number(token);
-    if (match[1] === undefined && match[2] === undefined && !Number.isSafeInteger(number)) return BigInt(token);
+    const integerToken = match[1] === undefined && match[2] === undefined;
+    if (integerToken && !Number.isSafeInteger(number)) return BigInt(token);
+    // In an envelope's arguments, a whole-number Float keeps its text (a retry writes it back as is).
+    if (!integerToken && Number.isInteger(number) && isArgumentsFrame(stack[0])) return new RubyFloat(number, token) as unknown as JsonValue;
     return number;
   }
 }
 
 /**
- * JSON text for an envelope; a bigint is written as bare digits (Ruby reads an Integer).
+ * JSON text for an envelope; a bigint is written as bare digits (Ruby reads an Integer), a
+ * RubyFloat as its text (`1.0`; pass `holdsRubyFloats` when the value may hold one).
  * Non-finite numbers are refused rather than silently written as null.
  */
-export function stringifyJson(value: unknown): string {
+export function stringifyJson(value: unknown, holdsRubyFloats = false): string {
+  // JSON.stringify cannot write 1.0: a value holding a RubyFloat goes through warren's writer.
+  if (holdsRubyFloats) return writeWithBigInts(value);
   try {
     return JSON.stringify(value);
   } catch (error) {
@@ -249,6 +285,7 @@ function writeWithBigInts(value: unknown): string {
   const write = (item: unknown): void => {
     if (item === null) parts.push('null');
     else if (typeof item === 'bigint') parts.push(item.toString());
+    else if (item instanceof RubyFloat) parts.push(item.text);
     else if (typeof item === 'number') {
       if (!Number.isFinite(item)) throw new TypeError('cannot write a non-finite number as JSON');
       parts.push(JSON.stringify(item));

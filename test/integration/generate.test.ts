@@ -31,7 +31,8 @@ afterAll(() => rmSync(app, { recursive: true, force: true }));
 /** Runs a generated test file with node's test runner, TypeScript through tsx. */
 function nodeTest(file: string): Promise<{ stdout: string; stderr: string }> {
   const tsx = pathToFileURL(join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-  return run(process.execPath, ['--import', tsx, '--test', file], { cwd: app, timeout: 60_000 });
+  // TAP on every Node: Node 26's default reporter for a pipe is no longer TAP.
+  return run(process.execPath, ['--import', tsx, '--test', '--test-reporter=tap', file], { cwd: app, timeout: 60_000 });
 }
 
 describe('warren generate job', { timeout: 90_000 }, () => {

@@ -3,6 +3,7 @@ import { EnvelopeError } from '../../errors.js';
 import { CONTENT_TYPES, type Envelope, type EnvelopeCodec } from '../envelope.js';
 import { JsonSyntaxError, parseJson, stringifyJson } from '../json.js';
 import { isPrepared } from '../prepared.js';
+import { holdsRubyFloats } from '../values/ruby-float.js';
 import { readEnvelope } from './envelope-reader.js';
 import { MAX_WIRE_NESTING, checkSize, checkWireArguments, type CodecOptions } from './limits.js';
 
@@ -22,8 +23,8 @@ export function createJsonCodec(options: CodecOptions = {}): EnvelopeCodec {
       const prepared = isPrepared(envelope);
       const checked = readEnvelope(envelope, { enqueuedAtWrittenByWarren: prepared });
       // Arguments of a prepared envelope come from the argument writer (or a codec): already checked.
-      if (!prepared) checkWireArguments(checked.arguments, true);
-      const body = Buffer.from(stringifyJson(checked), 'utf8');
+      const floats = prepared ? holdsRubyFloats(checked.arguments) : checkWireArguments(checked.arguments, true).holdsRubyFloats;
+      const body = Buffer.from(stringifyJson(checked, floats), 'utf8');
       checkSize(body.length, maxMessageBytes, 'encoded');
       return body;
     },

@@ -1,12 +1,14 @@
 import { EnvelopeError } from '../../errors.js';
 import type { JsonValue } from '../envelope.js';
+import { RubyFloat } from '../values/ruby-float.js';
 import { MAX_WIRE_NESTING } from './limits.js';
 
 /**
  * JSON argument values <-> the protobuf Value message. Integers, big integers and
  * doubles stay distinct: a JS number that JSON would write as digits (an integer below
  * 1e21) becomes int_value, or big_int_value outside 64 bits, with the digits JSON would
- * write, so both encodings read back the same way.
+ * write, so both encodings read back the same way. A whole-number double is a RubyFloat
+ * (JSON `1.0`) both ways.
  */
 
 /** A 64-bit integer as protobufjs reads and writes it: two 32-bit halves. */
@@ -56,6 +58,8 @@ export function toValueMessage(value: JsonValue): ValueMessage {
       if (Number.isInteger(value) && Math.abs(value) < 1e21) return integerMessage(BigInt(String(value)));
       return { double_value: value };
     default:
+      // A whole-number Float (Ruby's 1.0) stays a double, so it reads back as a Float.
+      if ((value as unknown) instanceof RubyFloat) return { double_value: (value as unknown as RubyFloat).value };
       if (Array.isArray(value)) return { list_value: { values: value.map(toValueMessage) } };
       return { map_value: { entries: Object.keys(value).map((key) => ({ key, value: toValueMessage(value[key] as JsonValue) })) } };
   }
@@ -87,7 +91,8 @@ export function fromValueMessage(message: ValueMessage | null | undefined, depth
     case 'double_value': {
       const number = message.double_value ?? 0;
       if (!Number.isFinite(number)) throw new EnvelopeError('an argument is a double that is not finite');
-      return number;
+      // A whole-number double keeps its kind (JSON writes it 1.0, Ruby reads a Float); perform receives the number.
+      return Number.isInteger(number) ? (new RubyFloat(number) as unknown as JsonValue) : number;
     }
     case 'list_value':
       if (depth >= MAX_WIRE_NESTING) throw new EnvelopeError(`arguments nest deeper than ${MAX_WIRE_NESTING} levels`);

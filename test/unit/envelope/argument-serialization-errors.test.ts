@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RubyFloat } from '../../../src/envelope/values/ruby-float.js';
 import { DEFAULTS } from '../../../src/config/defaults.js';
 import { serializeArguments } from '../../../src/envelope/arguments.js';
 import { SerializationError } from '../../../src/errors.js';
@@ -75,8 +76,11 @@ describe('serializeArguments refuses at enqueue what cannot travel', () => {
     expect(serializeArguments([{ a: 1, b: undefined }])).toEqual([{ a: 1, _aj_symbol_keys: [] }]);
   });
 
-  it('writes -0 as 0 and a null-prototype object as a Hash', () => {
+  it('writes -0 as the Ruby Float -0.0 (not the Integer 0) and a null-prototype object as a Hash', () => {
     const bare = Object.assign(Object.create(null) as object, { a: 1 });
-    expect(serializeArguments([-0, bare])).toEqual([0, { a: 1, _aj_symbol_keys: [] }]);
+    const [zero, hash] = serializeArguments([-0, bare]);
+    expect(zero).toBeInstanceOf(RubyFloat);
+    expect(String(zero)).toBe('-0.0');
+    expect(hash).toEqual({ a: 1, _aj_symbol_keys: [] });
   });
 });

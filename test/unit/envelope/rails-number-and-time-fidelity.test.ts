@@ -1,0 +1,111 @@
+// Ruby's Integer/Float distinction lives in the JSON text (1 vs 1.0); a JS number loses it.
+// A Rails job must keep its arguments' Ruby types byte for byte through a warren retry.
+import { describe, expect, it } from 'vitest';
+import { readArguments, serializeArguments } from '../../../src/envelope/arguments.js';
+import { jsonCodec, protobufCodec } from '../../../src/envelope/codecs/index.js';
+import { RubyFloat } from '../../../src/envelope/values/ruby-float.js';
+import { RubyTime } from '../../../src/envelope/values/ruby-time.js';
+import { prepareEnvelope } from '../../../src/enqueue/prepare-envelope.js';
+import { Job } from '../../../src/job/job.js';
+import { jobFromEnvelope } from '../../../src/job/serialization.js';
+import { envelopeWith } from './helpers.js';
+
+class FloatsJob extends Job {
+  static override jobName = 'FloatsJob';
+  async perform(..._args: unknown[]): Promise<void> {}
+}
+
+/** Arguments as Active Job writes them: Floats 1.0, 2.0, -0.0, 1.5e1 (15.0), an Integer, a Float, a hash, a big Integer. */
+const RAILS_ARGUMENTS = '[1.0,2.0,-0.0,1.5e1,3,2.5,{"ratio":1.0,"name":"v1.0","_aj_symbol_keys":[]},12345678901234567890,[0.0,1E2]]';
+
+function railsBody(): Buffer {
+  const text = JSON.stringify(envelopeWith([], { job_class: 'FloatsJob', enqueued_at: '2026-11-22T10:00:00.000000000Z' }));
+  return Buffer.from(text.replace('"arguments":[]', `"arguments":${RAILS_ARGUMENTS}`));
+}
+
+function argumentsText(body: Buffer): string {
+  const text = body.toString();
+  const start = text.indexOf('"arguments":') + '"arguments":'.length;
+  const end = text.indexOf(',"executions"', start);
+  return text.slice(start, end);
+}
+
+describe('whole-number Floats (Ruby 1.0)', () => {
+  it('perform receives plain numbers', async () => {
+    const envelope = jsonCodec.decode(railsBody());
+    const values = await readArguments(envelope.arguments);
+    expect(values.slice(0, 6)).toEqual([1, 2, -0, 15, 3, 2.5]);
+    expect(Object.is(values[2], -0)).toBe(true);
+    expect(values[6]).toEqual({ ratio: 1, name: 'v1.0' });
+    expect(values[7]).toBe(12345678901234567890n);
+    expect(values[8]).toEqual([0, 100]);
+  });
+
+  it('a retry writes the arguments back byte for byte (1.0 stays a Float for Rails)', () => {
+    const job = jobFromEnvelope(FloatsJob, jsonCodec.decode(railsBody()));
+    job.executions += 1;
+    const retried = jsonCodec.encode(prepareEnvelope(job));
+    expect(argumentsText(retried)).toBe(RAILS_ARGUMENTS);
+    // And once more, from the retried body.
+    const again = jsonCodec.encode(prepareEnvelope(jobFromEnvelope(FloatsJob, jsonCodec.decode(retried))));
+    expect(argumentsText(again)).toBe(RAILS_ARGUMENTS);
+  });
+
+  it('only numbers inside the arguments are kept as Floats; strings and envelope fields are untouched', () => {
+    const text = railsBody().toString().replace('"priority":null', '"priority":1.0');
+    const envelope = jsonCodec.decode(Buffer.from(text));
+    expect(envelope.priority).toBe(1);
+    expect(envelope.enqueued_at).toBe('2026-11-22T10:00:00.000000000Z');
+    expect((envelope.arguments[6] as Record<string, unknown>).name).toBe('v1.0');
+  });
+
+  it('warren writes JS -0 as -0.0, a RubyFloat as a Float, whole JS numbers as Integers', () => {
+    const body = jsonCodec.encode(envelopeWith(serializeArguments([new RubyFloat(2), -0, 1, 1.5, { x: new RubyFloat(0) }, new RubyFloat(1e21)])));
+    expect(argumentsText(body)).toBe('[2.0,-0.0,1,1.5,{"x":0.0,"_aj_symbol_keys":[]},1e+21]');
+  });
+
+  it('protobuf keeps a whole-number Float as a double both ways, and JSON then writes it 1.0', async () => {
+    const decoded = protobufCodec.decode(protobufCodec.encode(jsonCodec.decode(railsBody())));
+    expect(decoded.arguments[0]).toBeInstanceOf(RubyFloat);
+    expect(decoded.arguments[4]).toBe(3);
+    expect(await readArguments(decoded.arguments.slice(0, 5))).toEqual([1, 2, -0, 15, 3]);
+    expect(argumentsText(jsonCodec.encode(decoded)).startsWith('[1.0,2.0,-0.0,15.0,3,2.5,')).toBe(true);
+  });
+
+  it('a RubyFloat refuses what is not a finite number, and acts as its number', () => {
+    expect(() => new RubyFloat(Number.NaN)).toThrow(RangeError);
+    expect(() => new RubyFloat(Infinity)).toThrow(RangeError);
+    expect(Number(new RubyFloat(3)) * 2).toBe(6);
+    expect(JSON.stringify({ a: new RubyFloat(3) })).toBe('{"a":3}');
+  });
+});
+
+describe('Ruby Time with microseconds and nanoseconds', () => {
+  const timeArgument = (value: string) => ({ _aj_serialized: 'ActiveJob::Serializers::TimeSerializer', value });
+
+  it('arrives as a RubyTime: a Date that keeps the text Ruby wrote and writes it back', async () => {
+    for (const text of ['2026-11-22T10:00:00.123456000Z', '2026-11-22T10:00:00.123456789Z', '2026-11-22T11:00:00.123456+01:00']) {
+      const [time] = (await readArguments([timeArgument(text)])) as [RubyTime];
+      expect(time).toBeInstanceOf(Date);
+      expect(time).toBeInstanceOf(RubyTime);
+      expect(time.toISOString()).toBe('2026-11-22T10:00:00.123Z');
+      expect(time.iso).toBe(text);
+      expect(time.nanoseconds % 1_000_000).toBeGreaterThan(0);
+      expect(time.toDate()).toEqual(new Date('2026-11-22T10:00:00.123Z'));
+      expect(serializeArguments([time])).toEqual([timeArgument(text)]);
+    }
+  });
+
+  it('a RubyTime changed with a Date setter is written as its new instant', async () => {
+    const [time] = (await readArguments([timeArgument('2026-11-22T10:00:00.123456789Z')])) as [RubyTime];
+    time.setUTCHours(11);
+    expect(serializeArguments([time])).toEqual([timeArgument('2026-11-22T11:00:00.123000000Z')]);
+    expect(serializeArguments([new Date('2026-11-22T10:00:00.5Z')])).toEqual([timeArgument('2026-11-22T10:00:00.500000000Z')]);
+  });
+
+  it('a retry re-sends the received text (microseconds kept)', () => {
+    const text = JSON.stringify(envelopeWith([timeArgument('2026-11-22T10:00:00.123456000Z')], { job_class: 'FloatsJob' }));
+    const job = jobFromEnvelope(FloatsJob, jsonCodec.decode(Buffer.from(text)));
+    expect(argumentsText(jsonCodec.encode(prepareEnvelope(job)))).toContain('"2026-11-22T10:00:00.123456000Z"');
+  });
+});
