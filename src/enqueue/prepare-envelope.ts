@@ -5,6 +5,7 @@ import { markPrepared } from '../envelope/prepared.js';
 import { currentLocale, currentTimezone } from '../job/context.js';
 import { internalsOf } from '../job/internal-state.js';
 import type { Job } from '../job/job.js';
+import type { JobClassSettings } from '../job/job-class.js';
 import { envelopeFor } from '../job/serialization.js';
 
 /**
@@ -15,7 +16,8 @@ import { envelopeFor } from '../job/serialization.js';
  */
 export function prepareEnvelope(job: Job): Envelope {
   const state = internalsOf(job);
-  const serialized = state.receivedArguments ?? serializeArguments(job.arguments, { railsCompatibility: settings().railsCompatibility });
+  const railsCompatibility = (job.constructor as JobClassSettings).railsCompatibility ?? settings().railsCompatibility;
+  const serialized = state.receivedArguments ?? serializeArguments(job.arguments, { railsCompatibility });
   job.locale = currentLocale();
   job.timezone = currentTimezone();
   job.enqueuedAt = new Date();

@@ -21,6 +21,7 @@ export interface JobClassSettings {
   readonly adapter?: QueueAdapter | undefined;
   readonly queueNamePrefix?: string | null | undefined;
   readonly queueNameDelimiter?: string | undefined;
+  readonly railsCompatibility?: '6.1' | '7.1' | undefined;
 }
 
 /** A concrete job class: `class SendEmailJob extends Job { ... }`. */

@@ -61,6 +61,12 @@ export abstract class Job {
   static queueNamePrefix: string | null | undefined = undefined;
   /** Delimiter between prefix and queue name. Default: settings().queueNameDelimiter (DEFAULTS.queueNameDelimiter). */
   static queueNameDelimiter: string | undefined = undefined;
+  /**
+   * The Rails that performs this class's jobs, when it is known: `'6.1'` makes performLater write
+   * what Active Job 6.1 reads (a Decimal as a string, a RubyRange refused with SerializationError
+   * at enqueue, not a DeserializationError in the Rails worker). Default: settings().railsCompatibility.
+   */
+  static railsCompatibility: '6.1' | '7.1' | undefined = undefined;
 
   // ---- class configuration: call these from a static block ----
 

@@ -34,4 +34,22 @@ describe('railsCompatibility setting', () => {
     await expect(InvoiceJob.performLater(new RubyRange(1, 5))).rejects.toBeInstanceOf(SerializationError);
     expect(adapter.calls).toHaveLength(0);
   });
+
+  it('a job class that knows its Rails reader is 6.1 (static railsCompatibility) writes 6.1 whatever the global setting', async () => {
+    class LegacyInvoiceJob extends InvoiceJob {
+      static override jobName = 'LegacyInvoiceJob';
+      static override railsCompatibility = '6.1' as const;
+    }
+    const adapter = new RecordingAdapter();
+    configure({ adapter });
+    await LegacyInvoiceJob.performLater(new Decimal('12.50'));
+    expect(adapter.envelopes[0]!.arguments[0]).toBe('12.50');
+    const refused = LegacyInvoiceJob.performLater(new RubyRange(1, 5));
+    await expect(refused).rejects.toBeInstanceOf(SerializationError);
+    await expect(LegacyInvoiceJob.performLater(new RubyRange(1, 5))).rejects.toThrow(/Rails 6\.1/);
+    expect(adapter.calls).toHaveLength(1);
+    // Its siblings keep the global setting.
+    await InvoiceJob.performLater(new Decimal('1.5'));
+    expect(adapter.envelopes[1]!.arguments[0]).toEqual({ _aj_serialized: 'ActiveJob::Serializers::BigDecimalSerializer', value: '1.5' });
+  });
 });
