@@ -71,6 +71,7 @@ export { RubyRange } from './envelope/values/ruby-range.js';
 export { RubySymbol } from './envelope/values/ruby-symbol.js';
 export { RubyFloat } from './envelope/values/ruby-float.js';
 export { RubyTime } from './envelope/values/ruby-time.js';
+export { RubyModule } from './envelope/values/ruby-module.js';
 export { ZonedTime } from './envelope/values/zoned-time.js';
 
 // Adapters

@@ -30,6 +30,7 @@ module ActiveJob
         ActiveJob::Serializers::SymbolSerializer
         ActiveJob::Serializers::BigDecimalSerializer
         ActiveJob::Serializers::RangeSerializer
+        ActiveJob::Serializers::ModuleSerializer
       ].freeze
 
       # url: the broker; exchange: warren's default exchange (routing key = queue name);

@@ -55,7 +55,13 @@ export const DEFAULTS = Object.freeze({
 
   /** Envelope limits: a body above this is refused before publishing and dead-lettered on receipt. */
   maxMessageBytes: 1024 * 1024,
-  maxArgumentDepth: 64,
+  /**
+   * How deep one argument may nest (arrays and hashes), both ways. Ruby's JSON.parse refuses a
+   * document nested deeper than 100 levels (its default max_nesting), and an envelope's object
+   * and arguments array take two of them: 98 is the deepest argument a Rails app writes that
+   * Rails can read, so warren reads all of those and writes nothing a Rails consumer cannot parse.
+   */
+  maxArgumentDepth: 98,
 
   amqp: Object.freeze({
     url: 'amqp://guest:guest@127.0.0.1:5672',

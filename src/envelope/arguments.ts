@@ -21,6 +21,7 @@ import { DEFAULT_RAILS_COMPATIBILITY, type RailsCompatibility } from './serializ
  * | Date (RubyTime: the text it came with) | TimeSerializer (UTC, 9 digits)                  | Time                        |
  * | ZonedTime, RubyDateTime, CalendarDate | TimeWithZone/DateTime/DateSerializer             | TimeWithZone, DateTime, Date |
  * | Duration, RubySymbol, Decimal, RubyRange | Duration/Symbol/BigDecimal/RangeSerializer    | Duration, Symbol, BigDecimal, Range |
+ * | RubyModule                           | ModuleSerializer                                  | Class or Module             |
  * | object with toGlobalId(), GlobalId   | `{ "_aj_globalid": "gid://app/Model/id" }`        | the record (GlobalID::Locator) |
  *
  * Reading: integers beyond Number.MAX_SAFE_INTEGER arrive as bigint, others as number (a

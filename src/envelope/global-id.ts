@@ -60,7 +60,10 @@ export class GlobalId {
     options: { app?: string; params?: Readonly<Record<string, string>> } = {},
   ): GlobalId {
     const app = options.app ?? settings().globalIdApp;
-    const ids = (Array.isArray(id) ? id : [id]).map((part: string | number | bigint) => String(part));
+    const parts: readonly unknown[] = Array.isArray(id) ? id : [id];
+    // A record not saved yet has a null id: String(null) would make "gid://app/User/null".
+    const missing = parts.some((part) => part === null || part === undefined || (typeof part !== 'string' && typeof part !== 'number' && typeof part !== 'bigint'));
+    const ids = missing ? [''] : parts.map((part) => String(part));
     const reason = invalidReason(app, modelName, ids);
     if (reason) throw new RangeError(`cannot create a GlobalID with ${reason}`);
     const params: Record<string, string> = {};

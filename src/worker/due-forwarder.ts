@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import type { AmqpConnection } from '../amqp/connection.js';
 import { dueDestination } from '../amqp/delay/destination.js';
-import { DELAY_HEADERS } from '../amqp/delay/hold.js';
+import { DELAY_HEADERS, dueAtOf } from '../amqp/delay/hold.js';
 import { redactError } from '../amqp/redact.js';
 import { isTripHeader, republishedProperties } from '../amqp/republish.js';
 import { settleWithin } from '../amqp/settle-within.js';
@@ -30,6 +30,8 @@ export interface DueForwarderOptions {
   events: TypedEmitter<WorkerEvents>;
   /** How long to wait before trying again to forward a due job the broker refused for now. */
   retryDelayMs: number;
+  /** The longest a job that left the ladder early is held before it is forwarded (DEFAULTS.delay.maxHoldMs). */
+  maxHoldMs: number;
 }
 
 /** The properties a due job is forwarded with: its own, without the trip headers except its due time (the worker holds an early arrival). */
@@ -113,6 +115,11 @@ export class DueForwarder {
   private async move(channel: Channel, message: ConsumeMessage): Promise<void> {
     const { adapter, logger } = this.options;
     const destination = dueDestination(message.properties, message.fields.routingKey);
+    // The ladder's last hop ends 20-40 ms before the due time (TTLs round down): hold the job until
+    // due, so nothing reaches a job queue early on the wire, whoever consumes it (a Rails or
+    // Sneakers worker has no hold of its own). Each message waits on its own timer: others go on.
+    const early = (dueAtOf(message.properties.headers as Record<string, unknown> | undefined) ?? 0) - Date.now();
+    if (early > 0) await pause(Math.min(early, this.options.maxHoldMs));
     for (;;) {
       if (this.closedChannels.has(channel)) return;
       try {

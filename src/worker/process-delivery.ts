@@ -14,7 +14,8 @@ import { DeliveryAdapter } from './retry-adapter.js';
 /** What happened to a delivery; the worker acks, nacks or leaves it accordingly. */
 export type DeliveryVerdict =
   | { action: 'ack' }
-  | { action: 'dead-letter'; reason: DeadLetterReason; error: Error }
+  /** `envelope`: when the message could be read as one (its job id then travels in the events). */
+  | { action: 'dead-letter'; reason: DeadLetterReason; error: Error; envelope?: Envelope | undefined }
   | { action: 'requeue'; error: Error }
   /** Shutdown aborted it: no ack, no nack; closing the channel gives it back to the broker. */
   | { action: 'abandon' };
@@ -191,7 +192,7 @@ function failed(delivery: Delivery, envelope: Envelope, raw: unknown, adapter: D
   }
   const reason = reasonFor(raw);
   context.events.emit('job:error', { ...deliveryInfo(delivery, envelope), error, reason });
-  return { action: 'dead-letter', reason, error };
+  return { action: 'dead-letter', reason, error, envelope };
 }
 
 const ABANDON: DeliveryVerdict = Object.freeze({ action: 'abandon' });

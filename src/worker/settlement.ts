@@ -79,7 +79,7 @@ export class DeliverySettlement {
       this.ack(delivery);
       return;
     }
-    const info = deliveryInfo(delivery);
+    const info = deliveryInfo(delivery, verdict.action === 'dead-letter' ? verdict.envelope : undefined);
     switch (verdict.action) {
       case 'abandon':
         events.emit('job:abandoned', info);
@@ -96,7 +96,10 @@ export class DeliverySettlement {
           return;
         }
         this.ack(delivery);
-        logger.warn({ queue: delivery.queue, messageId: info.messageId, reason: verdict.reason, deadLetterQueue: deadLetters.queue }, 'dead-lettered');
+        logger.warn(
+          { queue: delivery.queue, messageId: info.messageId, job_class: info.jobClass, job_id: info.jobId, reason: verdict.reason, deadLetterQueue: deadLetters.queue },
+          'dead-lettered',
+        );
         events.emit('job:dead', { ...info, reason: verdict.reason, error: verdict.error, deadLetterQueue: deadLetters.queue });
     }
   }

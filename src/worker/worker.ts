@@ -214,7 +214,7 @@ export class Worker {
     const dueQueue = this.delays.dueQueue;
     const spec = dueQueue === undefined ? undefined : (this.delays.extendTopology?.(this.topology) ?? this.topology).queues.find((queue) => queue.name === dueQueue);
     if (!spec || prefetch === 0) return undefined;
-    return new DueForwarder(connection, { queue: spec, prefetch, adapter, deadLetters, logger: this.logger, events: this.events, retryDelayMs });
+    return new DueForwarder(connection, { queue: spec, prefetch, adapter, deadLetters, logger: this.logger, events: this.events, retryDelayMs, maxHoldMs: this.maxHoldMs });
   }
 
   private forwardConnectionEvents(source: TypedEmitter<ConnectionEvents>): void {

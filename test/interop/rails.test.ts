@@ -210,12 +210,20 @@ describe('Rails Active Job 6.1 <-> warren', () => {
     const script = [
       `require_relative ${JSON.stringify(join(railsDir, 'report_job'))}`,
       `require_relative ${JSON.stringify(join(railsDir, 'warren_adapter'))}`,
-      'class ClassArgumentJob < ActiveJob::Base; def perform(klass) = nil; end',
+      'class Money; attr_reader :cents; def initialize(cents) = @cents = cents; end',
+      'class MoneySerializer < ActiveJob::Serializers::ObjectSerializer',
+      '  def serialize(money) = super("cents" => money.cents)',
+      '  def deserialize(hash) = Money.new(hash["cents"])',
+      '  private def klass = Money',
+      'end',
+      'ActiveJob::Serializers.add_serializers MoneySerializer',
+      'class MoneyArgumentJob < ActiveJob::Base; def perform(money) = nil; end',
       'ActiveJob::Base.queue_adapter = ActiveJob::QueueAdapters::WarrenAdapter.new',
-      'ClassArgumentJob.perform_later(String)',
+      'MoneyArgumentJob.perform_later(Money.new(5))',
     ].join('\n');
     const result = await run('ruby', ['-e', script], { env });
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('a warren worker cannot read arguments serialized by ActiveJob::Serializers::ModuleSerializer');
+    // A serializer the warren application did not register (known_serializers): refused in Rails, at enqueue.
+    expect(result.stderr).toContain('a warren worker cannot read arguments serialized by MoneySerializer');
   });
 });

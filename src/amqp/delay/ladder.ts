@@ -3,7 +3,7 @@ import type { RouteSpec, Topology } from '../../topology/index.js';
 import type { DelayedJob, DelayScheduler, PublishTarget } from './scheduler.js';
 import { delayDestination } from './destination.js';
 import { DELAY_HEADERS } from './hold.js';
-import { compensatedLadderDelay, delayQueueNameProblem, delayRoutingKeys, popcount } from './levels.js';
+import { compensatedLadderDelay, delayQueueNameProblem, deliveryKey, delayRoutingKeys, popcount } from './levels.js';
 import { delayNames, type DelayNames } from './names.js';
 import { resolveDelayOptions, type DelayOptions, type ResolvedDelayOptions } from './options.js';
 import { delayTopology } from './topology.js';
@@ -15,7 +15,7 @@ export interface LadderPlacement {
   queue: string;
   /** ms since the epoch; also in the target's headers. */
   dueAt: number;
-  /** The part of the delay spent in TTL queues (0: published straight to the queue and held by the worker). */
+  /** The part of the delay spent in TTL queues (0: through the due queue, or straight to the queue when due or on the classic ladder). */
   ladderDelayMs: number;
   /** TTL hops the job takes: popcount(ladderDelayMs). */
   hops: number;
@@ -85,8 +85,15 @@ export class DelayLadder implements DelayScheduler {
   place(queue: string, dueAt: number, route: RouteSpec = { exchange: '', routingKey: queue }, now: number = Date.now()): LadderPlacement {
     const ladderDelayMs = compensatedLadderDelay(dueAt - now, this.options);
     const headers = { [DELAY_HEADERS.dueAt]: Math.ceil(dueAt) };
-    if (ladderDelayMs === 0) {
+    // Too short for a TTL hop but not due yet: through the due queue, whose forwarder publishes it
+    // into its queue when due (never early on the wire, whoever consumes that queue). The classic
+    // ladder has no due queue: there the job goes straight to its queue and a warren worker holds it.
+    const dueNow = ladderDelayMs === 0 && (this.names.due === undefined || dueAt <= now || delayQueueNameProblem(queue) !== undefined);
+    if (dueNow) {
       return { target: { exchange: route.exchange, routingKey: route.routingKey, headers }, queue, dueAt, ladderDelayMs, hops: 0 };
+    }
+    if (ladderDelayMs === 0) {
+      return { target: { exchange: this.names.due!, routingKey: deliveryKey(queue), headers }, queue, dueAt, ladderDelayMs, hops: 0 };
     }
     const problem = delayQueueNameProblem(queue);
     if (problem) throw new AdapterError(`cannot delay a job into queue "${queue}": ${problem}`);

@@ -2,6 +2,7 @@ import { bigDecimalSerializer } from './big-decimal.js';
 import { dateTimeSerializer } from './date-time.js';
 import { dateSerializer } from './date.js';
 import { durationSerializer } from './duration.js';
+import { moduleSerializer } from './module.js';
 import { rangeSerializer } from './range.js';
 import type { BuiltinSerializer } from './serializer.js';
 import { symbolSerializer } from './symbol.js';
@@ -18,6 +19,7 @@ export const BUILTIN_SERIALIZERS: readonly BuiltinSerializer<never>[] = Object.f
   symbolSerializer,
   bigDecimalSerializer,
   rangeSerializer,
+  moduleSerializer,
 ] as BuiltinSerializer<never>[]);
 
 const byName = new Map<string, BuiltinSerializer<unknown>>(

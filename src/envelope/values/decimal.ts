@@ -34,6 +34,28 @@ export class Decimal {
     return this.value;
   }
 
+  /**
+   * The text Ruby's `BigDecimal#to_s` gives with Active Support loaded (plain notation, at
+   * least one digit after the point): "5" -> "5.0", "12.50" -> "12.5", "1e-20" ->
+   * "0.00000000000000000001". What Rails 6.1 writes for a BigDecimal argument.
+   */
+  toRubyString(): string {
+    const text = this.value;
+    if (SPECIAL_VALUES.has(text)) return text === '+Infinity' ? 'Infinity' : text;
+    const sign = text.startsWith('-') ? '-' : '';
+    const unsigned = text.replace(/^[+-]/, '');
+    const [mantissa = '', exponentText = '0'] = unsigned.split(/[eE]/);
+    const [integerPart = '', fractionPart = ''] = mantissa.split('.');
+    const digits = `${integerPart}${fractionPart}`;
+    // Position of the decimal point within `digits`.
+    const point = integerPart.length + Number(exponentText);
+    const padded = point < 0 ? `${'0'.repeat(-point)}${digits}` : point > digits.length ? digits.padEnd(point, '0') : digits;
+    const at = Math.max(point, 0);
+    const whole = padded.slice(0, at).replace(/^0+/, '') || '0';
+    const fraction = padded.slice(at).replace(/0+$/, '') || '0';
+    return `${sign}${whole}.${fraction}`;
+  }
+
   toJSON(): string {
     return this.value;
   }

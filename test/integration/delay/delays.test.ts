@@ -1,7 +1,8 @@
 import { createServer, connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
-import { DELAY_HEADERS } from '../../../src/amqp/delay/hold.js';
+import amqplib from 'amqplib';
+import { DELAY_HEADERS, dueAtOf } from '../../../src/amqp/delay/hold.js';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
 import type { WorkerOptions } from '../../../src/worker/options.js';
 import { Worker } from '../../../src/worker/worker.js';
@@ -199,5 +200,33 @@ describe('delayed jobs through the TTL-queue ladder', { timeout: 90_000 }, () =>
       ),
     ).toBe(true);
     expect(producer.topology.queues.find((spec) => spec.name === due)).toMatchObject({ type: 'quorum', deliveryLimit: 1_000, deadLetterExchange: undefined });
+  });
+  it('never puts a delayed job into its queue before it is due: a consumer that is not warren (no hold of its own) never sees one early', async () => {
+    const queue = fixture.queue('foreign');
+    await startWorker({ queues: [fixture.queue('warren-own')] }); // its forwarder moves due jobs
+    await TimedJob.set({ queue }).performLater('warm-up', Date.now()); // declares the queue
+    const connection = await amqplib.connect(url);
+    const arrivals: Array<{ at: number; dueAt: number | undefined }> = [];
+    try {
+      const channel = await connection.createChannel();
+      await channel.consume(queue, (message) => {
+        if (!message) return;
+        arrivals.push({ at: Date.now(), dueAt: dueAtOf(message.properties.headers as Record<string, unknown> | undefined) });
+        channel.ack(message);
+      });
+      const count = 60;
+      await Promise.all(
+        Array.from({ length: count }, (_, index) => {
+          const dueAt = Date.now() + 50 + Math.floor(Math.random() * 2_000);
+          return TimedJob.set({ queue, waitUntil: dueAt }).performLater(`foreign-${index}`, dueAt);
+        }),
+      );
+      await waitFor(() => arrivals.length === count + 1, `${count} delayed jobs at the foreign consumer`, 30_000);
+    } finally {
+      await connection.close();
+    }
+    const delayed = arrivals.filter((arrival) => arrival.dueAt !== undefined);
+    expect(delayed).toHaveLength(60);
+    expect(delayed.filter((arrival) => arrival.at < arrival.dueAt!).map((arrival) => arrival.at - arrival.dueAt!)).toEqual([]);
   });
 });

@@ -162,10 +162,15 @@ describe('DelayLadder', () => {
     expect(walk(topology, placement.target).at(-1)).toBe('app.dead');
   });
 
-  it('publishes delays too short for a hop straight to the route, with the due time for the worker to hold it', () => {
+  it('publishes delays too short for a hop into the due queue, whose forwarder delivers them when due (never early on the wire)', () => {
     const route = { exchange: 'warren', routingKey: 'mailers' };
     const placement = ladder.place('mailers', 1_000_003, route, 1_000_000);
-    expect(placement).toMatchObject({ ladderDelayMs: 0, hops: 0, target: { exchange: 'warren', routingKey: 'mailers', headers: { [DELAY_HEADERS.dueAt]: 1_000_003 } } });
+    expect(placement).toMatchObject({ ladderDelayMs: 0, hops: 0, target: { exchange: ladder.dueQueue, routingKey: '=mailers', headers: { [DELAY_HEADERS.dueAt]: 1_000_003 } } });
+    // Due already: straight to the route.
+    expect(ladder.place('mailers', 1_000_000, route, 1_000_000).target).toMatchObject({ exchange: 'warren', routingKey: 'mailers' });
+    // The classic ladder has no due queue: straight to the route, for a warren worker to hold.
+    const classic = new DelayLadder({ prefix: 'app.delay', levels: 8, deadLetterQueue: 'app.dead', queueType: 'classic' });
+    expect(classic.place('mailers', 1_000_003, route, 1_000_000).target).toMatchObject({ exchange: 'warren', routingKey: 'mailers' });
   });
 
   it('delivers into the queue the route reaches, not the queue named in the envelope', () => {

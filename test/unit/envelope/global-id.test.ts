@@ -55,6 +55,13 @@ describe('GlobalId', () => {
 
   it('refuses a record without an id when created', () => {
     expect(() => GlobalId.create('User', '')).toThrow(/maybe the record was not saved/);
+    // Plain JS callers can pass what the types forbid: an unsaved record's null or undefined id.
+    for (const id of [null, undefined, [1, null], {}]) {
+      expect(() => GlobalId.create('User', id as unknown as string)).toThrow(/maybe the record was not saved/);
+    }
+    // And a record whose toGlobalId() does that is refused at enqueue, not published as gid://app/User/null.
+    const unsaved = { id: null, toGlobalId: () => GlobalId.create('User', null as unknown as string) };
+    expect(() => serializeArguments([unsaved])).toThrow(/maybe the record was not saved/);
   });
 });
 

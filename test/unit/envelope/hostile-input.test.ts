@@ -38,7 +38,7 @@ const badArguments: [string, string, RegExp][] = [
   ['a nested "__proto__" key', '[{"a": [{"__proto__": {"polluted": true}}]}]', /argument 0\.a\[0\]: the key "__proto__"/],
   ['a "__proto__" key in a serialized value', '[{"_aj_serialized": "ActiveJob::Serializers::SymbolSerializer", "value": "a", "__proto__": {"polluted": true}}]', /"__proto__" is refused/],
   ['a constructor.prototype path', '[{"constructor": {"prototype": {"polluted": true}}}]', /"prototype" is refused/],
-  ['nesting deeper than DEFAULTS.maxArgumentDepth', `[${deepArray(DEFAULTS.maxArgumentDepth + 1)}]`, /nested deeper than 64/],
+  ['nesting deeper than DEFAULTS.maxArgumentDepth', `[${deepArray(DEFAULTS.maxArgumentDepth + 1)}]`, new RegExp(`nested deeper than ${DEFAULTS.maxArgumentDepth}`)],
   ['extremely deep nesting', `[${deepArray(100_000)}]`, /nested deeper than/],
   ['an unknown _aj_serialized name', '[{"_aj_serialized": "Kernel::System", "value": "rm -rf"}]', /unknown serializer "Kernel::System"/],
   ['a non-string _aj_serialized', '[{"_aj_serialized": 5}]', /must be a serializer name/],

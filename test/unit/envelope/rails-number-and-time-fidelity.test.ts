@@ -5,6 +5,7 @@ import { readArguments, serializeArguments } from '../../../src/envelope/argumen
 import { jsonCodec, protobufCodec } from '../../../src/envelope/codecs/index.js';
 import { RubyFloat } from '../../../src/envelope/values/ruby-float.js';
 import { RubyTime } from '../../../src/envelope/values/ruby-time.js';
+import { RubyModule } from '../../../src/envelope/values/ruby-module.js';
 import { prepareEnvelope } from '../../../src/enqueue/prepare-envelope.js';
 import { Job } from '../../../src/job/job.js';
 import { jobFromEnvelope } from '../../../src/job/serialization.js';
@@ -107,5 +108,23 @@ describe('Ruby Time with microseconds and nanoseconds', () => {
     const text = JSON.stringify(envelopeWith([timeArgument('2026-11-22T10:00:00.123456000Z')], { job_class: 'FloatsJob' }));
     const job = jobFromEnvelope(FloatsJob, jsonCodec.decode(Buffer.from(text)));
     expect(argumentsText(jsonCodec.encode(prepareEnvelope(job)))).toContain('"2026-11-22T10:00:00.123456000Z"');
+  });
+});
+
+describe('Class and Module arguments (Rails ModuleSerializer)', () => {
+  const wire = (value: string) => ({ _aj_serialized: 'ActiveJob::Serializers::ModuleSerializer', value });
+
+  it('arrive as a RubyModule naming the constant, and are written back the same', async () => {
+    const [module] = (await readArguments([wire('Billing::Invoice')])) as [RubyModule];
+    expect(module).toEqual(new RubyModule('Billing::Invoice'));
+    expect(module.name).toBe('Billing::Invoice');
+    expect(serializeArguments([module])).toEqual([wire('Billing::Invoice')]);
+  });
+
+  it('refuses a name that is not a Ruby constant path', async () => {
+    for (const name of ['', 'lowercase', 'Foo::', 'Foo bar', 'Foo;system', 'X'.repeat(1_001)]) {
+      expect(() => new RubyModule(name)).toThrow(RangeError);
+      await expect(Promise.resolve().then(() => readArguments([wire(name)]))).rejects.toThrow();
+    }
   });
 });
