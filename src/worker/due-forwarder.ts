@@ -118,8 +118,11 @@ export class DueForwarder {
     // The ladder's last hop ends 20-40 ms before the due time (TTLs round down): hold the job until
     // due, so nothing reaches a job queue early on the wire, whoever consumes it (a Rails or
     // Sneakers worker has no hold of its own). Each message waits on its own timer: others go on.
-    const early = (dueAtOf(message.properties.headers as Record<string, unknown> | undefined) ?? 0) - Date.now();
-    if (early > 0) await pause(Math.min(early, this.options.maxHoldMs));
+    const dueAt = dueAtOf(message.properties.headers as Record<string, unknown> | undefined) ?? 0;
+    const holdUntil = Math.min(dueAt, Date.now() + this.options.maxHoldMs);
+    // A timer can fire a millisecond before Date.now() reaches its end (libuv counts from the
+    // loop's cached time): wait again for what is left.
+    for (let left = holdUntil - Date.now(); left > 0; left = holdUntil - Date.now()) await pause(left);
     for (;;) {
       if (this.closedChannels.has(channel)) return;
       try {

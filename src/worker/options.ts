@@ -45,7 +45,8 @@ export interface WorkerOptions extends AmqpConnectionOptions {
    * A delayed job that arrives at most this early is held (unacked, occupying one prefetch slot
    * of `concurrency`) until its `warren-due-at` time, then performed: never before. One that
    * arrives earlier still is published into the delay ladder again for the rest of its wait and
-   * acked once that is confirmed. Default: DELAY_DEFAULTS.maxHoldMs.
+   * acked once that is confirmed. The worker's due-job forwarder holds a job that left the ladder
+   * early for at most this long too before it puts it into its queue. Default: DELAY_DEFAULTS.maxHoldMs.
    */
   maxHoldMs?: number;
   /**

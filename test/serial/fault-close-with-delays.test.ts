@@ -37,7 +37,10 @@ it('connections force-closed with delayed jobs held, retries publishing and acks
   // so during the closes the worker holds some (unacked) and sends others round the ladder again.
   const earlyLadder = new DelayLadder({ ...scenario.ladder.options, hopAllowanceMs: 400 });
   configure({ adapter: scenario.producer({ logger, delays: earlyLadder }) });
-  const worker = await scenario.startWorker({ queues: [queue], concurrency: 100, logger });
+  // maxHoldMs 300: the due-job forwarder holds an early job at most that long before it forwards
+  // it, so jobs 400 ms early (one hop) reach the worker ~100 ms early and are held, and jobs 800 ms
+  // or more early still arrive far too early and go round the ladder again.
+  const worker = await scenario.startWorker({ queues: [queue], concurrency: 100, logger, maxHoldMs: 300 });
   const seen = { held: 0, redelayed: 0, staleAcks: 0, skipped: 0, retries: 0 };
   worker.events.on('job:held', () => (seen.held += 1));
   worker.events.on('job:redelayed', () => (seen.redelayed += 1));
