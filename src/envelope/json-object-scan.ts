@@ -1,18 +1,18 @@
-import { isWholeFloatToken } from './values/ruby-float.js';
+import { isKeptFloatToken } from './values/ruby-float.js';
 
 /**
  * One pass over a JSON object text (valid JSON: JSON.parse read it): the number of keys written
- * at its top level, and whether a number token anywhere is a whole-number Float (`1.0`, `2e3`).
+ * at its top level, and whether a float token anywhere would not come back as itself from a JS number (`1.0`, `2.50`).
  */
-export function scanObjectText(text: string): { keys: number; wholeFloat: boolean } {
+export function scanObjectText(text: string): { keys: number; keptFloat: boolean } {
   let depth = 0;
   let keys = 0;
-  let wholeFloat = false;
+  let keptFloat = false;
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     // Outside strings, "." and a digit's "e"/"E" only occur in number tokens.
-    if (!wholeFloat && (code === 0x2e || ((code === 0x65 || code === 0x45) && isDigit(text.charCodeAt(index - 1))))) {
-      wholeFloat = isWholeFloatToken(numberTokenAround(text, index));
+    if (!keptFloat && (code === 0x2e || ((code === 0x65 || code === 0x45) && isDigit(text.charCodeAt(index - 1))))) {
+      keptFloat = isKeptFloatToken(numberTokenAround(text, index));
     }
     if (code === 0x22) {
       // A string: find its closing quote (one not escaped by an odd run of backslashes).
@@ -26,7 +26,7 @@ export function scanObjectText(text: string): { keys: number; wholeFloat: boolea
     } else if (code === 0x7b || code === 0x5b) depth += 1;
     else if (code === 0x7d || code === 0x5d) depth -= 1;
   }
-  return { keys, wholeFloat };
+  return { keys, keptFloat };
 }
 
 function isDigit(code: number): boolean {

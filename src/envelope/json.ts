@@ -1,6 +1,6 @@
 import type { JsonValue } from './envelope.js';
 import { scanObjectText } from './json-object-scan.js';
-import { RubyFloat } from './values/ruby-float.js';
+import { isKeptFloatToken, RubyFloat } from './values/ruby-float.js';
 
 /**
  * JSON for untrusted bodies without losing big integers. Ruby writes any Integer as
@@ -23,8 +23,8 @@ export function parseJson(text: string): JsonValue {
     throw new JsonSyntaxError(`invalid JSON${position ? ` at position ${position}` : ''}`);
   }
   const scan = typeof value === 'object' && value !== null && !Array.isArray(value) ? scanObjectText(text) : undefined;
-  // A whole-number Float (Ruby's 1.0) must keep its text in the arguments: read by the lossless parser.
-  const parsed = scan?.wholeFloat || holdsUnsafeInteger(value) ? new LosslessParser(text).parse() : value;
+  // A float token JS would write differently (Ruby 1.0, 2.50) keeps its text in the arguments: read by the lossless parser.
+  const parsed = scan?.keptFloat || holdsUnsafeInteger(value) ? new LosslessParser(text).parse() : value;
   // JSON.parse keeps the last of two equal keys, and readers differ on which one wins: a top-level
   // key written twice (a second job_class, say) is refused. Nested ones the lossless parser refuses.
   if (scan && scan.keys !== Object.keys(parsed as object).length) {
@@ -206,8 +206,8 @@ class LosslessParser {
     const number = Number(token);
     const integerToken = match[1] === undefined && match[2] === undefined;
     if (integerToken && !Number.isSafeInteger(number)) return BigInt(token);
-    // In an envelope's arguments, a whole-number Float keeps its text (a retry writes it back as is).
-    if (!integerToken && Number.isInteger(number) && isArgumentsFrame(stack[0])) return new RubyFloat(number, token) as unknown as JsonValue;
+    // In an envelope's arguments, a float JS would write differently keeps its text (a retry writes it back as is).
+    if (!integerToken && isArgumentsFrame(stack[0]) && isKeptFloatToken(token)) return new RubyFloat(number, token) as unknown as JsonValue;
     return number;
   }
 }

@@ -3,8 +3,9 @@
  * Ruby's Integer/Float distinction in their text (`1` vs `1.0`), which a JS number loses.
  *
  * - Reading: `perform` receives plain numbers (a Rails `1.0` is `1`). The received argument
- *   JSON keeps the original text, so a retry, a dead letter or a re-sent job gives Rails back
- *   `1.0` byte for byte, never the Integer `1`.
+ *   JSON keeps the original text of every float JS would write differently (`1.0`, `2.50`,
+ *   `1.5e-07`), so a retry, a dead letter or a re-sent job gives Rails back the same bytes,
+ *   never the Integer `1`.
  * - Writing: a JS number that is a whole number is written as an Integer (`1`), any other as
  *   a Float (`1.5`); JS `-0` is written `-0.0`. Wrap a number in RubyFloat when Ruby must
  *   receive a Float although the value is whole: `new RubyFloat(2)` is written `2.0`.
@@ -42,9 +43,15 @@ function floatText(value: number): string {
   return /[.eE]/.test(text) ? text : `${text}.0`;
 }
 
-/** Whether a JSON number token is a Float in Ruby whose value JS holds as a whole number (`1.0`, `2e3`, `-0.0`). */
-export function isWholeFloatToken(token: string): boolean {
-  return /[.eE]/.test(token) && Number.isInteger(Number(token));
+/**
+ * Whether a JSON float token (one with a fraction or an exponent) would not come back as itself
+ * from a JS number: a whole-number Float (`1.0`, `2e3`, `-0.0`), which JS would write as an
+ * Integer, or a Float JS writes otherwise (`2.50`, `1.5e-07`). Such tokens keep their text.
+ */
+export function isKeptFloatToken(token: string): boolean {
+  if (!/[.eE]/.test(token)) return false;
+  const number = Number(token);
+  return Number.isInteger(number) || String(number) !== token;
 }
 
 /**

@@ -128,3 +128,39 @@ describe('Class and Module arguments (Rails ModuleSerializer)', () => {
     }
   });
 });
+
+describe('argument JSON survives a retry byte for byte, whatever numbers and strings it holds (generated cases)', () => {
+  // A small deterministic generator (no dependency): the same cases on every run.
+  let state = 20_261_206;
+  const next = (n: number): number => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  // Not "-0": no Ruby writes it (Integer 0 is "0"); warren reads it as 0 and writes it "0", the same Integer.
+  const NUMBERS = ['0', '1', '-17', '1.0', '-0.0', '0.0', '2.50', '1.5e1', '1E2', '-3e-2', '12345678901234567890', '1.0e0', '7.000', '9007199254740993', '0.1', '2.5', '1.0e+20', '1.5e-07', '3.141592653589793'];
+  const STRINGS = ['"1.0"', '"v2.0e3"', '"a\\\\"', '"x\\"1.0\\"y"', '"2026-11-22T10:00:00.000000000Z"', '""', '"é 1.0"'];
+  const value = (depth: number): string => {
+    const pick = next(depth > 3 ? 3 : 6);
+    if (pick === 0) return NUMBERS[next(NUMBERS.length)]!;
+    if (pick === 1) return STRINGS[next(STRINGS.length)]!;
+    if (pick === 2) return ['true', 'false', 'null'][next(3)]!;
+    if (pick === 3) return NUMBERS[next(NUMBERS.length)]!;
+    if (pick === 4) return `[${Array.from({ length: next(4) }, () => value(depth + 1)).join(',')}]`;
+    const keys = Array.from({ length: next(3) }, (_, index) => `"k${index}":${value(depth + 1)}`);
+    return `{${[...keys, '"_aj_symbol_keys":[]'].join(',')}}`;
+  };
+
+  it('300 generated argument lists: decode, retry, encode gives the same argument text (every float kept as Ruby wrote it)', () => {
+    for (let round = 0; round < 300; round += 1) {
+      const args = `[${Array.from({ length: 1 + next(4) }, () => value(0)).join(',')}]`;
+      const body = Buffer.from(
+        JSON.stringify(envelopeWith([], { job_class: 'FloatsJob', enqueued_at: '2026-11-22T10:00:00.000000000Z' })).replace('"arguments":[]', `"arguments":${args}`),
+      );
+      const job = jobFromEnvelope(FloatsJob, jsonCodec.decode(body));
+      expect(argumentsText(jsonCodec.encode(prepareEnvelope(job))), args).toBe(args);
+    }
+  });
+});
