@@ -16,9 +16,9 @@ export type DeliveryVerdict =
   | { action: 'ack' }
   /** `envelope`: when the message could be read as one (its job id then travels in the events). */
   | { action: 'dead-letter'; reason: DeadLetterReason; error: Error; envelope?: Envelope | undefined }
-  | { action: 'requeue'; error: Error }
+  | { action: 'requeue'; error: Error; envelope?: Envelope | undefined }
   /** Shutdown aborted it: no ack, no nack; closing the channel gives it back to the broker. */
-  | { action: 'abandon' };
+  | { action: 'abandon'; envelope?: Envelope | undefined };
 
 export interface DeliveryContext {
   registry: JobRegistry;
@@ -167,7 +167,7 @@ class DeliveryRun implements ExecutionSink {
 }
 
 function completed(delivery: Delivery, envelope: Envelope, result: ExecutionResult, context: DeliveryContext): DeliveryVerdict {
-  if (context.abandoned()) return ABANDON;
+  if (context.abandoned()) return { action: 'abandon', envelope };
   const { events } = context;
   if (result.outcome === 'retried') {
     if (events.has('job:retry')) events.emit('job:retry', Object.assign(deliveryInfo(delivery, envelope), { durationMs: result.durationMs }));
@@ -178,7 +178,7 @@ function completed(delivery: Delivery, envelope: Envelope, result: ExecutionResu
 }
 
 function failed(delivery: Delivery, envelope: Envelope, raw: unknown, adapter: DeliveryAdapter, context: DeliveryContext): DeliveryVerdict {
-  if (context.abandoned()) return ABANDON;
+  if (context.abandoned()) return { action: 'abandon', envelope };
   const error = asError(raw);
   if (adapter.failure && !(adapter.failure instanceof AdapterError)) {
     // The job asked for a retry and the retry could not be published: not the job's fault.
@@ -188,11 +188,9 @@ function failed(delivery: Delivery, envelope: Envelope, raw: unknown, adapter: D
       { job_class: envelope.job_class, job_id: envelope.job_id, queue: delivery.queue, err: adapter.failure },
       'retry could not be enqueued; the delivery goes back to the queue',
     );
-    return { action: 'requeue', error: adapter.failure };
+    return { action: 'requeue', error: adapter.failure, envelope };
   }
   const reason = reasonFor(raw);
   context.events.emit('job:error', { ...deliveryInfo(delivery, envelope), error, reason });
   return { action: 'dead-letter', reason, error, envelope };
 }
-
-const ABANDON: DeliveryVerdict = Object.freeze({ action: 'abandon' });

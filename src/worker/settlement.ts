@@ -6,7 +6,7 @@ import type { TypedEmitter } from '../amqp/typed-emitter.js';
 import type { Consumer, Delivery } from './consumer.js';
 import type { DeadLetterPublisher } from './dead-letter.js';
 import { redelay, type DueVerdict } from './due-time.js';
-import type { WorkerEvents } from './events.js';
+import type { DeliveryInfo, WorkerEvents } from './events.js';
 import { deliveryInfo, type DeliveryVerdict } from './process-delivery.js';
 
 export interface SettlementOptions {
@@ -79,20 +79,21 @@ export class DeliverySettlement {
       this.ack(delivery);
       return;
     }
-    const info = deliveryInfo(delivery, verdict.action === 'dead-letter' ? verdict.envelope : undefined);
+    // The job's id and class travel in every event whose envelope was read.
+    const info = deliveryInfo(delivery, verdict.envelope);
     switch (verdict.action) {
       case 'abandon':
         events.emit('job:abandoned', info);
         return;
       case 'requeue':
-        await this.requeueLater(delivery, verdict.error);
+        await this.requeueLater(delivery, verdict.error, info);
         return;
       case 'dead-letter':
         try {
           await deadLetters.publish(delivery, verdict.reason, verdict.error);
         } catch (error) {
           logger.error({ err: redactError(error), queue: delivery.queue, messageId: info.messageId }, 'dead-letter publish failed; the delivery goes back to the queue');
-          await this.requeueLater(delivery, redactError(error));
+          await this.requeueLater(delivery, redactError(error), info);
           return;
         }
         this.ack(delivery);
@@ -127,12 +128,12 @@ export class DeliverySettlement {
   }
 
   /** nack with requeue after a pause (cut short by stop), so a failing publish is no tight loop. */
-  private async requeueLater(delivery: Delivery, error: Error): Promise<void> {
+  private async requeueLater(delivery: Delivery, error: Error, info: DeliveryInfo = deliveryInfo(delivery)): Promise<void> {
     const { abandoned, stopping, consumer, events } = this.options;
     if (abandoned()) return;
     await sleep(this.options.requeueDelayMs, undefined, { signal: stopping }).catch(() => {});
     if (abandoned()) return;
     consumer.nack(delivery, true);
-    events.emit('job:requeued', { ...deliveryInfo(delivery), error });
+    events.emit('job:requeued', { ...info, error });
   }
 }

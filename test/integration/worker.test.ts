@@ -186,11 +186,12 @@ describe('Worker', () => {
     const jobs = queue('abandon');
     const worker = await startWorker({ queues: [jobs], shutdownTimeoutMs: 300 });
     const abandoned = collect(worker, 'job:abandoned');
-    await BlockingJob.set({ queue: jobs }).performLater('long', 60_000);
+    const job = await BlockingJob.set({ queue: jobs }).performLater('long', 60_000);
     await waitFor(() => reports.some((r) => r.event === 'started'), 'the job to start');
     await worker.stop();
     await waitFor(() => reports.some((r) => r.event === 'aborted' && r.label === 'long'), 'perform to see its signal aborted');
     await waitFor(() => abandoned.length === 1, 'job:abandoned');
+    expect(abandoned[0]).toMatchObject({ jobId: job.jobId, jobClass: 'BlockingJob' });
     await waitFor(async () => (await probe.messageCount(jobs)) === 1, 'the job back in its queue');
     expect(await probe.messageCountIfAny(`${prefix}dead`)).toBe(0);
   });

@@ -74,6 +74,7 @@ describe('a dead-letter target that is missing', { timeout: 90_000 }, () => {
     const job = await DoomedJob.set({ queue }).performLater('nowhere to go');
     await waitFor(() => requeued.length >= 1, 'the dead-letter publish to fail visibly');
     expect(requeued[0]!.messageId).toBe(job.jobId);
+    expect(requeued[0]).toMatchObject({ jobId: job.jobId, jobClass: 'FaultDoomedJob' });
     expect(requeued[0]!.error.message).toMatch(/404/);
     expect(requeued[0]!.error.message).toContain(exchange);
     expect(lines.join('')).toMatch(/dead-letter publish failed; the delivery goes back to the queue/);
