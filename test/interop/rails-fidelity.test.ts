@@ -4,14 +4,12 @@
 // letter (the retried body). The Times the job passes on to a Rails job compare equal in Ruby.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
 import { RubyTime } from '../../src/envelope/values/ruby-time.js';
 import { Job } from '../../src/job/job.js';
 import { JobRegistry } from '../../src/job/registry.js';
-import { Worker } from '../../src/worker/worker.js';
 import { Broker, uniquePrefix, waitFor } from './support/broker.js';
-import { INTEROP_PACKAGES, ensureDebianPackages, repositoryRoot, runOk } from './support/tools.js';
+import { openRailsHarness, type RailsHarness } from './support/rails-harness.js';
+import { repositoryRoot, runOk } from './support/tools.js';
 
 const url = inject('amqpUrl');
 const script = join(repositoryRoot, 'test', 'interop', 'support', 'rails_fidelity.rb');
@@ -45,26 +43,17 @@ describe('Ruby types through a warren retry and dead letter (Active Job 6.1)', {
   const toRails = `${prefix}fidelity-rails`;
   const deadLetterQueue = `${prefix}dead`;
   const env = { ...process.env, AMQP_URL: url };
+  let harness: RailsHarness | undefined;
   let broker: Broker;
-  let worker: Worker;
-  let adapter: AmqpAdapter;
 
   beforeAll(async () => {
-    ensureDebianPackages(INTEROP_PACKAGES.rails);
     passOnTo = toRails;
-    broker = await Broker.open(url);
-    adapter = new AmqpAdapter({ url });
-    configure({ adapter });
-    worker = new Worker({ url, registry: new JobRegistry().register(FidelityJob), queues: [toWarren], deadLetterQueue, handleSignals: false });
-    await worker.start();
-  }, 900_000);
+    harness = await openRailsHarness(url, { registry: new JobRegistry().register(FidelityJob), queues: [toWarren], deadLetterQueue });
+    broker = harness.broker;
+  }, 900_000); // installing the packages on a fresh machine takes a while
 
   afterAll(async () => {
-    await worker?.stop();
-    await adapter?.close();
-    resetConfiguration();
-    await broker?.deleteQueues([toWarren, toRails, deadLetterQueue]);
-    await broker?.close();
+    await harness?.close([toWarren, toRails, deadLetterQueue]);
   });
 
   it('perform sees JS values; the retried dead letter and the passed-on Times are the Ruby originals', async () => {

@@ -9,8 +9,6 @@
 // - refusals: what Rails refuses with SerializationError, warren refuses at enqueue.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
 import { resetArgumentRegistries } from '../../src/envelope/arguments.js';
 import { GlobalId } from '../../src/envelope/global-id.js';
 import { registerLocator } from '../../src/envelope/locators.js';
@@ -28,9 +26,9 @@ import { SerializationError } from '../../src/errors.js';
 import { currentLocale, currentTimezone, withLocale, withTimezone } from '../../src/job/context.js';
 import { Job } from '../../src/job/job.js';
 import { JobRegistry } from '../../src/job/registry.js';
-import { Worker } from '../../src/worker/worker.js';
 import { Broker, uniquePrefix, waitFor } from './support/broker.js';
-import { INTEROP_PACKAGES, ensureDebianPackages, repositoryRoot, runOk } from './support/tools.js';
+import { openRailsHarness, type RailsHarness } from './support/rails-harness.js';
+import { repositoryRoot, runOk } from './support/tools.js';
 
 const url = inject('amqpUrl');
 const script = join(repositoryRoot, 'test', 'interop', 'rails-suite', 'wire_cases.rb');
@@ -154,27 +152,19 @@ describe("Rails' own Active Job 6.1 test cases, both ways through RabbitMQ", { t
   const refused = `${prefix}wire-refused`;
   const deadLetterQueue = `${prefix}dead`;
   const env = { ...process.env, AMQP_URL: url };
+  let harness: RailsHarness | undefined;
   let broker: Broker;
-  let worker: Worker;
-  let adapter: AmqpAdapter;
 
   beforeAll(async () => {
-    ensureDebianPackages(INTEROP_PACKAGES.rails);
     registerLocator('Person', { find: (id) => new Person(id) });
-    broker = await Broker.open(url);
-    adapter = new AmqpAdapter({ url });
-    configure({ adapter });
-    worker = new Worker({ url, registry: new JobRegistry().register(WireCaseJob, PrefixedWireCaseJob), queues: [toWarren, prefixedDefault], deadLetterQueue, handleSignals: false });
-    await worker.start();
-  }, 900_000);
+    const registry = new JobRegistry().register(WireCaseJob, PrefixedWireCaseJob);
+    harness = await openRailsHarness(url, { registry, queues: [toWarren, prefixedDefault], deadLetterQueue });
+    broker = harness.broker;
+  }, 900_000); // installing the packages on a fresh machine takes a while
 
   afterAll(async () => {
-    await worker?.stop();
-    await adapter?.close();
-    resetConfiguration();
+    await harness?.close([toWarren, prefixedDefault, toRails, refused, deadLetterQueue]);
     resetArgumentRegistries();
-    await broker?.deleteQueues([toWarren, prefixedDefault, toRails, refused, deadLetterQueue]);
-    await broker?.close();
   });
 
   it('Rails -> warren: every argument case reaches perform with its exact JS type', async () => {

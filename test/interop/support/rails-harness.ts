@@ -1,0 +1,40 @@
+// What the Rails interop tests share: Active Job from Debian, a probe connection, a warren
+// producer configured as the default adapter, and a warren worker on the test's queues.
+import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
+import { configure, resetConfiguration } from '../../../src/config/configuration.js';
+import type { JobRegistry } from '../../../src/job/registry.js';
+import { Worker } from '../../../src/worker/worker.js';
+import { Broker } from './broker.js';
+import { INTEROP_PACKAGES, ensureDebianPackages } from './tools.js';
+
+export interface RailsHarness {
+  broker: Broker;
+  adapter: AmqpAdapter;
+  worker: Worker;
+  /** Stops the worker, closes the producer and the probe, and deletes `queues`. */
+  close(queues: readonly string[]): Promise<void>;
+}
+
+export async function openRailsHarness(
+  url: string,
+  options: { registry: JobRegistry; queues: string[]; deadLetterQueue: string },
+): Promise<RailsHarness> {
+  ensureDebianPackages(INTEROP_PACKAGES.rails);
+  const broker = await Broker.open(url);
+  const adapter = new AmqpAdapter({ url });
+  configure({ adapter });
+  const worker = new Worker({ url, ...options, handleSignals: false });
+  await worker.start();
+  return {
+    broker,
+    adapter,
+    worker,
+    async close(queues) {
+      await worker.stop();
+      await adapter.close();
+      resetConfiguration();
+      await broker.deleteQueues(queues);
+      await broker.close();
+    },
+  };
+}
