@@ -17,7 +17,7 @@ import pino from 'pino';
 import { AmqpAdapter, configure, jsonCodec, performAllLater, settings, Worker } from '../src/index.js';
 import { removeQueue, uniqueQueueName } from './compare/broker.js';
 import { CONFIG } from './compare/config.js';
-import { TypedEmitter } from '../src/amqp/typed-emitter.js';
+import { TypedEmitter } from '../src/support/typed-emitter.js';
 import { prepareEnvelope } from '../src/enqueue/prepare-envelope.js';
 import type { Delivery } from '../src/worker/consumer.js';
 import type { WorkerEvents } from '../src/worker/events.js';

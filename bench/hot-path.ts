@@ -12,7 +12,7 @@ import { performance, PerformanceObserver } from 'node:perf_hooks';
 import pino from 'pino';
 import { codecFor, configure, deserializeArguments, jsonCodec, settings, type QueueAdapter } from '../src/index.js';
 import { jobMessageProperties } from '../src/amqp/message.js';
-import { TypedEmitter } from '../src/amqp/typed-emitter.js';
+import { TypedEmitter } from '../src/support/typed-emitter.js';
 import { prepareEnvelope } from '../src/enqueue/prepare-envelope.js';
 import { executeEnvelope } from '../src/job/execute.js';
 import type { Delivery } from '../src/worker/consumer.js';

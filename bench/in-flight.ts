@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
 import pino from 'pino';
 import { configure, Job, JobRegistry, jsonCodec, settings } from '../src/index.js';
-import { TypedEmitter } from '../src/amqp/typed-emitter.js';
+import { TypedEmitter } from '../src/support/typed-emitter.js';
 import { prepareEnvelope } from '../src/enqueue/prepare-envelope.js';
 import type { Delivery } from '../src/worker/consumer.js';
 import type { WorkerEvents } from '../src/worker/events.js';

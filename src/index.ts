@@ -79,10 +79,10 @@ export type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from './adap
 export { InlineAdapter, type InlineAdapterOptions } from './adapters/inline/index.js';
 export { AsyncAdapter, type AsyncAdapterOptions } from './adapters/async/index.js';
 export { AmqpAdapter } from './adapters/amqp/amqp-adapter.js';
-export type { AmqpAdapterOptions } from './adapters/amqp/options.js';
+export type { AmqpAdapterOptions } from './adapters/amqp/amqp-adapter-options.js';
 
 // RabbitMQ
-export { redactUrl } from './amqp/redact.js';
+export { redactUrl } from './support/redact.js';
 export { resolveAmqpUrl, type AmqpConnectionOptions, type ConnectionEvents } from './amqp/connection.js';
 export { HEADERS } from './amqp/message.js';
 export { EnvelopeSigner, signatureOf, type SigningOptions } from './amqp/signing.js';
@@ -90,7 +90,7 @@ export type { AmqpTlsOptions } from './amqp/tls.js';
 export { immediateOnly, type DelayScheduler, type PublishTarget } from './amqp/delay/scheduler.js';
 export { TtlQueueDelays, type TtlQueueDelaysOptions } from './amqp/delay/ttl-queues.js';
 export { DelayLadder, type LadderPlacement } from './amqp/delay/ladder.js';
-export type { DelayOptions } from './amqp/delay/options.js';
+export type { DelayOptions } from './amqp/delay/delay-options.js';
 export { DELAY_HEADERS } from './amqp/delay/hold.js';
 export type { DelayedJob } from './amqp/delay/scheduler.js';
 export {
@@ -98,29 +98,14 @@ export {
   type DeadLetterFilter,
   type DeadLetterQueueOptions,
   type RetryReport,
-} from './amqp/dead-letters/dead-letter-queue.js';
-export type { DeadLetter } from './amqp/dead-letters/dead-letter.js';
+} from './adapters/amqp/dead-letter-queue.js';
+export type { DeadLetter } from './amqp/dead-letters/dead-letter-message.js';
 
 // Topology
-export {
-  applyTopology,
-  defaultTopology,
-  ensureQueue,
-  loadTopology,
-  planTopology,
-  resolveRoute,
-  toBrokerPriority,
-  verifyTopology,
-  type BindingSpec,
-  type DriftReport,
-  type ExchangeSpec,
-  type QueueSpec,
-  type RouteSpec,
-  type Topology,
-  type TopologyPlan,
-} from './topology/index.js';
+export { defaultTopology, ensureQueue, loadTopology, planTopology, resolveRoute, toBrokerPriority, type BindingSpec, type ExchangeSpec, type QueueSpec, type RouteSpec, type Topology, type TopologyPlan } from './topology/index.js';
+export { applyTopology, verifyTopology, type DriftReport } from './amqp/topology/index.js';
 
 // Worker
 export { Worker } from './worker/worker.js';
-export type { WorkerOptions } from './worker/options.js';
+export type { WorkerOptions } from './worker/worker-options.js';
 export type { DeadLetterReason, DeliveryInfo, WorkerEvents } from './worker/events.js';

@@ -6,10 +6,10 @@ import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
 import { settings } from '../config/configuration.js';
 import { connectFailureKind, describeConnectFailure } from './connect-failure.js';
-import { redactError, redactUrl } from './redact.js';
+import { redactError, redactUrl } from '../support/redact.js';
 import { settleWithin } from './settle-within.js';
 import { tlsSocketOptions, type AmqpTlsOptions } from './tls.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../support/typed-emitter.js';
 
 /** What a connection is for: publishers and consumers never share one (a blocked publisher must not stop consumers). */
 export type ConnectionRole = 'publish' | 'consume';

@@ -1,9 +1,10 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { EnqueueError, TopologyError } from '../errors.js';
-import { assertTopology, ensureQueue, withAdoptedQueues, type AssertTopologyResult, type QueueSpec, type Topology } from '../topology/index.js';
+import { ensureQueue, type QueueSpec, type Topology } from '../topology/index.js';
+import { assertTopology, withAdoptedQueues, type AssertTopologyResult } from './topology/index.js';
 import type { AmqpConnection } from './connection.js';
-import { redactError } from './redact.js';
+import { redactError } from '../support/redact.js';
 
 /** The parts of `next` that `previous` does not have. */
 function topologyDelta(previous: Topology, next: Topology): Topology {

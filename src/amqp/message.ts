@@ -1,6 +1,6 @@
 import type { Options } from 'amqplib';
 import type { Envelope } from '../envelope/envelope.js';
-import { WARREN_VERSION } from './version.js';
+import { WARREN_VERSION } from '../support/package-info.js';
 
 /**
  * Headers warren writes on job messages. None starts with `x-`: RabbitMQ reserves that prefix

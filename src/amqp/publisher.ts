@@ -11,7 +11,7 @@ import {
   unroutableError,
   type Exposure,
 } from './publish-failure.js';
-import { redactError } from './redact.js';
+import { redactError } from '../support/redact.js';
 import { ReturnTracker, type ReturnedMessage, type TrackedPublish } from './returns.js';
 import { describeConnectFailure } from './connect-failure.js';
 import { settleWithin } from './settle-within.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolveAmqpUrl, type AmqpConnectionOptions } from '../amqp/connection.js';
-import { redactUrl } from '../amqp/redact.js';
+import { redactUrl } from '../support/redact.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { tlsSocketOptions, type AmqpTlsOptions } from '../amqp/tls.js';
 

@@ -1,5 +1,5 @@
-import { isBrokerChannelError, NOT_FOUND } from '../topology/broker-errors.js';
-import { openBroker } from '../topology/broker.js';
+import { isBrokerChannelError, NOT_FOUND } from '../amqp/topology/broker-errors.js';
+import { openBroker } from '../amqp/topology/broker.js';
 import { UsageError } from './exit-codes.js';
 
 export interface EnqueueQueueCheck {

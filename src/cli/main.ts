@@ -1,8 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { pino, type Logger } from 'pino';
 import { defaultLogFormat, logDestination } from '../config/logger.js';
-import { redactText } from '../amqp/redact.js';
-import { WARREN_VERSION } from '../amqp/version.js';
+import { redactText } from '../support/redact.js';
+import { WARREN_VERSION } from '../support/package-info.js';
 import { configure } from '../config/configuration.js';
 import { ConfigurationError, TopologyError } from '../errors.js';
 import { deadCommand } from './commands/dead.js';

@@ -1,7 +1,7 @@
 import { RubyFloat } from './values/ruby-float.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { DeserializationError, WarrenError } from '../errors.js';
-import { isThenable } from '../thenable.js';
+import { isThenable } from '../support/thenable.js';
 import { describeArgumentPath } from './argument-path.js';
 import type { JsonValue } from './envelope.js';
 import { GlobalId } from './global-id.js';

@@ -1,15 +1,15 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
 import type { QueueAdapter } from '../adapters/adapter.js';
 import { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
-import type { AmqpAdapterOptions } from '../adapters/amqp/options.js';
+import type { AmqpAdapterOptions } from '../adapters/amqp/amqp-adapter-options.js';
 import type { AmqpConnectionOptions } from '../amqp/connection.js';
-import { inspectRedacted } from '../amqp/redact.js';
+import { inspectRedacted } from '../support/redact.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { SetOptions } from '../enqueue/set-options.js';
 import { ConfigurationError, SerializationError, UnknownJobError } from '../errors.js';
 import { JobRegistry } from '../job/registry.js';
 import { defaultTopology, type Topology } from '../topology/index.js';
-import type { WorkerOptions } from '../worker/options.js';
+import type { WorkerOptions } from '../worker/worker-options.js';
 import { Worker } from '../worker/worker.js';
 import type { EnqueuedHandlerJob, Handler, HandlerArgs, HandlerJob as HandlerJobSpec, HandlerOptions } from './handler.js';
 import { defineHandlerJob, isPlainArgs, type HandlerJobClass } from './handler-job.js';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { readArguments } from '../envelope/arguments.js';
 import { ConfigurationError, JobTimeoutError } from '../errors.js';
-import { isThenable } from '../thenable.js';
+import { isThenable } from '../support/thenable.js';
 import { CallbackAbort } from './abort.js';
 import { HALTED, hasCallbacks, RAN, runCallbacks, type ChainResult } from './callbacks.js';
 import { handleError, runAfterDiscard, type RuleOutcome } from './exceptions.js';

@@ -4,7 +4,7 @@ import { jobNameOf } from './job-name.js';
 import { instantiate, type JobClass, type JobClassSettings } from './job-class.js';
 import { withJobId } from './job-id.js';
 import type { Job } from './job.js';
-import { fromEnvelopeTime, toRailsTimestamp } from './time.js';
+import { fromEnvelopeTime, toRailsTimestamp } from '../envelope/timestamps.js';
 
 /**
  * Job <-> envelope, with Active Job's keys (ActiveJob::Core#serialize / #deserialize).

@@ -1,5 +1,5 @@
-// The topology module: load (YAML/JSON) -> validate -> plan / apply / verify, and the
-// functions the AMQP adapter and worker use (assertTopology, ensureQueue, resolveRoute...).
+// The pure half of topology: load (YAML/JSON) -> validate -> defaults, routes, plan. Nothing
+// here talks to the broker; that half (assert, apply, verify, inspect) is src/amqp/topology/.
 export type {
   BindingSpec,
   DeclarationOrigin,
@@ -30,20 +30,9 @@ export {
   extendTopology,
   withQueues,
   type TopologyAdditions,
-} from './defaults.js';
+} from './default-topology.js';
 export { queueMaxPriority, resolveRoute, routeReachesQueue, routeReachesSomeQueue, topologyForQueue } from './routes.js';
-export { toBrokerPriority, unprioritizedBrokerPriority } from './priority.js';
+export { toBrokerPriority, unprioritizedBrokerPriority } from './broker-priority.js';
 export { jobQueues, type JobQueuesOptions } from './job-queues.js';
 export { exchangeDeclaration, queueArguments, queueDeclaration, type ExchangeDeclaration, type QueueDeclaration } from './declarations.js';
-export {
-  assertTopology,
-  withAdoptedQueues,
-  type AdoptedQueue,
-  type AssertTopologyOptions,
-  type AssertTopologyResult,
-} from './assert.js';
-export type { ProbeConnection } from './channels.js';
-export type { BrokerTarget, BrokerTargetOptions } from './broker.js';
 export { planTopology, type PlannedDeclaration, type PlannedRoute, type TopologyPlan } from './plan.js';
-export { applyTopology, type ApplyAction, type ApplyEntry, type ApplyReport, type ApplyTopologyOptions } from './apply.js';
-export { verifyTopology, type DriftEntry, type DriftReport, type DriftStatus, type VerifyTopologyOptions } from './verify.js';

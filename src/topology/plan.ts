@@ -1,5 +1,5 @@
 import { exchangeDeclaration, queueDeclaration } from './declarations.js';
-import { TOPOLOGY_DEFAULTS } from './defaults.js';
+import { TOPOLOGY_DEFAULTS } from './default-topology.js';
 import { resolveRoute, routeReachesQueue } from './routes.js';
 import type { BindingSpec, DeclarationOrigin, DeclarationSource, ExchangeSpec, QueueSpec, Topology } from './types.js';
 

@@ -1,4 +1,4 @@
-import { TOPOLOGY_DEFAULTS } from './defaults.js';
+import { TOPOLOGY_DEFAULTS } from './default-topology.js';
 import type { ExchangeSpec, RouteSpec, Topology } from './types.js';
 
 function hasWildcard(routingKey: string): boolean {

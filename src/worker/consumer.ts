@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
 import type { AmqpConnection } from '../amqp/connection.js';
 import type { TopologyDeclarer } from '../amqp/declarer.js';
-import { redactError } from '../amqp/redact.js';
+import { redactError } from '../support/redact.js';
 import { settleWithin } from '../amqp/settle-within.js';
 import { ChannelAcks } from './channel-acks.js';
 

@@ -5,14 +5,14 @@ import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import type { AmqpConnection } from '../amqp/connection.js';
 import { dueDestination } from '../amqp/delay/destination.js';
 import { DELAY_HEADERS, dueAtOf } from '../amqp/delay/hold.js';
-import { redactError } from '../amqp/redact.js';
+import { redactError } from '../support/redact.js';
 import { isTripHeader, republishedProperties } from '../amqp/republish.js';
 import { settleWithin } from '../amqp/settle-within.js';
-import type { TypedEmitter } from '../amqp/typed-emitter.js';
+import type { TypedEmitter } from '../support/typed-emitter.js';
 import { UndeliverableJobError, UnencodableMessageError, UnroutableError } from '../errors.js';
 import { queueDeclaration, type QueueSpec } from '../topology/index.js';
 import type { Delivery } from './consumer.js';
-import type { DeadLetterPublisher } from './dead-letter.js';
+import type { DeadLetterPublisher } from './dead-letter-publisher.js';
 import type { WorkerEvents } from './events.js';
 import { deliveryInfo } from './process-delivery.js';
 

@@ -1,7 +1,7 @@
 import { arrivalDecision, dueAtOf, waitUntilDue } from '../amqp/delay/hold.js';
 import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import { republishedHeaders, republishedProperties } from '../amqp/republish.js';
-import type { TypedEmitter } from '../amqp/typed-emitter.js';
+import type { TypedEmitter } from '../support/typed-emitter.js';
 import type { Delivery } from './consumer.js';
 import type { WorkerEvents } from './events.js';
 import { deliveryInfo } from './process-delivery.js';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { QueueAdapter } from '../adapters/adapter.js';
 import type { EnvelopeSigner } from '../amqp/signing.js';
-import { TypedEmitter } from '../amqp/typed-emitter.js';
+import { TypedEmitter } from '../support/typed-emitter.js';
 import { codecFor } from '../envelope/codecs/index.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { AdapterError, DeserializationError, EnvelopeError, SignatureError, UnknownJobError } from '../errors.js';
@@ -9,7 +9,7 @@ import { runEnvelope, type ExecutionResult, type ExecutionSink } from '../job/ex
 import type { JobRegistry } from '../job/registry.js';
 import type { Delivery } from './consumer.js';
 import type { DeadLetterReason, DeliveryInfo, WorkerEvents } from './events.js';
-import { DeliveryAdapter } from './retry-adapter.js';
+import { DeliveryAdapter } from './delivery-adapter.js';
 
 /** What happened to a delivery; the worker acks, nacks or leaves it accordingly. */
 export type DeliveryVerdict =

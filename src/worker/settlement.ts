@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
-import { redactError } from '../amqp/redact.js';
-import type { TypedEmitter } from '../amqp/typed-emitter.js';
+import { redactError } from '../support/redact.js';
+import type { TypedEmitter } from '../support/typed-emitter.js';
 import type { Consumer, Delivery } from './consumer.js';
-import type { DeadLetterPublisher } from './dead-letter.js';
+import type { DeadLetterPublisher } from './dead-letter-publisher.js';
 import { redelay, type DueVerdict } from './due-time.js';
 import type { DeliveryInfo, WorkerEvents } from './events.js';
 import { deliveryInfo, type DeliveryVerdict } from './process-delivery.js';

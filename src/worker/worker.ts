@@ -5,13 +5,12 @@ import type { Logger } from 'pino';
 import { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import { describeConnectFailure } from '../amqp/connect-failure.js';
 import { AmqpConnection, resolveAmqpUrl, type ConnectionEvents } from '../amqp/connection.js';
-import { inspectRedacted, redactUrl } from '../amqp/redact.js';
+import { inspectRedacted, redactUrl } from '../support/redact.js';
 import { TopologyDeclarer } from '../amqp/declarer.js';
-import { DELAY_DEFAULTS } from '../amqp/delay/defaults.js';
 import { DelayLadder } from '../amqp/delay/ladder.js';
 import type { DelayScheduler } from '../amqp/delay/scheduler.js';
 import { EnvelopeSigner } from '../amqp/signing.js';
-import { TypedEmitter } from '../amqp/typed-emitter.js';
+import { TypedEmitter } from '../support/typed-emitter.js';
 import { settings } from '../config/configuration.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { ConfigurationError, ConnectionRefusedError } from '../errors.js';
@@ -20,12 +19,12 @@ import { Consumer, type Delivery } from './consumer.js';
 import { consumerTimeoutWarnings } from './consumer-timeout.js';
 import { defaultWorkerQueues, unconsumedJobWarnings } from './default-queues.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
-import { DeadLetterPublisher } from './dead-letter.js';
+import { DeadLetterPublisher } from './dead-letter-publisher.js';
 import { delayedDeliveryProblem } from './delayed-delivery-check.js';
 import { DueForwarder } from './due-forwarder.js';
 import { RUN_NOW, untilDue, type DueVerdict } from './due-time.js';
 import type { WorkerEvents } from './events.js';
-import type { WorkerOptions } from './options.js';
+import type { WorkerOptions } from './worker-options.js';
 import { ACK, processDelivery, runDelivery, type DeliveryContext, type DeliveryVerdict, type VerdictSink } from './process-delivery.js';
 import { DeliverySettlement } from './settlement.js';
 import { handleShutdownSignals } from './signals.js';
@@ -116,11 +115,11 @@ export class Worker {
     const deadLetterQueue = options.deadLetterQueue ?? DEFAULTS.amqp.deadLetterQueue;
     this.deadLetterQueue = deadLetterQueue;
     this.delays = options.delays ?? new DelayLadder({ deadLetterQueue });
-    this.maxHoldMs = options.maxHoldMs ?? DELAY_DEFAULTS.maxHoldMs;
+    this.maxHoldMs = options.maxHoldMs ?? DEFAULTS.delay.maxHoldMs;
     this.signer = options.signing ? new EnvelopeSigner(options.signing) : undefined;
     // It signs the retries it publishes: it must know with which key.
     this.signer?.assertCanSign();
-    this.forwardPrefetch = options.forwardPrefetch ?? DELAY_DEFAULTS.forwardPrefetch;
+    this.forwardPrefetch = options.forwardPrefetch ?? DEFAULTS.delay.forwardPrefetch;
     if (!Number.isInteger(this.forwardPrefetch) || this.forwardPrefetch < 0 || this.forwardPrefetch > 65_535) {
       throw new ConfigurationError(`forwardPrefetch must be an integer from 0 to 65535, not ${String(options.forwardPrefetch)}`);
     }

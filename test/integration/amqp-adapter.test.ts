@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
 import { immediateOnly } from '../../src/amqp/delay/scheduler.js';
-import { WARREN_VERSION } from '../../src/amqp/version.js';
+import { WARREN_VERSION } from '../../src/support/package-info.js';
 import { configure } from '../../src/config/configuration.js';
 import { performAllLater } from '../../src/enqueue/perform-all-later.js';
 import type { Envelope } from '../../src/envelope/envelope.js';

@@ -4,17 +4,17 @@ import type { ConsumeMessage, Message } from 'amqplib';
 import type { Channel } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { roundDelayUp, TtlQueueDelays } from '../../src/amqp/delay/ttl-queues.js';
-import { redactError, redactText, redactUrl } from '../../src/amqp/redact.js';
+import { redactError, redactText, redactUrl } from '../../src/support/redact.js';
 import { ReturnTracker } from '../../src/amqp/returns.js';
 import { tlsSocketOptions } from '../../src/amqp/tls.js';
-import { TypedEmitter } from '../../src/amqp/typed-emitter.js';
+import { TypedEmitter } from '../../src/support/typed-emitter.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { Job } from '../../src/job/job.js';
 import { JobRegistry } from '../../src/job/registry.js';
 import { defaultTopology, parseTopology } from '../../src/topology/index.js';
 import { consumerTimeoutWarnings } from '../../src/worker/consumer-timeout.js';
 import type { Delivery } from '../../src/worker/consumer.js';
-import { deadLetterProperties } from '../../src/worker/dead-letter.js';
+import { deadLetterProperties } from '../../src/worker/dead-letter-publisher.js';
 import { envelopeFor } from './helpers/envelope.js';
 
 describe('credential redaction', () => {

@@ -7,7 +7,7 @@ import { Job } from '../../src/job/job.js';
 import { JobRegistry } from '../../src/job/registry.js';
 import { parseTopology } from '../../src/topology/index.js';
 import type { WorkerEvents } from '../../src/worker/events.js';
-import type { WorkerOptions } from '../../src/worker/options.js';
+import type { WorkerOptions } from '../../src/worker/worker-options.js';
 import { Worker } from '../../src/worker/worker.js';
 import { BlockingJob, DelayedRetryJob, FailingJob, FlakyJob, RecordJob, onReport, registry, type FixtureReport } from '../fixtures/jobs.js';
 import { BrokerProbe, uniquePrefix } from './helpers/broker-probe.js';

@@ -1,6 +1,7 @@
 import amqplib from 'amqplib';
 import { DelayLadder } from '../../src/amqp/delay/ladder.js';
-import { defaultTopology, verifyTopology } from '../../src/topology/index.js';
+import { defaultTopology } from '../../src/topology/index.js';
+import { verifyTopology } from '../../src/amqp/topology/index.js';
 
 /**
  * Many tests share warren's default delay ladder (`warren.delay.quorum.*`). A broker that ran

@@ -9,8 +9,8 @@ import type { DelayedJob, DelayScheduler, PublishTarget } from '../../amqp/delay
 import { jobMessageProperties } from '../../amqp/message.js';
 import { ConfirmPublisher, type PublishRequest } from '../../amqp/publisher.js';
 import { EnvelopeSigner } from '../../amqp/signing.js';
-import { inspectRedacted, redactError, redactUrl } from '../../amqp/redact.js';
-import { TypedEmitter } from '../../amqp/typed-emitter.js';
+import { inspectRedacted, redactError, redactUrl } from '../../support/redact.js';
+import { TypedEmitter } from '../../support/typed-emitter.js';
 import { settings } from '../../config/configuration.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { codecFor } from '../../envelope/codecs/index.js';
@@ -18,8 +18,8 @@ import { CONTENT_TYPES, type Envelope, type EnvelopeCodec, type EnvelopeEncoding
 import { ConfigurationError, EnqueueError, WarrenError } from '../../errors.js';
 import { defaultTopology, resolveRoute, routeReachesSomeQueue, type RouteSpec, type Topology } from '../../topology/index.js';
 import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../adapter.js';
-import type { AmqpAdapterOptions } from './options.js';
-import { PriorityMapper } from './priority.js';
+import type { AmqpAdapterOptions } from './amqp-adapter-options.js';
+import { PriorityMapper } from './priority-mapper.js';
 
 /**
  * A delayed job is checked before it enters the delay ladder: the broker cannot return it as

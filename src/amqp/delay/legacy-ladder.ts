@@ -1,5 +1,5 @@
 import type { Channel, GetMessage, Options } from 'amqplib';
-import type { ProbeConnection } from '../../topology/channels.js';
+import type { ProbeConnection } from '../topology/channels.js';
 import { dueDestination } from './destination.js';
 import { republishedHeaders, republishedProperties } from '../republish.js';
 import { dueAtOf } from './hold.js';

@@ -1,7 +1,7 @@
 import { extendTopology, type BindingSpec, type ExchangeSpec, type QueueSpec, type Topology } from '../../topology/index.js';
 import { delayQueueNameProblem, deliveryKey, hopKey, levelTtlMs } from './levels.js';
 import { delayNames, type LadderQueueType } from './names.js';
-import type { ResolvedDelayOptions } from './options.js';
+import type { ResolvedDelayOptions } from './delay-options.js';
 
 function exchange(name: string, type: ExchangeSpec['type'], args: Record<string, unknown> = {}): ExchangeSpec {
   return { name, type, durable: true, arguments: args, origin: 'generated' };

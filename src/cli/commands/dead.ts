@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import type { Logger } from 'pino';
-import type { DeadLetter } from '../../amqp/dead-letters/dead-letter.js';
-import { DeadLetterQueue, type RetryReport } from '../../amqp/dead-letters/dead-letter-queue.js';
+import type { DeadLetter } from '../../amqp/dead-letters/dead-letter-message.js';
+import { DeadLetterQueue, type RetryReport } from '../../adapters/amqp/dead-letter-queue.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { defaultTopology, loadTopology } from '../../topology/index.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';

@@ -5,7 +5,7 @@ import { resolveAmqpUrl } from '../../amqp/connection.js';
 import { inspectLegacyLadder, migrateLegacyLadder, type LegacyLadderQueue } from '../../amqp/delay/legacy-ladder.js';
 import { tlsSocketOptions } from '../../amqp/tls.js';
 import { DEFAULTS } from '../../config/defaults.js';
-import { openBroker, type OpenBroker } from '../../topology/broker.js';
+import { openBroker, type OpenBroker } from '../../amqp/topology/broker.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
 import { addDelayFlags, delayLadder, type DelayFlags } from '../delay-flags.js';
 import { EXIT } from '../exit-codes.js';

@@ -10,7 +10,7 @@ import type { SetOptions } from '../../enqueue/set-options.js';
 import type { Job } from '../../job/job.js';
 import { queueNameFromPart, staticQueueName } from '../../job/queue-name.js';
 import type { JobRegistry } from '../../job/registry.js';
-import { toRailsTimestamp } from '../../job/time.js';
+import { toRailsTimestamp } from '../../envelope/timestamps.js';
 import { loadTopology, defaultTopology, type Topology } from '../../topology/index.js';
 import { addConnectionFlags, brokerTarget, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
 import { checkEnqueueQueue } from '../enqueue-queue-check.js';

@@ -1,4 +1,4 @@
-import { redactText } from '../../amqp/redact.js';
+import { redactText } from '../../support/redact.js';
 import { Command } from 'commander';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../../config/defaults.js';

@@ -1,10 +1,10 @@
 import { EnvelopeError } from '../../errors.js';
 import type { EnvelopeCodec } from '../envelope.js';
-import { jsonCodec } from './json.js';
-import { protobufCodec } from './protobuf.js';
+import { jsonCodec } from './json-codec.js';
+import { protobufCodec } from './protobuf-codec.js';
 
-export { createJsonCodec, jsonCodec } from './json.js';
-export { createProtobufCodec, protobufCodec } from './protobuf.js';
+export { createJsonCodec, jsonCodec } from './json-codec.js';
+export { createProtobufCodec, protobufCodec } from './protobuf-codec.js';
 export type { CodecOptions } from './limits.js';
 
 /** Media types each codec answers to (lower case, parameters stripped). */

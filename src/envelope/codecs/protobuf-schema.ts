@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type protobuf from 'protobufjs';
-import { packageFile } from '../../package-files.js';
+import { packageFile } from '../../support/package-info.js';
 import { MAX_WIRE_NESTING } from './limits.js';
 
 /**

@@ -1,9 +1,9 @@
 // Per-test delay ladders: every test gets its own ladder prefix, dead-letter queue and job
 // queues (names start with a unique prefix), and deletes all of them afterwards.
 import { DelayLadder } from '../../../src/amqp/delay/ladder.js';
-import type { DelayOptions } from '../../../src/amqp/delay/options.js';
+import type { DelayOptions } from '../../../src/amqp/delay/delay-options.js';
 import type { WorkerEvents } from '../../../src/worker/events.js';
-import type { WorkerOptions } from '../../../src/worker/options.js';
+import type { WorkerOptions } from '../../../src/worker/worker-options.js';
 import { Worker } from '../../../src/worker/worker.js';
 import { delayRegistry } from './delay-jobs.js';
 import { BrokerProbe, uniquePrefix } from '../helpers/broker-probe.js';

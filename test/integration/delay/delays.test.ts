@@ -4,7 +4,7 @@ import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
 import amqplib from 'amqplib';
 import { DELAY_HEADERS, dueAtOf } from '../../../src/amqp/delay/hold.js';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import type { WorkerOptions } from '../../../src/worker/options.js';
+import type { WorkerOptions } from '../../../src/worker/worker-options.js';
 import { Worker } from '../../../src/worker/worker.js';
 import { envelopeFor } from '../helpers/envelope.js';
 import { waitFor } from '../helpers/wait.js';

@@ -1,7 +1,7 @@
 import amqplib from 'amqplib';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
-import { DeadLetterQueue } from '../../../src/amqp/dead-letters/dead-letter-queue.js';
+import { DeadLetterQueue } from '../../../src/adapters/amqp/dead-letter-queue.js';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
 import { parseTopology, type Topology } from '../../../src/topology/index.js';
 import { Worker } from '../../../src/worker/worker.js';

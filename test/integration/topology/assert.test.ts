@@ -2,14 +2,8 @@ import amqpConnectionManager from 'amqp-connection-manager';
 import type { Channel } from 'amqplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TopologyError } from '../../../src/errors.js';
-import {
-  assertTopology,
-  ensureQueue,
-  parseTopology,
-  TopologyDriftError,
-  verifyTopology,
-  type Topology,
-} from '../../../src/topology/index.js';
+import { ensureQueue, parseTopology, TopologyDriftError, type Topology } from '../../../src/topology/index.js';
+import { assertTopology, verifyTopology } from '../../../src/amqp/topology/index.js';
 import { brokerFixture, type BrokerFixture } from './broker-fixture.js';
 
 let broker: BrokerFixture;

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TopologyError } from '../../../src/errors.js';
-import { applyTopology, parseTopology, verifyTopology, type Topology } from '../../../src/topology/index.js';
+import { parseTopology, type Topology } from '../../../src/topology/index.js';
+import { applyTopology, verifyTopology } from '../../../src/amqp/topology/index.js';
 import { brokerFixture, type BrokerFixture } from './broker-fixture.js';
 
 let broker: BrokerFixture;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HEADERS, jobMessageProperties } from '../../../src/amqp/message.js';
-import { WARREN_VERSION } from '../../../src/amqp/version.js';
+import { WARREN_VERSION } from '../../../src/support/package-info.js';
 import type { Envelope } from '../../../src/envelope/envelope.js';
 
 function envelope(queue: string, executions: number, id = 'a1'): Envelope {

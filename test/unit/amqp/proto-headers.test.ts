@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Message } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import { describeDeadLetter } from '../../../src/amqp/dead-letters/dead-letter.js';
+import { describeDeadLetter } from '../../../src/amqp/dead-letters/dead-letter-message.js';
 import { dueAtOf } from '../../../src/amqp/delay/hold.js';
 import { EnvelopeSigner } from '../../../src/amqp/signing.js';
 

@@ -1,6 +1,6 @@
 import type { Message } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import { describeDeadLetter } from '../../../src/amqp/dead-letters/dead-letter.js';
+import { describeDeadLetter } from '../../../src/amqp/dead-letters/dead-letter-message.js';
 import { republishedHeaders, republishedProperties } from '../../../src/amqp/republish.js';
 
 /** A received message; headers as the broker may send them (amqplib's XDeath type is narrower than RabbitMQ's reasons). */

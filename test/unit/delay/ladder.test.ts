@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DelayLadder } from '../../../src/amqp/delay/ladder.js';
 import type { PublishTarget } from '../../../src/amqp/delay/scheduler.js';
 import { DELAY_HEADERS } from '../../../src/amqp/delay/hold.js';
-import { resolveDelayOptions } from '../../../src/amqp/delay/options.js';
+import { resolveDelayOptions } from '../../../src/amqp/delay/delay-options.js';
 import { ConfigurationError, AdapterError } from '../../../src/errors.js';
 import { defaultTopology, ensureQueue, parseTopology, planTopology, resolveRoute, validateTopology, type Topology } from '../../../src/topology/index.js';
 import { routeReachesQueue } from '../../../src/topology/routes.js';

@@ -3,7 +3,7 @@ import { DEFAULTS } from '../../../src/config/defaults.js';
 import { deserializeArguments, resetArgumentRegistries } from '../../../src/envelope/arguments.js';
 import { codecFor, jsonCodec, protobufCodec } from '../../../src/envelope/codecs/index.js';
 import type { JsonValue } from '../../../src/envelope/envelope.js';
-import { parseJson } from '../../../src/envelope/json.js';
+import { parseJson } from '../../../src/envelope/lossless-json.js';
 import { registerLocator } from '../../../src/envelope/locators.js';
 import { DeserializationError, EnvelopeError } from '../../../src/errors.js';
 import { USERS, envelopeWith, snapshotObjectPrototype } from './helpers.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { daysInMonth, isoTimeEpochMs, parseIsoTime } from '../../../src/envelope/values/iso-time.js';
-import { fromEnvelopeTime } from '../../../src/job/time.js';
+import { fromEnvelopeTime } from '../../../src/envelope/timestamps.js';
 
 // The grammar as a regular expression (the reader before it was hand-written): the hand-written
 // scanner must accept exactly what this accepts and read the same instant from it.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonSyntaxError, parseJson } from '../../../src/envelope/json.js';
+import { JsonSyntaxError, parseJson } from '../../../src/envelope/lossless-json.js';
 
 describe('parseJson: a key written twice at the top level', () => {
   it('is refused, wherever the second one is', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonSyntaxError, parseJson, stringifyJson } from '../../../src/envelope/json.js';
+import { JsonSyntaxError, parseJson, stringifyJson } from '../../../src/envelope/lossless-json.js';
 
 /** Forces the lossless path: a 16-digit run anywhere in the text. */
 const lossless = (json: string) => parseJson(`[${json}, "0000000000000000"]`) as unknown[];

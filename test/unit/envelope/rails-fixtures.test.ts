@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deserializeArguments, resetArgumentRegistries, serializeArguments } from '../../../src/envelope/arguments.js';
 import { jsonCodec } from '../../../src/envelope/codecs/index.js';
-import { parseJson, stringifyJson } from '../../../src/envelope/json.js';
+import { parseJson, stringifyJson } from '../../../src/envelope/lossless-json.js';
 import { registerLocator } from '../../../src/envelope/locators.js';
 import { asKeywordArguments, rubyHashForm, withIndifferentAccess, withSymbolKeys } from '../../../src/envelope/ruby-hash.js';
 import { CalendarDate } from '../../../src/envelope/values/calendar-date.js';

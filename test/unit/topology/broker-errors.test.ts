@@ -5,7 +5,7 @@ import {
   parseInequivalentArgument,
   parseInvalidArgument,
   UNREADABLE,
-} from '../../../src/topology/broker-errors.js';
+} from '../../../src/amqp/topology/broker-errors.js';
 import { topicMatches } from '../../../src/topology/routes.js';
 
 // Messages as amqplib reports them from RabbitMQ 3.10.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { migrationAdvice } from '../../../src/topology/describe.js';
-import type { Inspection } from '../../../src/topology/inspect.js';
+import { migrationAdvice } from '../../../src/amqp/topology/describe.js';
+import type { Inspection } from '../../../src/amqp/topology/inspect.js';
 import { defaultTopology } from '../../../src/topology/index.js';
 
 const queue = defaultTopology(['mailers']).queues.find((spec) => spec.name === 'mailers')!;

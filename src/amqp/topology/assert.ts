@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import { settings } from '../config/configuration.js';
+import { settings } from '../../config/configuration.js';
 import { brokerReplyText, brokerValueToJs, isBrokerChannelError, parseInequivalentArgument, UNREADABLE } from './broker-errors.js';
 import { connectionOfChannel, ThrowawayChannels, type ProbeConnection } from './channels.js';
 import {
@@ -8,11 +8,11 @@ import {
   queueDeclaration,
   type ExchangeDeclaration,
   type QueueDeclaration,
-} from './declarations.js';
+} from '../../topology/declarations.js';
 import { conflictOf, describeAdoptedQueue, describeDifferences, migrationAdvice } from './describe.js';
-import { TopologyDriftError, type ArgumentDifference, type DeclarationConflict } from './errors.js';
+import { TopologyDriftError, type ArgumentDifference, type DeclarationConflict } from '../../topology/errors.js';
 import { inspectExchange, inspectQueue, type Inspection } from './inspect.js';
-import type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from './types.js';
+import type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from '../../topology/types.js';
 
 export interface AssertTopologyOptions {
   /**

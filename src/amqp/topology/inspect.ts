@@ -11,9 +11,9 @@ import {
   UNREADABLE,
 } from './broker-errors.js';
 import type { ThrowawayChannels } from './channels.js';
-import { declaredValue, exchangeDeclaration, queueDeclaration } from './declarations.js';
-import type { ArgumentDifference } from './errors.js';
-import type { ExchangeSpec, QueueSpec } from './types.js';
+import { declaredValue, exchangeDeclaration, queueDeclaration } from '../../topology/declarations.js';
+import type { ArgumentDifference } from '../../topology/errors.js';
+import type { ExchangeSpec, QueueSpec } from '../../topology/types.js';
 
 /**
  * - `matches`: exists, and every argument the broker compares equals the topology's.

@@ -1,9 +1,9 @@
 import { brokerReplyText, isBrokerChannelError } from './broker-errors.js';
 import { openBroker, type BrokerTarget, type BrokerTargetOptions } from './broker.js';
 import { ThrowawayChannels } from './channels.js';
-import { exchangeDeclaration, queueDeclaration } from './declarations.js';
+import { exchangeDeclaration, queueDeclaration } from '../../topology/declarations.js';
 import { statusLines } from './describe.js';
-import type { ExchangeSpec, QueueSpec, Topology } from './types.js';
+import type { ExchangeSpec, QueueSpec, Topology } from '../../topology/types.js';
 import { driftEntry, inspectTopology } from './verify.js';
 
 /**

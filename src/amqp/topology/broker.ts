@@ -1,6 +1,6 @@
 import amqplib, { type ChannelModel } from 'amqplib';
-import { redactText, redactUrl } from '../amqp/redact.js';
-import { TopologyError } from '../errors.js';
+import { redactText, redactUrl } from '../../support/redact.js';
+import { TopologyError } from '../../errors.js';
 import type { ProbeConnection } from './channels.js';
 
 /**

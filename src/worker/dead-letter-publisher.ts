@@ -2,7 +2,7 @@ import type { Options } from 'amqplib';
 import type { Logger } from 'pino';
 import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import { HEADERS } from '../amqp/message.js';
-import { redactText } from '../amqp/redact.js';
+import { redactText } from '../support/redact.js';
 import { republishedHeaders, republishedProperties } from '../amqp/republish.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { UnencodableMessageError, UnroutableError } from '../errors.js';

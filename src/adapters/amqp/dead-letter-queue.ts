@@ -1,17 +1,17 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
 import amqplib, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
-import { AmqpAdapter } from '../../adapters/amqp/amqp-adapter.js';
+import { AmqpAdapter } from './amqp-adapter.js';
 import { settings } from '../../config/configuration.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { AdapterError } from '../../errors.js';
 import type { Topology } from '../../topology/index.js';
-import { resolveAmqpUrl, type AmqpConnectionOptions } from '../connection.js';
-import { immediateOnly } from '../delay/scheduler.js';
-import { HEADERS } from '../message.js';
-import { inspectRedacted, redactText, redactUrl } from '../redact.js';
-import { republishedHeaders, republishedProperties } from '../republish.js';
-import { tlsSocketOptions } from '../tls.js';
-import { DEAD_LETTER_HEADERS, describeDeadLetter, type DeadLetter } from './dead-letter.js';
+import { resolveAmqpUrl, type AmqpConnectionOptions } from '../../amqp/connection.js';
+import { immediateOnly } from '../../amqp/delay/scheduler.js';
+import { HEADERS } from '../../amqp/message.js';
+import { inspectRedacted, redactText, redactUrl } from '../../support/redact.js';
+import { republishedHeaders, republishedProperties } from '../../amqp/republish.js';
+import { tlsSocketOptions } from '../../amqp/tls.js';
+import { DEAD_LETTER_HEADERS, describeDeadLetter, type DeadLetter } from '../../amqp/dead-letters/dead-letter-message.js';
 
 export interface DeadLetterQueueOptions extends AmqpConnectionOptions {
   /** The dead-letter queue. Default: DEFAULTS.amqp.deadLetterQueue. */

@@ -1,4 +1,4 @@
-import { isoTimeEpochMs } from '../envelope/values/iso-time.js';
+import { isoTimeEpochMs } from './values/iso-time.js';
 
 /**
  * Times as Rails 7.1 writes them in envelopes: ISO 8601, UTC, nine fractional digits

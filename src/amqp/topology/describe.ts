@@ -1,6 +1,6 @@
-import type { ArgumentDifference, DeclarationConflict } from './errors.js';
+import type { ArgumentDifference, DeclarationConflict } from '../../topology/errors.js';
 import type { Inspection } from './inspect.js';
-import type { ExchangeSpec, QueueSpec } from './types.js';
+import type { ExchangeSpec, QueueSpec } from '../../topology/types.js';
 
 /** Arguments a policy can also set (as `message-ttl`, `dead-letter-exchange`...), so they can change without re-declaring. */
 const POLICY_ARGUMENTS = new Set([

@@ -1,7 +1,7 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import { EnvelopeError } from '../../errors.js';
 import { CONTENT_TYPES, type Envelope, type EnvelopeCodec } from '../envelope.js';
-import { JsonSyntaxError, parseJson, stringifyJson } from '../json.js';
+import { JsonSyntaxError, parseJson, stringifyJson } from '../lossless-json.js';
 import { isPrepared } from '../prepared.js';
 import { holdsRubyFloats } from '../values/ruby-float.js';
 import { readEnvelope } from './envelope-reader.js';

@@ -46,13 +46,13 @@ export interface WorkerOptions extends AmqpConnectionOptions {
    * of `concurrency`) until its `warren-due-at` time, then performed: never before. One that
    * arrives earlier still is published into the delay ladder again for the rest of its wait and
    * acked once that is confirmed. The worker's due-job forwarder holds a job that left the ladder
-   * early for at most this long too before it puts it into its queue. Default: DELAY_DEFAULTS.maxHoldMs.
+   * early for at most this long too before it puts it into its queue. Default: DEFAULTS.delay.maxHoldMs.
    */
   maxHoldMs?: number;
   /**
    * Forward due jobs from the delay ladder's due queue into their queues (see DueForwarder), on a
    * channel of its own with this prefetch; 0 turns forwarding off in this process (then another
-   * worker must run it, or delayed jobs wait in the due queue). Default: DELAY_DEFAULTS.forwardPrefetch.
+   * worker must run it, or delayed jobs wait in the due queue). Default: DEFAULTS.delay.forwardPrefetch.
    */
   forwardPrefetch?: number;
   /**
