@@ -18,7 +18,7 @@ import { AmqpAdapter, configure, jsonCodec, performAllLater, settings, Worker } 
 import { removeQueue, uniqueQueueName } from './compare/broker.js';
 import { CONFIG } from './compare/config.js';
 import { TypedEmitter } from '../src/support/typed-emitter.js';
-import { prepareEnvelope } from '../src/enqueue/prepare-envelope.js';
+import { prepareEnvelope } from '../src/job/enqueuing.js';
 import type { Delivery } from '../src/worker/consumer.js';
 import type { WorkerEvents } from '../src/worker/events.js';
 import { processDelivery } from '../src/worker/process-delivery.js';

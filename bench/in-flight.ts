@@ -16,7 +16,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import pino from 'pino';
 import { configure, Job, JobRegistry, jsonCodec, settings } from '../src/index.js';
 import { TypedEmitter } from '../src/support/typed-emitter.js';
-import { prepareEnvelope } from '../src/enqueue/prepare-envelope.js';
+import { prepareEnvelope } from '../src/job/enqueuing.js';
 import type { Delivery } from '../src/worker/consumer.js';
 import type { WorkerEvents } from '../src/worker/events.js';
 import { runDelivery, type DeliveryContext, type VerdictSink } from '../src/worker/process-delivery.js';

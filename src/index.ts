@@ -34,9 +34,9 @@ export {
 
 // Jobs
 export { Job } from './job/job.js';
-export { abort, CallbackAbort } from './job/abort.js';
+export { abort, CallbackAbort } from './job/callbacks.js';
 export { JobRegistry, type JobDescriptor } from './job/registry.js';
-export { executeEnvelope, type ExecuteOptions, type ExecutionOutcome, type ExecutionResult } from './job/execute.js';
+export { executeEnvelope, type ExecuteOptions, type ExecutionOutcome, type ExecutionResult } from './job/execution.js';
 export { currentLocale, currentTimezone, withLocale, withTimezone } from './job/context.js';
 export { polynomiallyLonger } from './job/backoff.js';
 export type { AroundCallback, JobCallback } from './job/callbacks.js';
@@ -50,9 +50,9 @@ export { HandlerWorker, type HandlerWorkerOptions } from './handlers/handler-wor
 export type { EnqueuedHandlerJob, Handler, HandlerArgs, HandlerContext, HandlerJob, HandlerOptions, HandlerRetryOptions } from './handlers/handler.js';
 
 // Enqueueing
-export { performAllLater } from './enqueue/perform-all-later.js';
-export type { ConfiguredJob } from './enqueue/configured-job.js';
-export type { SetOptions } from './enqueue/set-options.js';
+export { performAllLater } from './job/perform-all-later.js';
+export type { ConfiguredJob } from './job/configured-job.js';
+export type { SetOptions } from './job/configured-job.js';
 
 // Envelope and arguments
 export { CONTENT_TYPES, ENVELOPE_VERSION, type Envelope, type EnvelopeCodec, type JsonValue } from './envelope/envelope.js';

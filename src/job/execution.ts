@@ -1,16 +1,75 @@
 import type { Logger } from 'pino';
+import type { QueueAdapter } from '../adapters/adapter.js';
+import { settings } from '../config/configuration.js';
 import { readArguments } from '../envelope/arguments.js';
-import { ConfigurationError, JobTimeoutError } from '../errors.js';
+import type { Envelope } from '../envelope/envelope.js';
 import { isThenable } from '../support/thenable.js';
-import { CallbackAbort } from './abort.js';
-import { HALTED, hasCallbacks, RAN, runCallbacks, type ChainResult } from './callbacks.js';
+import { CallbackAbort, HALTED, hasCallbacks, RAN, runCallbacks, type ChainResult } from './callbacks.js';
+import { isCurrentContext, withLocaleAndTimezone } from './context.js';
 import { handleError, runAfterDiscard, type RuleOutcome } from './exceptions.js';
 import { internalsOf, type JobInternals } from './internal-state.js';
-import { executionController, resetExecutionSignal, unlinkExecutionSignal } from './job-signal.js';
-import { jobNameOf } from './job-name.js';
 import type { JobClassSettings } from './job-class.js';
+import { executionController, resetExecutionSignal, unlinkExecutionSignal } from './job-signal.js';
 import type { Job } from './job.js';
 import { argumentFields, errorName, jobFields, logJobLine, roundMs } from './logging.js';
+import type { JobRegistry } from './registry.js';
+import { jobFromEnvelope } from './serialization.js';
+import { timeoutOf, withTimeout } from './timeout.js';
+
+export interface ExecuteOptions {
+  /** Aborted on worker shutdown or job timeout; handed to perform through the job's context. */
+  signal?: AbortSignal;
+  /** Parent of the job's child logger. Default: settings().logger. */
+  logger?: Logger;
+  /** Where retries are enqueued; default: the job class's adapter (or the global default). */
+  adapter?: QueueAdapter;
+}
+
+export interface ExecutionResult {
+  outcome: ExecutionOutcome;
+  durationMs: number;
+}
+
+/**
+ * Active Job's `execute(job_data)`, the one path every adapter and the worker take:
+ * look the class up in the registry, build the job from the envelope, restore its
+ * locale and timezone, and run it (runJob: callbacks, perform, the job's rescue, retry
+ * and discard rules). The end goes to `sink`: `ended` when the job is done with
+ * (performed, retried with the retry durably enqueued, discarded, or skipped by a
+ * callback), `failed` with UnknownJobError, DeserializationError (when not rescued), the
+ * job's own error when no rule handles it or retries are exhausted, JobTimeoutError, or
+ * the EnqueueError of a retry the adapter refused. Every failure is logged ('failed')
+ * before it reaches the sink, which need not log it again.
+ */
+export function runEnvelope(envelope: Envelope, registry: JobRegistry, options: ExecuteOptions, sink: ExecutionSink): void {
+  const logger = options.logger ?? settings().logger;
+  let job: Job;
+  try {
+    job = jobFromEnvelope(resolveLogged(registry, envelope, logger).jobClass, envelope);
+    if (options.adapter) internalsOf(job).deliveringAdapter = options.adapter;
+  } catch (error) {
+    sink.failed(error);
+    return;
+  }
+  const performOptions = { logger, signal: options.signal };
+  if (isCurrentContext(job.locale, job.timezone)) runJob(job, performOptions, sink);
+  else withLocaleAndTimezone({ locale: job.locale, timezone: job.timezone }, () => runJob(job, performOptions, sink));
+}
+
+/** runEnvelope as a promise, for callers that await one job (the in-process adapters, tests, apps). */
+export function executeEnvelope(envelope: Envelope, registry: JobRegistry, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+  return new Promise((resolve, reject) => runEnvelope(envelope, registry, options, { ended: resolve, failed: reject }));
+}
+
+/** The registry entry of the envelope's class; an unknown class is logged as 'failed' and thrown. */
+function resolveLogged(registry: JobRegistry, envelope: Envelope, logger: Logger): ReturnType<JobRegistry['resolve']> {
+  try {
+    return registry.resolve(envelope.job_class);
+  } catch (error) {
+    logger.error({ event: 'failed', job_class: envelope.job_class, job_id: envelope.job_id, queue: envelope.queue_name, err: error }, 'failed');
+    throw error;
+  }
+}
 
 /**
  * performed: perform finished (or a rescueFrom handler handled its error);
@@ -36,7 +95,7 @@ export interface PerformOutcome {
 
 /**
  * Where an execution ends: exactly one of the two is called, once. The methods must not
- * throw (performJob's are a promise's resolve and reject; the worker's catch everything).
+ * throw (executeEnvelope's are a promise's resolve and reject; the worker's catch everything).
  */
 export interface ExecutionSink {
   /** Performed, retried, discarded or skipped. */
@@ -47,19 +106,11 @@ export interface ExecutionSink {
 
 /**
  * One execution, Active Job's `perform_now`: executions + 1, arguments deserialized,
- * perform callbacks around perform, the whole bounded by the class's `timeout`; an
- * error goes through the job's rules. Rejects with the error when no rule handles it
- * (after running afterDiscard callbacks) or when retries are exhausted.
- */
-export function performJob(job: Job, options: PerformOptions): Promise<PerformOutcome> {
-  return new Promise((resolve, reject) => runJob(job, options, { ended: resolve, failed: reject }));
-}
-
-/**
- * performJob with its end handed to `sink` instead of a promise. The worker calls this:
- * a job still performing holds one promise reaction and two closures here, not a promise
- * per layer above it, and a perform that returns without a promise ends synchronously
- * (bench/README.md, "Memory").
+ * perform callbacks around perform, the whole bounded by the class's `timeout`; an error
+ * goes through the job's rules. The end goes to `sink` (failed: no rule handled the error,
+ * or retries are exhausted, after the afterDiscard callbacks ran). A sink rather than a
+ * promise: a job still performing holds one promise reaction here, not a promise per
+ * layer above it, and a perform that returns without a promise ends synchronously.
  */
 export function runJob(job: Job, options: PerformOptions, sink: ExecutionSink): void {
   let execution: Execution;
@@ -233,43 +284,3 @@ function ensureArgumentsDeserialized(job: Job): Promise<void> | undefined {
   return undefined;
 }
 
-/**
- * Run `work` bounded by the class's `timeout` (ms): when it expires, the job's signal
- * is aborted with a JobTimeoutError and the execution fails with it (the perform
- * promise is abandoned; perform should stop when `this.signal` aborts).
- */
-async function withTimeout<T>(job: Job, timeoutMs: number, controller: AbortController, work: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new JobTimeoutError(
-        `${jobNameOf(job.constructor as JobClassSettings)} ${job.jobId} timed out after ${timeoutMs} ms`,
-      );
-      controller.abort(error);
-      reject(error);
-    }, timeoutMs);
-  });
-  let running: Promise<T>;
-  try {
-    running = work();
-  } catch (error) {
-    clearTimeout(timer);
-    throw error;
-  }
-  running.catch(() => undefined); // an abandoned perform may still fail later
-  try {
-    return await Promise.race([running, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The class's perform timeout in ms, validated; undefined when it declares none. */
-export function timeoutOf(jobClass: JobClassSettings): number | undefined {
-  const timeout = jobClass.timeout;
-  if (timeout === undefined) return undefined;
-  if (!(Number.isFinite(timeout) && timeout > 0)) {
-    throw new ConfigurationError(`${jobClass.name}.timeout must be a positive number of milliseconds (got ${timeout})`);
-  }
-  return timeout;
-}

@@ -2,12 +2,9 @@ import type { Logger } from 'pino';
 import type { QueueAdapter } from '../adapters/adapter.js';
 import { settings } from '../config/configuration.js';
 import type { EnqueueError } from '../errors.js';
-import { ConfiguredJob } from '../enqueue/configured-job.js';
-import { enqueueJob, performLater } from '../enqueue/enqueue-job.js';
-import { retryJob, type RetryJobOptions } from '../enqueue/retry-job.js';
-import { applySetOptions, type SetOptions } from '../enqueue/set-options.js';
-import { abort } from './abort.js';
-import { declareCallback, type AroundCallback, type JobCallback } from './callbacks.js';
+import { ConfiguredJob, applySetOptions, type SetOptions } from './configured-job.js';
+import { enqueueJob, performLater, retryJob, type RetryJobOptions } from './enqueuing.js';
+import { abort, declareCallback, type AroundCallback, type JobCallback } from './callbacks.js';
 import {
   declareAfterDiscard,
   declareDiscard,
@@ -17,8 +14,8 @@ import {
   type RescueHandler,
   type RetryOptions,
 } from './exceptions.js';
-import { performJob } from './execution.js';
-import { newJobId } from './job-id.js';
+import { runJob, type PerformOutcome } from './execution.js';
+import { newJobId } from './serialization.js';
 import { executionSignal } from './job-signal.js';
 import { executionLogger } from './logging.js';
 import { freshInternals, internalsOf, provideInternals, type JobInternals } from './internal-state.js';
@@ -251,13 +248,13 @@ export abstract class Job {
 
   /** Perform this job now, in-process; resolves with what perform returned. */
   async performNow(): Promise<unknown> {
-    const { value } = await performJob(this, { logger: settings().logger });
+    const { value } = await new Promise<PerformOutcome>((ended, failed) => runJob(this, { logger: settings().logger }, { ended, failed }));
     return value;
   }
 
   /**
    * Enqueue this job again (from a rescueFrom handler, say). Scheduled now unless
-   * wait/waitUntil say otherwise; see retryJob in enqueue/retry-job.ts.
+   * wait/waitUntil say otherwise; see retryJob in job/enqueuing.ts.
    */
   retryJob(options: RetryJobOptions = {}): Promise<boolean> {
     return retryJob(this, options);

@@ -1,6 +1,6 @@
 import type { Level, Logger } from 'pino';
 import { settings } from '../config/configuration.js';
-import { jobNameOf } from './job-name.js';
+import { jobNameOf } from './job-class.js';
 import type { JobClassSettings } from './job-class.js';
 import { internalsOf } from './internal-state.js';
 import type { Job } from './job.js';

@@ -1,8 +1,8 @@
 import { RegistrationError, UnknownJobError } from '../errors.js';
-import { timeoutOf } from './execution.js';
+import { timeoutOf } from './timeout.js';
 import { Job } from './job.js';
 import type { JobClass } from './job-class.js';
-import { jobNameOf } from './job-name.js';
+import { jobNameOf } from './job-class.js';
 import { staticQueueName } from './queue-name.js';
 
 export interface JobDescriptor {

@@ -1,10 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { ENVELOPE_VERSION, type Envelope, type JsonValue } from '../envelope/envelope.js';
-import { internalsOf } from './internal-state.js';
-import { jobNameOf } from './job-name.js';
-import { instantiate, type JobClass, type JobClassSettings } from './job-class.js';
-import { withJobId } from './job-id.js';
-import type { Job } from './job.js';
 import { fromEnvelopeTime, toRailsTimestamp } from '../envelope/timestamps.js';
+import { internalsOf } from './internal-state.js';
+import { jobNameOf, instantiate, type JobClass, type JobClassSettings } from './job-class.js';
+import type { Job } from './job.js';
 
 /**
  * Job <-> envelope, with Active Job's keys (ActiveJob::Core#serialize / #deserialize).
@@ -48,4 +47,27 @@ export function jobFromEnvelope<J extends Job>(jobClass: JobClass<J>, envelope: 
   state.receivedArguments = Array.isArray(envelope.arguments) ? envelope.arguments : [];
   state.argumentsDeserialized = false;
   return job;
+}
+
+let preset: string | undefined;
+
+/**
+ * The id a Job being constructed gets (its `jobId` field initializer): a fresh UUID v4, or,
+ * while `withJobId` builds a job from an envelope, the envelope's id, so the worker does not
+ * make (and throw away) a UUID per delivery.
+ */
+export function newJobId(): string {
+  const id = preset ?? randomUUID();
+  preset = undefined;
+  return id;
+}
+
+/** Runs `build` (which constructs one job) so that job gets `id` as its jobId. */
+export function withJobId<T>(id: string, build: () => T): T {
+  preset = id;
+  try {
+    return build();
+  } finally {
+    preset = undefined;
+  }
 }

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { RecordedJob } from '../adapters/test/test-adapter.js';
 import { serializeArguments } from '../envelope/arguments.js';
 import type { JobClass } from '../job/job-class.js';
-import { jobNameOf } from '../job/job-name.js';
+import { jobNameOf } from '../job/job-class.js';
 import { fromEnvelopeTime } from '../envelope/timestamps.js';
 
 /** Which recorded jobs a helper looks at. Every given field must match. */

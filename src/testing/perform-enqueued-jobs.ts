@@ -2,7 +2,7 @@ import { DEFAULTS } from '../config/defaults.js';
 import type { TestAdapter } from '../adapters/test/test-adapter.js';
 import { jsonCodec } from '../envelope/codecs/index.js';
 import type { Envelope } from '../envelope/envelope.js';
-import { executeEnvelope, type ExecutionResult } from '../job/execute.js';
+import { executeEnvelope, type ExecutionResult } from '../job/execution.js';
 import { matchesFilter, scheduledTimeOf, type JobFilter } from './job-filter.js';
 
 const MAX_ROUNDS = DEFAULTS.testMaxPerformRounds;

@@ -5,7 +5,7 @@ import { TypedEmitter } from '../support/typed-emitter.js';
 import { codecFor } from '../envelope/codecs/index.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { AdapterError, DeserializationError, EnvelopeError, SignatureError, UnknownJobError } from '../errors.js';
-import { runEnvelope, type ExecutionResult, type ExecutionSink } from '../job/execute.js';
+import { runEnvelope, type ExecutionResult, type ExecutionSink } from '../job/execution.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { Delivery } from './consumer.js';
 import type { DeadLetterReason, DeliveryInfo, WorkerEvents } from './events.js';

@@ -30,7 +30,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { QueueAdapter } from '../../src/adapters/adapter.js';
-import { performAllLater } from '../../src/enqueue/perform-all-later.js';
+import { performAllLater } from '../../src/job/perform-all-later.js';
 import type { Envelope } from '../../src/envelope/envelope.js';
 import { Decimal } from '../../src/envelope/values/decimal.js';
 import { Duration } from '../../src/envelope/values/duration.js';

@@ -1,6 +1,6 @@
 import { DeserializationError } from '../../src/errors.js';
 import { currentLocale, currentTimezone } from '../../src/job/context.js';
-import { abort } from '../../src/job/abort.js';
+import { abort } from '../../src/job/callbacks.js';
 import { Job } from '../../src/job/job.js';
 
 /** What the scenario jobs record while they run; one recorder per suite, reset before each test. */

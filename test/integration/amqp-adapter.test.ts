@@ -5,7 +5,7 @@ import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
 import { immediateOnly } from '../../src/amqp/delay/scheduler.js';
 import { WARREN_VERSION } from '../../src/support/package-info.js';
 import { configure } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/enqueue/perform-all-later.js';
+import { performAllLater } from '../../src/job/perform-all-later.js';
 import type { Envelope } from '../../src/envelope/envelope.js';
 import { AdapterError, EnqueueError } from '../../src/errors.js';
 import { parseTopology } from '../../src/topology/index.js';

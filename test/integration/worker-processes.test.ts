@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
 import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/enqueue/perform-all-later.js';
+import { performAllLater } from '../../src/job/perform-all-later.js';
 import { BlockingJob } from '../fixtures/jobs.js';
 import { BrokerProbe, uniquePrefix } from './helpers/broker-probe.js';
 import { killAllChildren, spawnFixtureWorker, type ChildWorker } from './helpers/processes.js';

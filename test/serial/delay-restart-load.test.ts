@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
 import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/enqueue/perform-all-later.js';
+import { performAllLater } from '../../src/job/perform-all-later.js';
 import type { Job } from '../../src/job/job.js';
 import { changeRabbitSettings, ensureBrokerRunning, rabbitmqctl, restartBrokerApp } from '../fixtures/fault/broker-admin.js';
 import { DelayFixture } from '../integration/delay/delay-fixture.js';

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, expect, inject, it } from 'vitest';
 import { DelayLadder } from '../../src/amqp/delay/ladder.js';
 import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/enqueue/perform-all-later.js';
+import { performAllLater } from '../../src/job/perform-all-later.js';
 import type { Job } from '../../src/job/job.js';
 import type { WorkerEvents } from '../../src/worker/events.js';
 import { LedgerJob, RetriedOnceJob } from '../fixtures/fault/jobs.js';

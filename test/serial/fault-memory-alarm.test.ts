@@ -1,6 +1,6 @@
 import { afterAll, expect, inject, it } from 'vitest';
 import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/enqueue/perform-all-later.js';
+import { performAllLater } from '../../src/job/perform-all-later.js';
 import { EnqueueError } from '../../src/errors.js';
 import type { WorkerEvents } from '../../src/worker/events.js';
 import { raiseMemoryAlarm, resourceAlarms } from '../fixtures/fault/broker-admin.js';

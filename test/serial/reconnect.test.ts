@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
 import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/enqueue/perform-all-later.js';
+import { performAllLater } from '../../src/job/perform-all-later.js';
 import { EnqueueError } from '../../src/errors.js';
 import { Worker } from '../../src/worker/worker.js';
 import { BlockingJob, onReport, registry, type FixtureReport } from '../fixtures/jobs.js';

@@ -4,7 +4,7 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { jsonCodec } from '../../envelope/codecs/index.js';
 import type { Envelope } from '../../envelope/envelope.js';
 import { ConfigurationError, EnqueueError } from '../../errors.js';
-import { executeEnvelope } from '../../job/execute.js';
+import { executeEnvelope } from '../../job/execution.js';
 import type { JobRegistry } from '../../job/registry.js';
 import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../adapter.js';
 import { DelayTimers } from './delay-timers.js';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { jsonCodec } from '../../envelope/codecs/index.js';
 import type { Envelope } from '../../envelope/envelope.js';
 import { AdapterError, EnqueueError } from '../../errors.js';
-import { executeEnvelope } from '../../job/execute.js';
+import { executeEnvelope } from '../../job/execution.js';
 import type { JobRegistry } from '../../job/registry.js';
 import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../adapter.js';
 

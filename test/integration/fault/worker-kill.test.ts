@@ -1,6 +1,6 @@
 import { afterAll, expect, inject, it } from 'vitest';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { performAllLater } from '../../../src/enqueue/perform-all-later.js';
+import { performAllLater } from '../../../src/job/perform-all-later.js';
 import type { Job } from '../../../src/job/job.js';
 import { LedgerJob, RetriedOnceJob } from '../../fixtures/fault/jobs.js';
 import { describeCount } from '../../fixtures/fault/ledger.js';

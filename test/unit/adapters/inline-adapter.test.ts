@@ -3,7 +3,7 @@ import { InlineAdapter } from '../../../src/adapters/inline/index.js';
 import { AdapterError, EnqueueError } from '../../../src/errors.js';
 import { Job } from '../../../src/job/job.js';
 import { JobRegistry } from '../../../src/job/registry.js';
-import { performAllLater } from '../../../src/enqueue/perform-all-later.js';
+import { performAllLater } from '../../../src/job/perform-all-later.js';
 
 describe('inline adapter', () => {
   it('performs the job before performLater resolves', async () => {

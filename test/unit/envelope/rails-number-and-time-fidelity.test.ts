@@ -6,7 +6,7 @@ import { jsonCodec, protobufCodec } from '../../../src/envelope/codecs/index.js'
 import { RubyFloat } from '../../../src/envelope/values/ruby-float.js';
 import { RubyTime } from '../../../src/envelope/values/ruby-time.js';
 import { RubyModule } from '../../../src/envelope/values/ruby-module.js';
-import { prepareEnvelope } from '../../../src/enqueue/prepare-envelope.js';
+import { prepareEnvelope } from '../../../src/job/enqueuing.js';
 import { Job } from '../../../src/job/job.js';
 import { jobFromEnvelope } from '../../../src/job/serialization.js';
 import { envelopeWith } from './helpers.js';

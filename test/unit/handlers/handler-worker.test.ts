@@ -12,7 +12,7 @@ import { DeserializationError, EnqueueError, JobTimeoutError, RegistrationError,
 import { HandlerWorker } from '../../../src/handlers/handler-worker.js';
 import type { HandlerContext } from '../../../src/handlers/handler.js';
 import { currentLocale, withLocale } from '../../../src/job/context.js';
-import { executeEnvelope } from '../../../src/job/execute.js';
+import { executeEnvelope } from '../../../src/job/execution.js';
 import { Job } from '../../../src/job/job.js';
 import { JobRegistry } from '../../../src/job/registry.js';
 import { performEnqueuedJobs } from '../../../src/testing/perform-enqueued-jobs.js';

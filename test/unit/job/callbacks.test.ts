@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abort } from '../../../src/job/abort.js';
+import { abort } from '../../../src/job/callbacks.js';
 import { Job } from '../../../src/job/job.js';
 import { RecordingAdapter } from './support.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EnqueueError } from '../../../src/errors.js';
-import { abort } from '../../../src/job/abort.js';
-import { executeEnvelope } from '../../../src/job/execute.js';
+import { abort } from '../../../src/job/callbacks.js';
+import { executeEnvelope } from '../../../src/job/execution.js';
 import { Job } from '../../../src/job/job.js';
 import { JobRegistry } from '../../../src/job/registry.js';
 import { envelopeOf, RecordingAdapter } from './support.js';

@@ -6,7 +6,7 @@ import * as argumentsModule from '../../../src/envelope/arguments.js';
 import type { Envelope } from '../../../src/envelope/envelope.js';
 import { DeserializationError, EnvelopeError, JobTimeoutError, UnknownJobError } from '../../../src/errors.js';
 import { currentLocale, currentTimezone } from '../../../src/job/context.js';
-import { executeEnvelope } from '../../../src/job/execute.js';
+import { executeEnvelope } from '../../../src/job/execution.js';
 import { Job } from '../../../src/job/job.js';
 import { JobRegistry } from '../../../src/job/registry.js';
 import { envelopeOf, RecordingAdapter } from './support.js';

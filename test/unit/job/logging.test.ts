@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { executeEnvelope } from '../../../src/job/execute.js';
+import { executeEnvelope } from '../../../src/job/execution.js';
 import { Job } from '../../../src/job/job.js';
 import { JobRegistry } from '../../../src/job/registry.js';
 import { captureLogger, envelopeOf, RecordingAdapter } from './support.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as argumentsModule from '../../../src/envelope/arguments.js';
-import { performAllLater } from '../../../src/enqueue/perform-all-later.js';
+import { performAllLater } from '../../../src/job/perform-all-later.js';
 import { EnqueueError, SerializationError } from '../../../src/errors.js';
 import { Job } from '../../../src/job/job.js';
 import { RecordingAdapter } from './support.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
 import { ConfigurationError } from '../../../src/errors.js';
 import { Job } from '../../../src/job/job.js';
-import { jobNameOf } from '../../../src/job/job-name.js';
+import { jobNameOf } from '../../../src/job/job-class.js';
 import { RecordingAdapter } from './support.js';
 
 afterEach(() => resetConfiguration());

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { runEnvelope } from '../../../src/job/execute.js';
+import { runEnvelope } from '../../../src/job/execution.js';
 import type { PerformOutcome } from '../../../src/job/execution.js';
 import { Job } from '../../../src/job/job.js';
 import { JobRegistry } from '../../../src/job/registry.js';

@@ -1,12 +1,10 @@
 import type { BulkItem, BulkOutcome, QueueAdapter } from '../adapters/adapter.js';
 import { settings } from '../config/configuration.js';
 import { EnqueueError } from '../errors.js';
-import type { Job } from '../job/job.js';
-import type { JobClassSettings } from '../job/job-class.js';
-import { jobNameOf } from '../job/job-name.js';
-import { adapterFor } from './adapter-for.js';
-import { toEnqueueError } from './enqueue-error.js';
-import { prepareEnvelope } from './prepare-envelope.js';
+import type { Job } from './job.js';
+import type { JobClassSettings } from './job-class.js';
+import { jobNameOf } from './job-class.js';
+import { adapterFor, toEnqueueError, prepareEnvelope } from './enqueuing.js';
 
 interface Pending {
   job: Job;
