@@ -1,7 +1,7 @@
 // Where warren allocates, per job: V8's sampling heap profiler, counting objects the
 // young-generation GC already collected (the garbage that sizes the young generation and its
 // pauses). Prints the allocation sites by self bytes per job.
-//   npx tsx bench/alloc-sites.ts            the worker: processDelivery as Worker.onDelivery
+//   npx tsx bench/alloc-sites.ts            the worker: performDelivery as the worker's DeliveryProcessor calls it
 //                                           calls it, in one process without a broker
 //   npx tsx bench/alloc-sites.ts producer   the producer: performLater on an AmqpAdapter,
 //                                           100 in flight, against the broker (AMQP_URL)
@@ -19,9 +19,10 @@ import { removeQueue, uniqueQueueName } from './compare/broker.js';
 import { CONFIG } from './compare/config.js';
 import { TypedEmitter } from '../src/support/typed-emitter.js';
 import { prepareEnvelope } from '../src/job/enqueuing.js';
-import type { Delivery } from '../src/worker/consumer.js';
+import type { Delivery } from '../src/worker/delivery.js';
 import type { WorkerEvents } from '../src/worker/events.js';
-import { processDelivery } from '../src/worker/process-delivery.js';
+import type { DeliveryVerdict } from '../src/worker/delivery.js';
+import { performDelivery, type DeliveryContext } from '../src/worker/perform-delivery.js';
 import { benchJobClass, benchRegistry } from './compare/bench-job.js';
 import { benchPayload } from './compare/payload.js';
 import { deliveredMessage, noAdapter } from './in-process.js';
@@ -41,6 +42,7 @@ const context = {
   events: new TypedEmitter<WorkerEvents>(),
   logger: settings().logger.child({ component: 'worker' }),
   maxMessageBytes: 1024 * 1024,
+  signatures: undefined,
   signal: new AbortController().signal,
   abandoned: () => false,
 };
@@ -93,7 +95,7 @@ const run = async (count: number): Promise<void> => {
     return;
   }
   for (let i = 0; i < count; i++) {
-    await processDelivery({ message, queue: 'bench', channel: undefined, generation: 1, settled: false } as unknown as Delivery, context);
+    await verdictOf({ message, queue: 'bench', channel: undefined, generation: 1, settled: false } as unknown as Delivery, context);
   }
 };
 
@@ -130,10 +132,15 @@ if (producer) {
   await producer.close();
   await removeQueue('warren', producerQueue);
 }
-const what = mode === 'producer' ? 'performLater on an AmqpAdapter' : mode === 'drain' ? 'a Worker draining a filled queue' : 'processDelivery';
+const what = mode === 'producer' ? 'performLater on an AmqpAdapter' : mode === 'drain' ? 'a Worker draining a filled queue' : 'performDelivery';
 console.log(`${what}${rate > 0 ? ` at ${rate} jobs/s` : ''}, ${JOBS} jobs, log level ${level}: ${(total / JOBS / 1024).toFixed(2)} KB sampled per job\n`);
 console.log('| allocation site | bytes per job |');
 console.log('|---|---|');
 for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
   console.log(`| ${site} | ${(bytes / JOBS).toFixed(0)} |`);
+}
+
+/** performDelivery with its verdict as a promise. */
+function verdictOf(delivery: Delivery, context: DeliveryContext): Promise<DeliveryVerdict> {
+  return new Promise((resolve, reject) => performDelivery(delivery, context, { verdict: (_, verdict) => resolve(verdict), error: (_, error) => reject(error) }));
 }

@@ -15,9 +15,10 @@ import { jobMessageProperties } from '../src/amqp/message.js';
 import { TypedEmitter } from '../src/support/typed-emitter.js';
 import { prepareEnvelope } from '../src/job/enqueuing.js';
 import { executeEnvelope } from '../src/job/execution.js';
-import type { Delivery } from '../src/worker/consumer.js';
+import type { Delivery } from '../src/worker/delivery.js';
 import type { WorkerEvents } from '../src/worker/events.js';
-import { processDelivery } from '../src/worker/process-delivery.js';
+import type { DeliveryVerdict } from '../src/worker/delivery.js';
+import { performDelivery, type DeliveryContext } from '../src/worker/perform-delivery.js';
 import { benchJobClass, benchRegistry } from './compare/bench-job.js';
 import { benchPayload } from './compare/payload.js';
 import { deliveredMessage, noAdapter } from './in-process.js';
@@ -92,15 +93,16 @@ const steps: [string, () => unknown][] = [
   ['worker: ... + deserializeArguments', () => deserializeArguments(codecFor('application/json').decode(body).arguments)],
   ['worker: executeEnvelope (no decode)', () => executeEnvelope(envelope, registry, { logger: workerLogger, signal: new AbortController().signal, adapter: noAdapter })],
   [
-    'worker: processDelivery, as Worker.onDelivery calls it (decode + execute + events)',
+    'worker: performDelivery, as the DeliveryProcessor calls it (decode + execute + events)',
     () => {
       const delivery = { message, queue: 'bench', channel: undefined, generation: 1, settled: false } as unknown as Delivery;
-      return processDelivery(delivery, {
+      return verdictOf(delivery, {
         registry,
         adapter: noAdapter,
         events,
         logger: workerLogger,
         maxMessageBytes: 1024 * 1024,
+        signatures: undefined,
         signal: new AbortController().signal,
         abandoned: () => false,
       });
@@ -117,4 +119,9 @@ for (const [label, fn] of steps) {
   for (let i = 0; i < 2_000; i++) await fn(); // warm-up
   const { micros, kilobytes } = await measure(fn);
   console.log(countsGarbage ? `| ${label} | ${micros.toFixed(2)} | ${kilobytes.toFixed(2)} |` : `| ${label} | ${micros.toFixed(2)} |`);
+}
+
+/** performDelivery with its verdict as a promise. */
+function verdictOf(delivery: Delivery, context: DeliveryContext): Promise<DeliveryVerdict> {
+  return new Promise((resolve, reject) => performDelivery(delivery, context, { verdict: (_, verdict) => resolve(verdict), error: (_, error) => reject(error) }));
 }

@@ -4,7 +4,7 @@
 //   held:    heap kept per delivery while its perform is pending (5,000 pending, after full
 //            GCs, minus the messages themselves), and a heap-snapshot census of what it is;
 //   batches: µs and KB of garbage per delivery when deliveries arrive 100 at a time, as a
-//            full prefetch hands them over, through runDelivery as the Worker calls it.
+//            full prefetch hands them over, through performDelivery as the Worker calls it.
 // Both sizes drive V8's semi-space growth, and so the worker's RSS (bench/README.md, "Memory").
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -17,9 +17,10 @@ import pino from 'pino';
 import { configure, Job, JobRegistry, jsonCodec, settings } from '../src/index.js';
 import { TypedEmitter } from '../src/support/typed-emitter.js';
 import { prepareEnvelope } from '../src/job/enqueuing.js';
-import type { Delivery } from '../src/worker/consumer.js';
+import type { Delivery } from '../src/worker/delivery.js';
 import type { WorkerEvents } from '../src/worker/events.js';
-import { runDelivery, type DeliveryContext, type VerdictSink } from '../src/worker/process-delivery.js';
+import { performDelivery, type DeliveryContext } from '../src/worker/perform-delivery.js';
+import type { VerdictSink } from '../src/worker/delivery.js';
 import { benchJobClass, benchRegistry } from './compare/bench-job.js';
 import { benchPayload } from './compare/payload.js';
 import { deliveredMessage, noAdapter } from './in-process.js';
@@ -47,7 +48,7 @@ if (mode === undefined) {
 
 function contextFor(registry: JobRegistry): DeliveryContext {
   const logger = settings().logger.child({ component: 'worker' });
-  return { registry, adapter: noAdapter, events: new TypedEmitter<WorkerEvents>(), logger, maxMessageBytes: 1 << 20, signal: new AbortController().signal, abandoned: () => false };
+  return { registry, adapter: noAdapter, events: new TypedEmitter<WorkerEvents>(), logger, maxMessageBytes: 1 << 20, signatures: undefined, signal: new AbortController().signal, abandoned: () => false };
 }
 
 function deliveryOf(body: Buffer, jobId: string): Delivery {
@@ -85,7 +86,7 @@ async function held(): Promise<void> {
     const pending = deliveries();
     gc();
     const before = process.memoryUsage().heapUsed;
-    for (const delivery of pending) runDelivery(delivery, context, sink);
+    for (const delivery of pending) performDelivery(delivery, context, sink);
     gc();
     perDelivery.push((process.memoryUsage().heapUsed - before) / N);
     await settle();
@@ -96,7 +97,7 @@ async function held(): Promise<void> {
   const pending = deliveries();
   gc();
   const base = census(writeHeapSnapshot(join(tmpdir(), `warren-in-flight-${process.pid}-a.heapsnapshot`)));
-  for (const delivery of pending) runDelivery(delivery, context, sink);
+  for (const delivery of pending) performDelivery(delivery, context, sink);
   gc();
   const during = census(writeHeapSnapshot(join(tmpdir(), `warren-in-flight-${process.pid}-b.heapsnapshot`)));
   await settle();
@@ -148,7 +149,7 @@ async function batches(): Promise<void> {
   const batch = async (): Promise<void> => {
     left = 100;
     const all = new Promise<void>((resolve) => (wake = resolve));
-    for (let i = 0; i < 100; i++) runDelivery(deliveryOf(body, 'bench'), context, sink);
+    for (let i = 0; i < 100; i++) performDelivery(deliveryOf(body, 'bench'), context, sink);
     await all;
   };
   let scavenges = 0;
@@ -169,5 +170,5 @@ async function batches(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 10));
   rounds.sort((a, b) => a - b);
   const garbage = ((scavenges - scavengesBefore) * 1024) / (ROUNDS * BATCHES * 100);
-  console.log(`deliveries 100 at a time through runDelivery (median of ${ROUNDS} rounds of ${BATCHES * 100}): ${rounds[3]!.toFixed(2)} µs and ${garbage.toFixed(2)} KB of garbage per delivery (1 MB semi-spaces)`);
+  console.log(`deliveries 100 at a time through performDelivery (median of ${ROUNDS} rounds of ${BATCHES * 100}): ${rounds[3]!.toFixed(2)} µs and ${garbage.toFixed(2)} KB of garbage per delivery (1 MB semi-spaces)`);
 }

@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import type { Delivery } from './consumer.js';
+import type { Delivery } from './delivery.js';
 
 /** Settled deliveries kept behind a long-running oldest one before they are swept out. */
 const SWEEP_AT = 64;

@@ -7,22 +7,7 @@ import type { TopologyDeclarer } from '../amqp/declarer.js';
 import { redactError } from '../support/redact.js';
 import { settleWithin } from '../amqp/settle-within.js';
 import { ChannelAcks } from './channel-acks.js';
-
-/**
- * One message as the worker holds it. The delivery tag is only meaningful on `channel`:
- * `generation` numbers the channels of this consumer, so an ack for a delivery of a
- * channel that has since closed is recognised and dropped.
- */
-export interface Delivery {
-  readonly message: ConsumeMessage;
-  readonly queue: string;
-  readonly channel: Channel;
-  readonly generation: number;
-  /** Set once acked, nacked or dropped; a delivery is settled at most once. */
-  settled: boolean;
-  /** Settled with an ack that ChannelAcks has yet to send. */
-  ackQueued?: boolean;
-}
+import type { Delivery } from './delivery.js';
 
 export type SettleResult = 'sent' | 'stale';
 

@@ -6,7 +6,7 @@ import { redactText } from '../support/redact.js';
 import { republishedHeaders, republishedProperties } from '../amqp/republish.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { UnencodableMessageError, UnroutableError } from '../errors.js';
-import type { Delivery } from './consumer.js';
+import type { Delivery } from './delivery.js';
 import type { DeadLetterReason } from './events.js';
 
 /** The own properties of `headers` named in `names` (none of the rest). */

@@ -11,10 +11,10 @@ import { settleWithin } from '../amqp/settle-within.js';
 import type { TypedEmitter } from '../support/typed-emitter.js';
 import { UndeliverableJobError, UnencodableMessageError, UnroutableError } from '../errors.js';
 import { queueDeclaration, type QueueSpec } from '../topology/index.js';
-import type { Delivery } from './consumer.js';
+import type { Delivery } from './delivery.js';
 import type { DeadLetterPublisher } from './dead-letter-publisher.js';
 import type { WorkerEvents } from './events.js';
-import { deliveryInfo } from './process-delivery.js';
+import { deliveryInfo } from './delivery.js';
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

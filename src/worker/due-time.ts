@@ -2,9 +2,9 @@ import { arrivalDecision, dueAtOf, waitUntilDue } from '../amqp/delay/hold.js';
 import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import { republishedHeaders, republishedProperties } from '../amqp/republish.js';
 import type { TypedEmitter } from '../support/typed-emitter.js';
-import type { Delivery } from './consumer.js';
+import type { Delivery } from './delivery.js';
 import type { WorkerEvents } from './events.js';
-import { deliveryInfo } from './process-delivery.js';
+import { deliveryInfo } from './delivery.js';
 
 /** What to do with a delivery once its due time was looked at. */
 export type DueVerdict =

@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import { redactError } from '../support/redact.js';
 import type { TypedEmitter } from '../support/typed-emitter.js';
-import type { Consumer, Delivery } from './consumer.js';
+import type { Consumer } from './consumer.js';
+import type { Delivery } from './delivery.js';
 import type { DeadLetterPublisher } from './dead-letter-publisher.js';
 import { redelay, type DueVerdict } from './due-time.js';
 import type { DeliveryInfo, WorkerEvents } from './events.js';
-import { deliveryInfo, type DeliveryVerdict } from './process-delivery.js';
+import { deliveryInfo, type DeliveryVerdict } from './delivery.js';
 
 export interface SettlementOptions {
   consumer: Consumer;

@@ -15,17 +15,16 @@ import { settings } from '../config/configuration.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { ConfigurationError, ConnectionRefusedError } from '../errors.js';
 import { defaultTopology, type Topology } from '../topology/index.js';
-import { Consumer, type Delivery } from './consumer.js';
+import { Consumer } from './consumer.js';
+import type { Delivery } from './delivery.js';
+import { DeliveryProcessor } from './delivery-processor.js';
 import { consumerTimeoutWarnings } from './consumer-timeout.js';
 import { defaultWorkerQueues, unconsumedJobWarnings } from './default-queues.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
 import { DeadLetterPublisher } from './dead-letter-publisher.js';
-import { delayedDeliveryProblem } from './delayed-delivery-check.js';
 import { DueForwarder } from './due-forwarder.js';
-import { RUN_NOW, untilDue, type DueVerdict } from './due-time.js';
 import type { WorkerEvents } from './events.js';
 import type { WorkerOptions } from './worker-options.js';
-import { ACK, processDelivery, runDelivery, type DeliveryContext, type DeliveryVerdict, type VerdictSink } from './process-delivery.js';
 import { DeliverySettlement } from './settlement.js';
 import { handleShutdownSignals } from './signals.js';
 
@@ -51,11 +50,9 @@ interface Running {
   adapter: AmqpAdapter;
   ownsAdapter: boolean;
   settlement: DeliverySettlement;
+  /** Takes each delivery from its arrival to its settlement. */
+  processor: DeliveryProcessor;
   removeSignalHandlers: () => void;
-  /** What processDelivery needs, the same for every delivery. */
-  context: DeliveryContext;
-  /** Where every delivery's verdict goes. */
-  verdicts: VerdictSink;
 }
 
 /**
@@ -177,21 +174,25 @@ export class Worker {
       abandoned: () => this.abandoned,
       requeueDelayMs,
     });
-    const context: DeliveryContext = {
-      registry: this.options.registry,
-      adapter,
+    const processor = new DeliveryProcessor({
+      context: {
+        registry: this.options.registry,
+        adapter,
+        events: this.events,
+        logger: this.logger,
+        maxMessageBytes: this.options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
+        signatures: this.signer,
+        signal: this.abandon.signal,
+        abandoned: () => this.abandoned,
+      },
+      settlement,
+      maxHoldMs: this.maxHoldMs,
+      stopping: this.stopping.signal,
       events: this.events,
-      logger: this.logger,
-      maxMessageBytes: this.options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
-      signatures: this.signer,
-      signal: this.abandon.signal,
-      abandoned: () => this.abandoned,
-    };
-    const verdicts: VerdictSink = {
-      verdict: (delivery, verdict) => this.afterPerform(delivery, verdict, running),
-      error: (delivery, error) => this.unexpected(delivery, error, running),
-    };
-    const running: Running = { connection, consumer, forwarder, adapter, ownsAdapter, settlement, removeSignalHandlers, context, verdicts };
+      signer: this.signer,
+      done: () => this.done(),
+    });
+    const running: Running = { connection, consumer, forwarder, adapter, ownsAdapter, settlement, processor, removeSignalHandlers };
     this.running = running;
     // A stop while waiting for the broker (SIGTERM before it ever connected) ends the wait.
     const stoppedFirst = new Promise<'stopped'>((resolve) => {
@@ -230,65 +231,10 @@ export class Worker {
       return;
     }
     this.inFlight += 1;
-    this.perform(delivery, running);
+    running.processor.receive(delivery);
   }
 
-  /**
-   * Performs and settles one delivery, then calls done(). Never throws: whatever happens to a
-   * delivery is logged and settled here. A due delivery (nearly all of them) goes through
-   * runDelivery to running.verdicts, without a promise of its own (bench/README.md).
-   */
-  private perform(delivery: Delivery, running: Running): void {
-    const { settlement } = running;
-    try {
-      if (settlement.skipStale(delivery)) return this.done();
-      const refused = delayedDeliveryProblem(delivery, { signer: this.signer, maxMessageBytes: running.context.maxMessageBytes });
-      if (refused) return this.afterPerform(delivery, refused, running);
-      const due = untilDue(delivery, { maxHoldMs: this.maxHoldMs, stopping: this.stopping.signal, events: this.events });
-      if (due !== RUN_NOW) {
-        void this.performWhenDue(delivery, due, running);
-        return;
-      }
-      runDelivery(delivery, running.context, running.verdicts);
-    } catch (error) {
-      this.unexpected(delivery, error, running);
-    }
-  }
-
-  /** A delivery that came early: held (or delayed again) first. */
-  private async performWhenDue(delivery: Delivery, due: DueVerdict | Promise<DueVerdict>, running: Running): Promise<void> {
-    try {
-      if (!(await running.settlement.afterHold(delivery, await due)) || running.settlement.skipStale(delivery)) return this.done();
-      this.afterPerform(delivery, await processDelivery(delivery, running.context), running);
-    } catch (error) {
-      this.unexpected(delivery, error, running);
-    }
-  }
-
-  private afterPerform(delivery: Delivery, verdict: DeliveryVerdict, running: Running): void {
-    if (verdict === ACK) {
-      try {
-        running.settlement.ack(delivery);
-      } catch (error) {
-        this.unexpected(delivery, error, running); // a throwing logger on a stale ack: settled already
-        return;
-      }
-      this.done();
-      return;
-    }
-    running.settlement.settle(delivery, verdict).then(
-      () => this.done(),
-      (error: unknown) => this.unexpected(delivery, error, running),
-    );
-  }
-
-  private unexpected(delivery: Delivery, error: unknown, running: Running): void {
-    running.settlement
-      .unexpected(delivery, error)
-      .catch(() => {})
-      .finally(() => this.done());
-  }
-
+  /** A delivery is done with (settled, or left to the closing channel). */
   private done(): void {
     this.inFlight -= 1;
     if (this.inFlight === 0) this.onIdle?.();

@@ -13,7 +13,7 @@ import { Job } from '../../src/job/job.js';
 import { JobRegistry } from '../../src/job/registry.js';
 import { defaultTopology, parseTopology } from '../../src/topology/index.js';
 import { consumerTimeoutWarnings } from '../../src/worker/consumer-timeout.js';
-import type { Delivery } from '../../src/worker/consumer.js';
+import type { Delivery } from '../../src/worker/delivery.js';
 import { deadLetterProperties } from '../../src/worker/dead-letter-publisher.js';
 import { envelopeFor } from './helpers/envelope.js';
 

@@ -1,7 +1,7 @@
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { ChannelAcks } from '../../src/worker/channel-acks.js';
-import type { Delivery } from '../../src/worker/consumer.js';
+import type { Delivery } from '../../src/worker/delivery.js';
 import { BrokerProbe, uniquePrefix } from './helpers/broker-probe.js';
 import { waitFor } from './helpers/wait.js';
 

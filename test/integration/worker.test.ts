@@ -112,7 +112,7 @@ describe('Worker', () => {
   it('dead-letters a delivery whose handling failed inside warren (a logger that throws), and keeps working', async () => {
     const jobs = queue('log-sink-down');
     const lines: string[] = [];
-    // A log sink that fails on one line: the one processDelivery writes for an unreadable message.
+    // A log sink that fails on one line: the one performDelivery writes for an unreadable message.
     const sink = {
       write(line: string): void {
         if (line.includes('cannot read the message as a job')) throw new Error('log sink down');

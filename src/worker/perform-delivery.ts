@@ -1,0 +1,123 @@
+import type { Logger } from 'pino';
+import type { QueueAdapter } from '../adapters/adapter.js';
+import type { Envelope } from '../envelope/envelope.js';
+import { AdapterError, DeserializationError, EnvelopeError, UnknownJobError } from '../errors.js';
+import { runEnvelope, type ExecutionResult, type ExecutionSink } from '../job/execution.js';
+import type { JobRegistry } from '../job/registry.js';
+import type { TypedEmitter } from '../support/typed-emitter.js';
+import { decode, Undecodable, type DecodeOptions } from './decode.js';
+import { DeliveryAdapter } from './delivery-adapter.js';
+import { ACK, deliveryInfo, type Delivery, type DeliveryVerdict, type VerdictSink } from './delivery.js';
+import type { DeadLetterReason, WorkerEvents } from './events.js';
+
+/** What performing a delivery needs, the same for every delivery of a worker. */
+export interface DeliveryContext extends DecodeOptions {
+  registry: JobRegistry;
+  adapter: QueueAdapter;
+  events: TypedEmitter<WorkerEvents>;
+  logger: Logger;
+  signal: AbortSignal;
+  /** True once shutdown gave up on in-flight jobs. */
+  abandoned: () => boolean;
+}
+
+/**
+ * A delivery's way to its verdict: decode -> runEnvelope (registry lookup, locale and
+ * timezone, callbacks, perform, the job's retry and discard rules) -> handleCompleted or
+ * handleFailed, which hand the verdict to `sink`. Every failure of the job becomes a
+ * verdict; `sink.error` hears only of failures of warren's own handling (a logger that
+ * throws). A delivery in flight holds its envelope, its job, a DeliveryRun and one promise
+ * reaction; a perform that returns without a promise reaches the sink before this returns.
+ */
+export function performDelivery(delivery: Delivery, context: DeliveryContext, sink: VerdictSink): void {
+  const decoded = decode(delivery, context);
+  if (decoded instanceof Undecodable) {
+    sink.verdict(delivery, handleUndecodable(delivery, decoded, context));
+    return;
+  }
+  const run = new DeliveryRun(delivery, decoded, new DeliveryAdapter(context.adapter, context.abandoned), context, sink);
+  // Payloads are built only for events someone listens to (most workers have no listeners).
+  if (context.events.has('job:start')) context.events.emit('job:start', Object.assign(deliveryInfo(delivery, decoded), { executions: decoded.executions }));
+  runEnvelope(decoded, context.registry, { signal: context.signal, logger: context.logger, adapter: run.adapter }, run);
+}
+
+function handleUndecodable(delivery: Delivery, undecodable: Undecodable, context: DeliveryContext): DeliveryVerdict {
+  const { reason, error } = undecodable;
+  context.logger.error(
+    { queue: delivery.queue, messageId: delivery.message.properties.messageId as unknown, reason, err: error },
+    'cannot read the message as a job; it goes to the dead-letter queue',
+  );
+  context.events.emit('job:error', { ...deliveryInfo(delivery), error, reason });
+  return undecodable;
+}
+
+/** Performed, retried, discarded or skipped: ack (the events are built only when listened to). */
+function handleCompleted(delivery: Delivery, envelope: Envelope, result: ExecutionResult, context: DeliveryContext): DeliveryVerdict {
+  if (context.abandoned()) return { action: 'abandon', envelope };
+  const { events } = context;
+  if (result.outcome === 'retried') {
+    if (events.has('job:retry')) events.emit('job:retry', Object.assign(deliveryInfo(delivery, envelope), { durationMs: result.durationMs }));
+  } else if (events.has('job:complete')) {
+    events.emit('job:complete', Object.assign(deliveryInfo(delivery, envelope), { outcome: result.outcome, durationMs: result.durationMs }));
+  }
+  return ACK;
+}
+
+/** No rule handled the error: dead-letter it, unless it was the retry's publish that failed (requeue). */
+function handleFailed(delivery: Delivery, envelope: Envelope, raw: unknown, adapter: DeliveryAdapter, context: DeliveryContext): DeliveryVerdict {
+  if (context.abandoned()) return { action: 'abandon', envelope };
+  const error = raw instanceof Error ? raw : new Error(String(raw));
+  if (adapter.failure && !(adapter.failure instanceof AdapterError)) {
+    // The job asked for a retry and the retry could not be published: not the job's fault.
+    // (An AdapterError, such as a delay the adapter cannot do, will not pass on a redelivery
+    // either: that one is dead-lettered like any failure.)
+    context.logger.error(
+      { job_class: envelope.job_class, job_id: envelope.job_id, queue: delivery.queue, err: adapter.failure },
+      'retry could not be enqueued; the delivery goes back to the queue',
+    );
+    return { action: 'requeue', error: adapter.failure, envelope };
+  }
+  const reason = reasonFor(raw);
+  context.events.emit('job:error', { ...deliveryInfo(delivery, envelope), error, reason });
+  return { action: 'dead-letter', reason, error, envelope };
+}
+
+function reasonFor(error: unknown): DeadLetterReason {
+  if (error instanceof UnknownJobError) return 'unknown-job';
+  if (error instanceof DeserializationError) return 'deserialization';
+  if (error instanceof EnvelopeError) return 'undecodable';
+  return 'failed';
+}
+
+/** One delivery being performed: where its execution ends (a sink, so no closures per delivery). */
+class DeliveryRun implements ExecutionSink {
+  constructor(
+    private readonly delivery: Delivery,
+    private readonly envelope: Envelope,
+    readonly adapter: DeliveryAdapter,
+    private readonly context: DeliveryContext,
+    private readonly sink: VerdictSink,
+  ) {}
+
+  ended(result: ExecutionResult): void {
+    let verdict: DeliveryVerdict;
+    try {
+      verdict = handleCompleted(this.delivery, this.envelope, result, this.context);
+    } catch (error) {
+      this.sink.error(this.delivery, error);
+      return;
+    }
+    this.sink.verdict(this.delivery, verdict);
+  }
+
+  failed(error: unknown): void {
+    let verdict: DeliveryVerdict;
+    try {
+      verdict = handleFailed(this.delivery, this.envelope, error, this.adapter, this.context);
+    } catch (thrown) {
+      this.sink.error(this.delivery, thrown);
+      return;
+    }
+    this.sink.verdict(this.delivery, verdict);
+  }
+}
