@@ -52,7 +52,7 @@ export type { EnqueuedHandlerJob, Handler, HandlerArgs, HandlerContext, HandlerJ
 // Enqueueing
 export { performAllLater } from './job/perform-all-later.js';
 export type { ConfiguredJob } from './job/configured-job.js';
-export type { SetOptions } from './job/configured-job.js';
+export type { SetOptions } from './job/set-options.js';
 
 // Envelope and arguments
 export { CONTENT_TYPES, ENVELOPE_VERSION, type Envelope, type EnvelopeCodec, type JsonValue } from './envelope/envelope.js';

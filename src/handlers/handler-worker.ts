@@ -5,7 +5,7 @@ import type { AmqpAdapterOptions } from '../adapters/amqp/amqp-adapter-options.j
 import type { AmqpConnectionOptions } from '../amqp/connection.js';
 import { inspectRedacted } from '../support/redact.js';
 import { DEFAULTS } from '../config/defaults.js';
-import type { SetOptions } from '../job/configured-job.js';
+import type { SetOptions } from '../job/set-options.js';
 import { ConfigurationError, SerializationError, UnknownJobError } from '../errors.js';
 import { JobRegistry } from '../job/registry.js';
 import { defaultTopology, type Topology } from '../topology/index.js';

@@ -3,7 +3,7 @@ import type { EnqueueReceipt, QueueAdapter } from '../adapters/adapter.js';
 import { hasCallbacks, runCallbacks } from './callbacks.js';
 import { enqueuedFrom } from './enqueued-from.js';
 import { argumentFields, executionLogger, jobLogger, logJobLine, errorName } from './logging.js';
-import { applySetOptions } from './configured-job.js';
+import { applySetOptions } from './set-options.js';
 import { settings } from '../config/configuration.js';
 import { serializeArguments } from '../envelope/arguments.js';
 import type { Envelope } from '../envelope/envelope.js';
@@ -15,7 +15,7 @@ import type { JobClassSettings } from './job-class.js';
 import { jobNameOf } from './job-class.js';
 import type { Job } from './job.js';
 import { envelopeFor } from './serialization.js';
-import type { SetOptions } from './configured-job.js';
+import type { SetOptions } from './set-options.js';
 
 /**
  * Active Job's `job.enqueue(options)`: apply the options, then run the enqueue

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { QueueAdapter } from '../adapters/adapter.js';
 import { settings } from '../config/configuration.js';
 import type { EnqueueError } from '../errors.js';
-import { ConfiguredJob, applySetOptions, type SetOptions } from './configured-job.js';
+import { ConfiguredJob } from './configured-job.js';
+import { applySetOptions, type SetOptions } from './set-options.js';
 import { enqueueJob, performLater, retryJob, type RetryJobOptions } from './enqueuing.js';
 import { abort, declareCallback, type AroundCallback, type JobCallback } from './callbacks.js';
 import {

@@ -1,5 +1,6 @@
-// Every TypeScript snippet of README.md is a region of a file in examples/readme/, which this
-// test compiles as an application would and runs (see examples/readme/README.md).
+// Every TypeScript snippet of README.md and of docs/**/*.md is a region of a file in
+// examples/readme/, which this test compiles as an application would and runs (see
+// examples/readme/README.md).
 import { execFile, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -23,9 +24,27 @@ function exampleFiles(directory = examples): string[] {
   });
 }
 
-function readmeSnippets(): string[] {
-  const readme = readFileSync(join(repositoryRoot, 'README.md'), 'utf8');
-  return [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((match) => match[1]!);
+function markdownFiles(directory: string): string[] {
+  return readdirSync(directory)
+    .sort()
+    .flatMap((name) => {
+      const path = join(directory, name);
+      if (statSync(path).isDirectory()) return markdownFiles(path);
+      return name.endsWith('.md') ? [path] : [];
+    });
+}
+
+/** README.md and every .md file under docs/ (recursively), as paths relative to the repository. */
+function documentationFiles(): string[] {
+  return ['README.md', ...markdownFiles(join(repositoryRoot, 'docs')).map((path) => relative(repositoryRoot, path))];
+}
+
+/** Every ```ts block of the documentation, with the .md file it is in. */
+function documentationSnippets(): { doc: string; snippet: string }[] {
+  return documentationFiles().flatMap((doc) => {
+    const text = readFileSync(join(repositoryRoot, doc), 'utf8');
+    return [...text.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((match) => ({ doc, snippet: match[1]! }));
+  });
 }
 
 function regionsOf(file: string): string[] {
@@ -54,15 +73,24 @@ function rabbitmqctl(...args: string[]): void {
 }
 
 describe('the README examples', { timeout: 180_000 }, () => {
-  it('every TypeScript snippet of the README is a region of a file in examples/readme, and every region is in the README', () => {
-    const snippets = readmeSnippets();
+  it('every TypeScript snippet of README.md and docs/ is a region of a file in examples/readme, and every region is in one of them', () => {
+    const docs = documentationFiles();
+    const snippets = documentationSnippets();
     const regions = exampleFiles().flatMap((file) => regionsOf(file).map((region) => ({ file: relative(repositoryRoot, file), region })));
+    // The whole documentation, not one page, shows the examples: README.md keeps a few, docs/ the rest.
+    expect(docs.length, `documentation files: ${docs.join(', ')}`).toBeGreaterThan(1);
+    expect(snippets.filter(({ doc }) => doc === 'README.md').length, 'README.md shows no TypeScript snippet').toBeGreaterThan(0);
     expect(snippets.length).toBeGreaterThan(15);
-    for (const snippet of snippets) {
-      expect(regions.some(({ region }) => region === snippet), `README snippet without its example file:\n${snippet}`).toBe(true);
+    expect(regions.length).toBeGreaterThan(15);
+    for (const { doc, snippet } of snippets) {
+      expect(
+        regions.some(({ region }) => region === snippet),
+        `${doc}: a snippet without its example file in examples/readme:\n${snippet}`,
+      ).toBe(true);
     }
     for (const { file, region } of regions) {
-      expect(snippets.includes(region), `${file} has a region the README no longer shows:\n${region}`).toBe(true);
+      const shownIn = snippets.filter(({ snippet }) => snippet === region).map(({ doc }) => doc);
+      expect(shownIn.length, `${file} has a region that neither README.md nor any docs/ page shows (${docs.join(', ')}):\n${region}`).toBeGreaterThan(0);
     }
   });
 

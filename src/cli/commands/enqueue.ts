@@ -6,7 +6,7 @@ import { configure } from '../../config/configuration.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { serializeArguments } from '../../envelope/arguments.js';
 import { ENVELOPE_VERSION, type Envelope, type EnvelopeEncoding, type JsonValue } from '../../envelope/envelope.js';
-import type { SetOptions } from '../../job/configured-job.js';
+import type { SetOptions } from '../../job/set-options.js';
 import type { Job } from '../../job/job.js';
 import { queueNameFromPart, staticQueueName } from '../../job/queue-name.js';
 import type { JobRegistry } from '../../job/registry.js';
