@@ -1,4 +1,4 @@
-// The README's callbacks example, run with the test adapter.
+// The callbacks example of docs/jobs.md, run with the test adapter.
 import { Job, JobRegistry, abort, configure } from 'warren';
 import { TestAdapter } from 'warren/testing';
 

@@ -1,4 +1,4 @@
-// The README's connection example. It compiles in the README test; it is not run, as it needs
+// The connection example of docs/rabbitmq.md. It compiles in the README test; it is not run, as it needs
 // a TLS broker and certificate files.
 import fs from 'node:fs';
 import { AmqpAdapter } from 'warren';

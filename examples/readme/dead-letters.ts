@@ -1,4 +1,4 @@
-// The README's dead-letter example, run against the broker (in a virtual host of its own in the README test).
+// The dead-letter example of docs/dead-letters.md, run against the broker (in a virtual host of its own in the README test).
 import { DeadLetterQueue } from 'warren';
 
 const url = process.env.AMQP_URL;

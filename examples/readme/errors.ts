@@ -1,4 +1,4 @@
-// The README's retryOn / discardOn / rescueFrom example: declaring the rules runs as shown.
+// The retryOn / discardOn / rescueFrom example of docs/jobs.md: declaring the rules runs as shown.
 import { DeserializationError, Job } from 'warren';
 
 class GatewayTimeout extends Error {}

@@ -1,4 +1,4 @@
-// The README's named-handler example (Buffalo's worker interface), run against the broker
+// The named-handler example of docs/handlers.md (Buffalo's worker interface), run against the broker
 // (the README test runs it in a virtual host of its own).
 import { HandlerWorker } from 'warren';
 

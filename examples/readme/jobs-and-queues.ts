@@ -1,4 +1,4 @@
-// The README's "Queue, prefix and priority" and "Enqueueing" examples, run with the test adapter.
+// The "Queue, prefix and priority" and "Enqueueing" examples of docs/jobs.md, run with the test adapter.
 import { Job, JobRegistry, configure, performAllLater } from 'warren';
 import { TestAdapter, enqueuedJobs } from 'warren/testing';
 

@@ -1,4 +1,4 @@
-// The README's buffered logging example.
+// The buffered logging example of docs/logging.md.
 // README:begin
 import { destination, pino } from 'pino';
 import { configure } from 'warren';

@@ -1,4 +1,4 @@
-// The README's readable-or-JSON logging example.
+// The readable-or-JSON logging example of docs/logging.md.
 // README:begin
 import { pino } from 'pino';
 import { configure, defaultLogFormat, logDestination } from 'warren';

@@ -1,4 +1,4 @@
-// The README's opening example and its locale line, run with the test adapter (no broker):
+// README.md's opening example and the locale line of docs/jobs.md, run with the test adapter (no broker):
 //   npx tsx --tsconfig examples/readme/tsconfig.json examples/readme/overview.ts
 import { Job, JobRegistry, configure, currentLocale, registerLocator, withLocale } from 'warren';
 import { TestAdapter, enqueuedJobs, performEnqueuedJobs } from 'warren/testing';

@@ -1,4 +1,4 @@
-// The README's GlobalID and custom serializer examples, run with the test adapter.
+// The GlobalID and custom serializer examples of docs/arguments.md, run with the test adapter.
 import { Job, JobRegistry, configure, registerLocator, registerSerializer } from 'warren';
 import { TestAdapter, performEnqueuedJobs } from 'warren/testing';
 

@@ -1,4 +1,4 @@
-// The README's signing example: building a signing producer and workers (nothing connects until used).
+// The signing example of docs/reliability.md: building a signing producer and workers (nothing connects until used).
 import { AmqpAdapter, JobRegistry, Worker } from 'warren';
 
 const registry = new JobRegistry();

@@ -1,4 +1,4 @@
-// The README's "Testing your jobs" example, as an application test would run it.
+// The "Testing your jobs" example of docs/adapters.md, as an application test would run it.
 import { Job, JobRegistry, configure } from 'warren';
 
 class WelcomeEmailJob extends Job {

@@ -1,5 +1,5 @@
-// The README's Worker example, run against the broker (in a virtual host of its own in the
-// README test), then stopped.
+// The Worker example of docs/workers.md, run against the broker (in a virtual host of its own in
+// the README test), then stopped.
 import { Job, JobRegistry, Worker, defaultTopology } from 'warren';
 
 class WelcomeEmailJob extends Job {
