@@ -1,0 +1,81 @@
+// Import rules of src/ (issue 21), checked by `npm run check:imports` in .ci/run.
+// The layers, lowest first; an arrow may only point down:
+//   support, errors, config  <-  envelope  <-  job  <-  adapters  <-  amqp, topology  <-  worker, handlers  <-  cli
+// (index.ts, rabbitmq.ts and testing/ are the public entry points and may import anything.)
+// Type-only imports count too, except where a rule says otherwise: a layer that names a type
+// of a higher one is as tangled as one that calls it.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import cycles between modules (type-only imports are erased at run time and do not count).',
+      from: { path: '^src/' },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'job-and-envelope-stay-out-of-rabbitmq',
+      severity: 'error',
+      comment: 'Jobs and envelopes know nothing of AMQP, topology or the worker: the worker joins them.',
+      from: { path: '^src/(job|envelope)/' },
+      to: { path: '^src/(amqp|topology|worker|handlers|cli|adapters/(amqp|inline|async|test))/' },
+    },
+    {
+      name: 'envelope-below-job',
+      severity: 'error',
+      comment: 'The envelope is the wire format; it knows nothing of job classes or adapters.',
+      from: { path: '^src/envelope/' },
+      to: { path: '^src/(job|adapters)/' },
+    },
+    {
+      name: 'amqp-below-adapters',
+      severity: 'error',
+      comment: 'RabbitMQ I/O knows nothing of adapters (the AMQP adapter is built on it).',
+      from: { path: '^src/amqp/' },
+      to: { path: '^src/(adapters|job|worker|handlers|cli)/' },
+    },
+    {
+      name: 'pure-topology',
+      severity: 'error',
+      comment: 'topology/ is the pure half (types, load, validate, plan); the broker half is amqp/topology/.',
+      from: { path: '^src/topology/' },
+      to: { path: '^src/(amqp|adapters|job|worker|handlers|cli)/' },
+    },
+    {
+      name: 'support-and-config-at-the-bottom',
+      severity: 'error',
+      comment: 'Shared helpers and configuration import nothing above them (the adapter contract type excepted).',
+      from: { path: '^src/(support|config)/' },
+      to: { path: '^src/', pathNot: ['^src/(support|config)/', '^src/errors\\.ts$', '^src/adapters/adapter\\.ts$'] },
+    },
+    {
+      name: 'nothing-imports-the-cli-or-worker-from-below',
+      severity: 'error',
+      comment: 'Only the CLI, handlers and the entry points use the worker; nothing but the CLI uses cli/.',
+      from: { path: '^src/', pathNot: ['^src/(cli|worker|handlers)/', '^src/(index|rabbitmq)\\.ts$'] },
+      to: { path: '^src/(worker|cli)/' },
+    },
+    {
+      name: 'no-cli-from-library',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'entry-points-are-not-imported',
+      severity: 'error',
+      comment: 'src/index.ts and src/rabbitmq.ts list the public API; code inside src imports the module that defines a name.',
+      from: { path: '^src/' },
+      to: { path: '^src/(index|rabbitmq)\\.ts$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    includeOnly: '^src/',
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
