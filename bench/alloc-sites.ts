@@ -54,7 +54,8 @@ const ProducerJob = benchJobClass(producerQueue);
 if (producer) ProducerJob.adapter = producer;
 
 const fill = async (count: number): Promise<void> => {
-  for (let i = 0; i < count; i += 1000) await performAllLater(Array.from({ length: Math.min(1000, count - i) }, (_, k) => ProducerJob.build(benchPayload(i + k))));
+  for (let i = 0; i < count; i += 1000)
+    await performAllLater(Array.from({ length: Math.min(1000, count - i) }, (_, k) => ProducerJob.build(benchPayload(i + k))));
 };
 
 /** Drains `count` jobs already in the queue with a Worker. */
@@ -142,5 +143,7 @@ for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 30)
 
 /** performDelivery with its verdict as a promise. */
 function verdictOf(delivery: Delivery, context: DeliveryContext): Promise<DeliveryVerdict> {
-  return new Promise((resolve, reject) => performDelivery(delivery, context, { verdict: (_, verdict) => resolve(verdict), error: (_, error) => reject(error) }));
+  return new Promise((resolve, reject) =>
+    performDelivery(delivery, context, { verdict: (_, verdict) => resolve(verdict), error: (_, error) => reject(error) }),
+  );
 }

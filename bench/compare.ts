@@ -61,7 +61,12 @@ async function drainStage(variant: Variant, workers: number, tag: string): Promi
 
 async function oneByOneStage(variant: Variant, tag: string): Promise<void> {
   const rate = results.series(variant, 'enqueueSingle');
-  await stage(`${tag} ${variant.label}: ${CONFIG.singleJobs} enqueued one by one`, () => enqueueOneByOne(variant), (value) => rate.add(value), [rate]);
+  await stage(
+    `${tag} ${variant.label}: ${CONFIG.singleJobs} enqueued one by one`,
+    () => enqueueOneByOne(variant),
+    (value) => rate.add(value),
+    [rate],
+  );
 }
 
 async function latencyStage(variant: Variant, tag: string): Promise<void> {
@@ -73,7 +78,10 @@ async function latencyStage(variant: Variant, tag: string): Promise<void> {
       p50.add(latency.p50Ms);
       p95.add(latency.p95Ms);
       p99.add(latency.p99Ms);
-      for (const [role, pauses] of [['worker', workerPauses], ['producer', producerPauses]] as const) {
+      for (const [role, pauses] of [
+        ['worker', workerPauses],
+        ['producer', producerPauses],
+      ] as const) {
         if (!pauses) continue;
         results.series(variant, `${role}:gcMsPerSecond`).add(pauses.gcTotalMs / pauses.seconds);
         results.series(variant, `${role}:gcLongPerSecond`).add(pauses.gcLongPauses / pauses.seconds);
@@ -98,7 +106,10 @@ async function measure(): Promise<void> {
       if (stages.has('latency')) await latencyStage(variant, tag);
     }
     if (CONFIG.diagnostics) {
-      for (const variant of rotate(DIAGNOSTICS.filter((diagnostic) => CONFIG.systems.includes(diagnostic.system)), rep)) {
+      for (const variant of rotate(
+        DIAGNOSTICS.filter((diagnostic) => CONFIG.systems.includes(diagnostic.system)),
+        rep,
+      )) {
         if (variant.drain && stages.has('drain')) await drainStage(variant, 1, tag);
         if (variant.latency && stages.has('latency')) await latencyStage(variant, tag);
       }
@@ -120,7 +131,10 @@ function delayedJobLateness(): string | undefined {
   return `${output}\n\n(bench/delays.ts failed: exit ${run.status}; ${(run.stderr ?? '').trim().split('\n').slice(-3).join(' ')})`;
 }
 
-const loadAverage = (): string => loadavg().map((load) => load.toFixed(2)).join(' ');
+const loadAverage = (): string =>
+  loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ');
 
 const started = Date.now();
 const loadBefore = loadAverage();

@@ -157,7 +157,9 @@ async function measure(queueType: 'quorum' | 'classic'): Promise<Figures> {
     const duringPublishing = stats(delayed.filter((sample) => sample.dueAt <= publishEnd).map((sample) => sample.at - sample.dueAt));
     const afterPublishing = stats(delayed.filter((sample) => sample.dueAt > publishEnd).map((sample) => sample.at - sample.dueAt));
     const countDuring = delayed.filter((sample) => sample.dueAt <= publishEnd).length;
-    console.log(`| - due while the 10,000 were still being published | ${countDuring} | ${duringPublishing.p50} | ${duringPublishing.p99} | ${duringPublishing.max} |`);
+    console.log(
+      `| - due while the 10,000 were still being published | ${countDuring} | ${duringPublishing.p50} | ${duringPublishing.p99} | ${duringPublishing.max} |`,
+    );
     console.log(`| - due after | ${delayed.length - countDuring} | ${afterPublishing.p50} | ${afterPublishing.p99} | ${afterPublishing.max} |`);
     console.log(`| held by the worker before due (arrived early) | ${holds.length} | ${held.p50} | ${held.p99} | ${held.max} |`);
     console.log(`\nran early: ${early} (must be 0); sent round the ladder again: ${redelayed}`);
@@ -200,7 +202,9 @@ async function main(): Promise<void> {
   const results: Figures[] = [];
   for (const queueType of LADDERS) results.push(await measure(queueType));
   console.log('\n## ladders side by side (same run)\n');
-  console.log('| ladder | publish delayed (jobs/s, confirmed) | early | lateness p50 / p99 / max (ms) | baseline p99 (ms) | drain (jobs/s) | drain lateness p50 / p99 / max (ms) |');
+  console.log(
+    '| ladder | publish delayed (jobs/s, confirmed) | early | lateness p50 / p99 / max (ms) | baseline p99 (ms) | drain (jobs/s) | drain lateness p50 / p99 / max (ms) |',
+  );
   console.log('|---|---|---|---|---|---|---|');
   for (const r of results) {
     console.log(

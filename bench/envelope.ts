@@ -2,15 +2,7 @@
 // JSON and protobuf codecs. Baseline measured in the same run: JSON.stringify/JSON.parse of
 // the same plain payload (the floor any JSON envelope pays). Prints figures; not a test.
 import { performance } from 'node:perf_hooks';
-import {
-  deserializeArguments,
-  ENVELOPE_VERSION,
-  jsonCodec,
-  protobufCodec,
-  serializeArguments,
-  type Envelope,
-  type EnvelopeCodec,
-} from '../src/index.js';
+import { deserializeArguments, ENVELOPE_VERSION, jsonCodec, protobufCodec, serializeArguments, type Envelope, type EnvelopeCodec } from '../src/index.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 50_000);
 const args = [{ user_id: 42, email: 'ada@example.com', locale: 'en', tags: ['welcome', 'trial'], sent_at: new Date() }];

@@ -86,7 +86,15 @@ try {
   }
   console.log(
     markdownTable(
-      ['process', 'scavenges per s', 'promoted per scavenge (KB, median)', 'survived per scavenge (KB, median)', 'scavenge pause median / max (ms)', 'full GCs', 'GC ms per s'],
+      [
+        'process',
+        'scavenges per s',
+        'promoted per scavenge (KB, median)',
+        'survived per scavenge (KB, median)',
+        'scavenge pause median / max (ms)',
+        'full GCs',
+        'GC ms per s',
+      ],
       rows,
     ),
   );

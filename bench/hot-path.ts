@@ -91,7 +91,10 @@ const steps: [string, () => unknown][] = [
   ['floor: JSON.parse(body)', () => JSON.parse(plainBody.toString('utf8'))],
   ['worker: codecFor + jsonCodec.decode', () => codecFor('application/json').decode(body)],
   ['worker: ... + deserializeArguments', () => deserializeArguments(codecFor('application/json').decode(body).arguments)],
-  ['worker: executeEnvelope (no decode)', () => executeEnvelope(envelope, registry, { logger: workerLogger, signal: new AbortController().signal, adapter: noAdapter })],
+  [
+    'worker: executeEnvelope (no decode)',
+    () => executeEnvelope(envelope, registry, { logger: workerLogger, signal: new AbortController().signal, adapter: noAdapter }),
+  ],
   [
     'worker: performDelivery, as the DeliveryProcessor calls it (decode + execute + events)',
     () => {
@@ -123,5 +126,7 @@ for (const [label, fn] of steps) {
 
 /** performDelivery with its verdict as a promise. */
 function verdictOf(delivery: Delivery, context: DeliveryContext): Promise<DeliveryVerdict> {
-  return new Promise((resolve, reject) => performDelivery(delivery, context, { verdict: (_, verdict) => resolve(verdict), error: (_, error) => reject(error) }));
+  return new Promise((resolve, reject) =>
+    performDelivery(delivery, context, { verdict: (_, verdict) => resolve(verdict), error: (_, error) => reject(error) }),
+  );
 }

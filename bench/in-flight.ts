@@ -31,9 +31,20 @@ if (mode === undefined) {
   // Parent: bundle this file with esbuild, run each mode in a child with its V8 flags.
   const { buildSync } = await import('esbuild');
   const out = join(fileURLToPath(new URL('.', import.meta.url)), '.build', `in-flight-${process.pid}.mjs`);
-  buildSync({ entryPoints: [fileURLToPath(import.meta.url)], bundle: true, packages: 'external', platform: 'node', format: 'esm', outfile: out, logLevel: 'error' });
+  buildSync({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    outfile: out,
+    logLevel: 'error',
+  });
   try {
-    for (const [name, flags] of [['held', ['--expose-gc']], ['batches', ['--max-semi-space-size=1', '--min-semi-space-size=1']]] as const) {
+    for (const [name, flags] of [
+      ['held', ['--expose-gc']],
+      ['batches', ['--max-semi-space-size=1', '--min-semi-space-size=1']],
+    ] as const) {
       const child = spawnSync(process.execPath, [...flags, out], { env: { ...process.env, IN_FLIGHT_MODE: name }, stdio: 'inherit' });
       if (child.status !== 0) process.exitCode = 1;
     }
@@ -48,7 +59,16 @@ if (mode === undefined) {
 
 function contextFor(registry: JobRegistry): DeliveryContext {
   const logger = settings().logger.child({ component: 'worker' });
-  return { registry, adapter: noAdapter, events: new TypedEmitter<WorkerEvents>(), logger, maxMessageBytes: 1 << 20, signatures: undefined, signal: new AbortController().signal, abandoned: () => false };
+  return {
+    registry,
+    adapter: noAdapter,
+    events: new TypedEmitter<WorkerEvents>(),
+    logger,
+    maxMessageBytes: 1 << 20,
+    signatures: undefined,
+    signal: new AbortController().signal,
+    abandoned: () => false,
+  };
 }
 
 function deliveryOf(body: Buffer, jobId: string): Delivery {
@@ -170,5 +190,7 @@ async function batches(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 10));
   rounds.sort((a, b) => a - b);
   const garbage = ((scavenges - scavengesBefore) * 1024) / (ROUNDS * BATCHES * 100);
-  console.log(`deliveries 100 at a time through performDelivery (median of ${ROUNDS} rounds of ${BATCHES * 100}): ${rounds[3]!.toFixed(2)} µs and ${garbage.toFixed(2)} KB of garbage per delivery (1 MB semi-spaces)`);
+  console.log(
+    `deliveries 100 at a time through performDelivery (median of ${ROUNDS} rounds of ${BATCHES * 100}): ${rounds[3]!.toFixed(2)} µs and ${garbage.toFixed(2)} KB of garbage per delivery (1 MB semi-spaces)`,
+  );
 }

@@ -22,14 +22,23 @@ if (process.argv[2] === '--worker') {
     static override jobName = 'Noop';
     async perform(): Promise<void> {}
   }
-  const worker = new Worker({ url, registry: new JobRegistry().register(Noop), queues: [process.argv[3]!], deadLetterQueue: process.argv[4]!, handleSignals: true });
+  const worker = new Worker({
+    url,
+    registry: new JobRegistry().register(Noop),
+    queues: [process.argv[3]!],
+    deadLetterQueue: process.argv[4]!,
+    handleSignals: true,
+  });
   await worker.start();
   process.send?.('ready');
 } else {
   const suffix = `${process.pid}`;
   const queue = `bench-large-${suffix}`;
   const dead = `bench-large-dead-${suffix}`;
-  const child = fork(new URL(import.meta.url).pathname, ['--worker', queue, dead], { execArgv: ['--import', 'tsx'], env: { ...process.env, WARREN_LOG_LEVEL: 'silent' } });
+  const child = fork(new URL(import.meta.url).pathname, ['--worker', queue, dead], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, WARREN_LOG_LEVEL: 'silent' },
+  });
   await new Promise<void>((resolve) => child.once('message', () => resolve()));
   const status = (): { rss: number; peak: number } => {
     const text = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -47,7 +56,17 @@ if (process.argv[2] === '--worker') {
   };
   try {
     const envelope = (label: string, padding: number): Buffer =>
-      Buffer.from(JSON.stringify({ job_class: 'Noop', job_id: `${label}-${Math.random()}`, queue_name: queue, arguments: ['x'.repeat(padding)], executions: 0, enqueued_at: new Date().toISOString(), envelope_version: 1 }));
+      Buffer.from(
+        JSON.stringify({
+          job_class: 'Noop',
+          job_id: `${label}-${Math.random()}`,
+          queue_name: queue,
+          arguments: ['x'.repeat(padding)],
+          executions: 0,
+          enqueued_at: new Date().toISOString(),
+          envelope_version: 1,
+        }),
+      );
     // Baseline: the same worker after a few small jobs, and once the process settled.
     for (let i = 0; i < MESSAGES; i += 1) channel.sendToQueue(queue, envelope('small', 100), { contentType: 'application/json', persistent: true });
     await channel.waitForConfirms();
@@ -59,7 +78,9 @@ if (process.argv[2] === '--worker') {
     await untilDead(MESSAGES);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const after = status();
-    console.log(`large messages: ${MESSAGES} x ${(big.length / 1e6).toFixed(1)} MB published raw to a warren worker (maxMessageBytes ${DEFAULTS.maxMessageBytes} bytes), all dead-lettered as too-large\n`);
+    console.log(
+      `large messages: ${MESSAGES} x ${(big.length / 1e6).toFixed(1)} MB published raw to a warren worker (maxMessageBytes ${DEFAULTS.maxMessageBytes} bytes), all dead-lettered as too-large\n`,
+    );
     console.log('| worker process | RSS (MB) |');
     console.log('|---|---|');
     console.log(`| after 4 small jobs (baseline) | ${before.rss.toFixed(0)} |`);

@@ -56,9 +56,7 @@ function render(title: string, summary: ProfileSummary, jobs: number): string {
     '',
     markdownTable(
       ['#', 'function', 'where', 'called from (nearest warren frame)', 'share of busy', 'µs/job'],
-      summary.externalFunctions
-        .slice(0, TOP)
-        .map((f, i) => [String(i + 1), `\`${f.name}\``, f.location, f.calledFrom, percent(f.selfUs), perJob(f.selfUs)]),
+      summary.externalFunctions.slice(0, TOP).map((f, i) => [String(i + 1), `\`${f.name}\``, f.location, f.calledFrom, percent(f.selfUs), perJob(f.selfUs)]),
     ),
   ].join('\n');
 }
@@ -72,9 +70,15 @@ const queue = uniqueQueueName('profile');
 let group: WorkerGroup | undefined;
 try {
   process.stderr.write(`profiling the producer: ${JOBS} jobs with performAllLater\n`);
-  const produced = await produce('warren', { queue, mode: 'bulk', count: JOBS, batchSize: CONFIG.batchSize, rate: 0, seconds: 0 }, { nodeArgs: profilerArgs(profileDir, 'producer') });
+  const produced = await produce(
+    'warren',
+    { queue, mode: 'bulk', count: JOBS, batchSize: CONFIG.batchSize, rate: 0, seconds: 0 },
+    { nodeArgs: profilerArgs(profileDir, 'producer') },
+  );
   process.stderr.write(`profiling the worker: draining ${produced.enqueued} jobs\n`);
-  group = new WorkerGroup('warren', { queue, prefetch: CONFIG.prefetch, recordLatency: false, latencyWarmup: 0 }, 1, { nodeArgs: profilerArgs(profileDir, 'worker') });
+  group = new WorkerGroup('warren', { queue, prefetch: CONFIG.prefetch, recordLatency: false, latencyWarmup: 0 }, 1, {
+    nodeArgs: profilerArgs(profileDir, 'worker'),
+  });
   await group.ready();
   await collectBrokerGarbage();
   await group.go();

@@ -20,8 +20,18 @@ for (let i = 0; i < 20; i += 1) await w.performAllLater(Array.from({ length: 100
 const bulk = 20_000 / ((performance.now() - t) / 1000);
 t = performance.now();
 let next = 0;
-await Promise.all(Array.from({ length: 1000 }, async () => { while (next < 5000) { next += 1; await PubJob.set({ queue }).performLater(payload); } }));
+await Promise.all(
+  Array.from({ length: 1000 }, async () => {
+    while (next < 5000) {
+      next += 1;
+      await PubJob.set({ queue }).performLater(payload);
+    }
+  }),
+);
 const single = 5_000 / ((performance.now() - t) / 1000);
 console.log(JSON.stringify({ bulk: Math.round(bulk), single: Math.round(single) }));
-const c = await amqplib.connect(url); const ch = await c.createChannel(); await ch.deleteQueue(queue); await c.close();
+const c = await amqplib.connect(url);
+const ch = await c.createChannel();
+await ch.deleteQueue(queue);
+await c.close();
 process.exit(0);

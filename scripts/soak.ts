@@ -228,7 +228,9 @@ try {
   const deadLetters = await scenario.takeDeadLetters();
   const firstStart = new Map<string, number>();
   for (const run of ledger) if (run.event === 'started' && !(run.at >= (firstStart.get(run.jobId) ?? Infinity))) firstStart.set(run.jobId, run.at);
-  const early = producer.produced.filter((entry) => entry.kind === 'delayed' && entry.confirmed && (firstStart.get(entry.job.jobId) ?? Infinity) < entry.dueAt!).length;
+  const early = producer.produced.filter(
+    (entry) => entry.kind === 'delayed' && entry.confirmed && (firstStart.get(entry.job.jobId) ?? Infinity) < entry.dueAt!,
+  ).length;
   const kindOf = new Map(producer.produced.map((entry) => [entry.job.jobId, entry.kind]));
   const lostByKind = { now: 0, delayed: 0, retried: 0 };
   for (const id of count.lost) lostByKind[kindOf.get(id) ?? 'now'] += 1;
@@ -254,7 +256,9 @@ try {
     seconds: Math.round((Date.now() - startedAt) / 100) / 10,
   };
   console.log('');
-  console.log(`chaos soak: ${jobs} jobs, ${workerCount} worker processes, ${done.kills} SIGKILLs, ${done.restarts} broker restarts, ${done.closes} forced connection closes`);
+  console.log(
+    `chaos soak: ${jobs} jobs, ${workerCount} worker processes, ${done.kills} SIGKILLs, ${done.restarts} broker restarts, ${done.closes} forced connection closes`,
+  );
   console.log(`  enqueued (confirmed): ${summary.enqueued}`);
   console.log(`  performed (unique):   ${summary.performed}`);
   console.log(`  lost:                 ${summary.lost} (due now ${lostByKind.now}, delayed ${lostByKind.delayed}, retried ${lostByKind.retried})`);
@@ -266,12 +270,15 @@ try {
   console.log(`  run time:             ${summary.seconds} s`);
   console.log(`  seed:                 ${seed} (replay with --seed ${seed})`);
   if (count.lost.length > 0) console.log(`  lost job ids (first 10): ${count.lost.slice(0, 10).join(', ')}`);
-  for (const letter of deadLetters.slice(0, 5)) console.log(`  dead letter: ${String(letter.properties.headers?.[HEADERS.reason])} ${String(letter.properties.headers?.[HEADERS.errorMessage])}`);
+  for (const letter of deadLetters.slice(0, 5))
+    console.log(`  dead letter: ${String(letter.properties.headers?.[HEADERS.reason])} ${String(letter.properties.headers?.[HEADERS.errorMessage])}`);
   if (flags.json) console.log(JSON.stringify(summary));
   exitCode = count.lost.length === 0 && !interrupted ? 0 : 1;
 } catch (error) {
   console.error(`the soak failed: ${(error as Error).stack ?? String(error)}`);
-  for (const worker of workers) if (worker.exit && worker.exit.signal !== 'SIGKILL') console.error(`worker ${worker.pid} exited ${JSON.stringify(worker.exit)}:\n${worker.output.join('')}`);
+  for (const worker of workers)
+    if (worker.exit && worker.exit.signal !== 'SIGKILL')
+      console.error(`worker ${worker.pid} exited ${JSON.stringify(worker.exit)}:\n${worker.output.join('')}`);
 } finally {
   await ensureBrokerRunning().catch((error: unknown) => console.error(`could not start the broker again: ${(error as Error).message}`));
   await scenario.cleanup();

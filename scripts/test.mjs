@@ -16,11 +16,10 @@ let crashed = false;
 for (const phase of phases) {
   const out = `.vitest-results-${phase}.json`;
   rmSync(out, { force: true });
-  const result = spawnSync(
-    'npx',
-    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...extra],
-    { stdio: 'inherit', env: { ...process.env, WARREN_TEST_PHASE: phase } },
-  );
+  const result = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...extra], {
+    stdio: 'inherit',
+    env: { ...process.env, WARREN_TEST_PHASE: phase },
+  });
   if (!existsSync(out)) {
     console.error(`vitest (${phase} phase) wrote no results; exit status ${result.status}`);
     failed += 1;

@@ -102,7 +102,20 @@ export {
 export type { DeadLetter } from './amqp/dead-letters/dead-letter-message.js';
 
 // Topology
-export { defaultTopology, ensureQueue, loadTopology, planTopology, resolveRoute, toBrokerPriority, type BindingSpec, type ExchangeSpec, type QueueSpec, type RouteSpec, type Topology, type TopologyPlan } from './topology/index.js';
+export {
+  defaultTopology,
+  ensureQueue,
+  loadTopology,
+  planTopology,
+  resolveRoute,
+  toBrokerPriority,
+  type BindingSpec,
+  type ExchangeSpec,
+  type QueueSpec,
+  type RouteSpec,
+  type Topology,
+  type TopologyPlan,
+} from './topology/index.js';
 export { applyTopology, verifyTopology, type DriftReport } from './amqp/topology/index.js';
 
 // Worker

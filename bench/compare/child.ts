@@ -125,9 +125,7 @@ export class WorkerMeter {
  * "ready" -> parent says go -> `consume` -> "consuming" -> parent says stop -> figures ->
  * `close`.
  */
-export function runWorker(
-  build: (meter: WorkerMeter, spec: WorkerSpec) => Promise<{ consume: () => Promise<void>; close: () => Promise<void> }>,
-): void {
+export function runWorker(build: (meter: WorkerMeter, spec: WorkerSpec) => Promise<{ consume: () => Promise<void>; close: () => Promise<void> }>): void {
   runChild(async () => {
     const spec = readSpec<WorkerSpec>();
     const meter = new WorkerMeter(spec);

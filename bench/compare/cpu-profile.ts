@@ -136,7 +136,8 @@ export function summarizeProfile(file: string, fromUs: number, toUs: number): Pr
       const calledFrom = owner ? `${displayName(owner.callFrame)} (${locationOf(owner.callFrame)})` : '(not under warren)';
       const key = `${displayName(leaf.callFrame)}|${leaf.callFrame.url}|${leaf.callFrame.lineNumber}|${calledFrom}`;
       let cost = external.get(key);
-      if (!cost) external.set(key, (cost = { name: displayName(leaf.callFrame), location: locationOf(leaf.callFrame), selfUs: 0, attributedUs: 0, calledFrom }));
+      if (!cost)
+        external.set(key, (cost = { name: displayName(leaf.callFrame), location: locationOf(leaf.callFrame), selfUs: 0, attributedUs: 0, calledFrom }));
       cost.selfUs += weight;
       cost.attributedUs += weight;
     }

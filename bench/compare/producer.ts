@@ -43,7 +43,19 @@ export function runProducer(connect: (spec: ProducerSpec) => Promise<ProducerCli
     const paused = pauses.stop();
     await client.close();
     const seconds = (ended - started) / 1e9;
-    await tell({ type: 'producer-result', result: { enqueued: timedJobs + 1 - failures, timedJobs, seconds, failures, startNs: started, endNs: ended, incidents: client.incidents ?? {}, pauses: paused } });
+    await tell({
+      type: 'producer-result',
+      result: {
+        enqueued: timedJobs + 1 - failures,
+        timedJobs,
+        seconds,
+        failures,
+        startNs: started,
+        endNs: ended,
+        incidents: client.incidents ?? {},
+        pauses: paused,
+      },
+    });
   });
 }
 

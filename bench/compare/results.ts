@@ -3,18 +3,7 @@ import { Samples } from './summary.js';
 import type { Variant } from './stages.js';
 
 /** The figures of one variant. `drain×N` and `cpu×N` are the scale stage with N worker processes. */
-export type Figure =
-  | 'enqueueSingle'
-  | 'enqueueBulk'
-  | 'drain'
-  | 'cpu'
-  | 'rss'
-  | 'p50'
-  | 'p95'
-  | 'p99'
-  | `drain×${number}`
-  | `cpu×${number}`
-  | PauseFigure;
+export type Figure = 'enqueueSingle' | 'enqueueBulk' | 'drain' | 'cpu' | 'rss' | 'p50' | 'p95' | 'p99' | `drain×${number}` | `cpu×${number}` | PauseFigure;
 
 /** Latency stage: what paused the worker or the producer (bench/compare/pauses.ts). */
 export type PauseFigure = `${'worker' | 'producer'}:${'gcMsPerSecond' | 'gcMaxMs' | 'gcLongPerSecond' | 'loopDelayP99Ms'}`;

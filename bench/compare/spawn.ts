@@ -87,13 +87,17 @@ export class Child {
 
   /** The next message of this type; rejects when the child failed, exited or took too long. */
   async waitFor<T extends ChildMessage['type']>(type: T, timeoutMs = CONFIG.stageTimeoutMs): Promise<Extract<ChildMessage, { type: T }>> {
-    return this.until(() => {
-      const index = this.inbox.findIndex((message) => message.type === type || message.type === 'failed');
-      if (index === -1) return undefined;
-      const [message] = this.inbox.splice(index, 1);
-      if (message!.type === 'failed') throw new Error(`${this.name} failed: ${message!.message}`);
-      return message as Extract<ChildMessage, { type: T }>;
-    }, `${type} from ${this.name}`, timeoutMs);
+    return this.until(
+      () => {
+        const index = this.inbox.findIndex((message) => message.type === type || message.type === 'failed');
+        if (index === -1) return undefined;
+        const [message] = this.inbox.splice(index, 1);
+        if (message!.type === 'failed') throw new Error(`${this.name} failed: ${message!.message}`);
+        return message as Extract<ChildMessage, { type: T }>;
+      },
+      `${type} from ${this.name}`,
+      timeoutMs,
+    );
   }
 
   /** Resolves once `check` returns a value; rejects if it throws, on exit, or on timeout. */

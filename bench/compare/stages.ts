@@ -64,7 +64,12 @@ export async function fillAndDrain(
       { queue, mode: 'bulk', count: jobs, batchSize: CONFIG.batchSize, rate: 0, seconds: 0, wire },
       spawnOptions(variant, options.producer),
     );
-    group = new WorkerGroup(variant.system, { queue, prefetch: CONFIG.prefetch, recordLatency: false, latencyWarmup: 0, wire }, workers, spawnOptions(variant, options.worker));
+    group = new WorkerGroup(
+      variant.system,
+      { queue, prefetch: CONFIG.prefetch, recordLatency: false, latencyWarmup: 0, wire },
+      workers,
+      spawnOptions(variant, options.worker),
+    );
     await group.ready();
     const brokerGc = await collectBrokerGarbage();
     await group.go();
@@ -128,7 +133,12 @@ export async function latencyAtSteadyRate(variant: Variant): Promise<LatencyStag
   const queue = uniqueQueueName(variant.system);
   const wire = variant.wire ?? 'plain';
   const warmup = Math.round(CONFIG.latencyRate * CONFIG.latencyWarmupSeconds) + 1; // + the producer's warm-up job
-  const group = new WorkerGroup(variant.system, { queue, prefetch: CONFIG.prefetch, recordLatency: true, latencyWarmup: warmup, wire }, 1, spawnOptions(variant));
+  const group = new WorkerGroup(
+    variant.system,
+    { queue, prefetch: CONFIG.prefetch, recordLatency: true, latencyWarmup: warmup, wire },
+    1,
+    spawnOptions(variant),
+  );
   try {
     await group.ready();
     await group.go();

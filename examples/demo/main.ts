@@ -2,7 +2,18 @@
 // default the local broker). With no broker reachable, the same jobs run on the async adapter.
 import net from 'node:net';
 import { pino } from 'pino';
-import { AmqpAdapter, AsyncAdapter, configure, DEFAULTS, defaultLogFormat, logDestination, redactUrl, withLocale, Worker, type QueueAdapter } from '../../src/index.js';
+import {
+  AmqpAdapter,
+  AsyncAdapter,
+  configure,
+  DEFAULTS,
+  defaultLogFormat,
+  logDestination,
+  redactUrl,
+  withLocale,
+  Worker,
+  type QueueAdapter,
+} from '../../src/index.js';
 import { ChargeCardJob, demoQueues, done, registry, ReportJob, User, WelcomeEmailJob } from './jobs.js';
 
 const url = process.env.AMQP_URL ?? DEFAULTS.amqp.url;
@@ -25,7 +36,7 @@ function waitForPerformed(count: number, timeoutMs = 30_000): Promise<void> {
     let seen = 0;
     const timer = setTimeout(() => reject(new Error(`only ${seen} of ${count} jobs performed in ${timeoutMs} ms`)), timeoutMs);
     done.addEventListener('performed', () => {
-      if (++seen === count) (clearTimeout(timer), resolve());
+      if (++seen === count) clearTimeout(timer), resolve();
     });
   });
 }
@@ -57,7 +68,9 @@ async function main(): Promise<void> {
     await worker.stop();
     await adapter.close();
   } else {
-    console.log(`No RabbitMQ at ${redactUrl(url)}: running on the in-process async adapter (start one with \`rabbitmq-server -detached\` or \`docker compose up -d rabbitmq\`).`);
+    console.log(
+      `No RabbitMQ at ${redactUrl(url)}: running on the in-process async adapter (start one with \`rabbitmq-server -detached\` or \`docker compose up -d rabbitmq\`).`,
+    );
     const adapter: QueueAdapter = new AsyncAdapter({ registry });
     configure({ adapter });
     await enqueueDemoJobs();

@@ -38,6 +38,4 @@ export interface BulkItem {
   scheduledAt?: number;
 }
 
-export type BulkOutcome =
-  | { ok: true; providerJobId?: string }
-  | { ok: false; error: Error };
+export type BulkOutcome = { ok: true; providerJobId?: string } | { ok: false; error: Error };

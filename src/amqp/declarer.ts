@@ -10,8 +10,7 @@ import { redactError } from '../support/redact.js';
 function topologyDelta(previous: Topology, next: Topology): Topology {
   const exchanges = new Set(previous.exchanges.map((exchange) => exchange.name));
   const queues = new Set(previous.queues.map((queue) => queue.name));
-  const bindingKey = (b: { exchange: string; queue: string; routingKey: string }): string =>
-    JSON.stringify([b.exchange, b.queue, b.routingKey]);
+  const bindingKey = (b: { exchange: string; queue: string; routingKey: string }): string => JSON.stringify([b.exchange, b.queue, b.routingKey]);
   const bindings = new Set(previous.bindings.map(bindingKey));
   return {
     ...next,

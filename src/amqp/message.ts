@@ -90,10 +90,7 @@ function sharedHeaders(queue: string, executions: number): Readonly<Record<strin
 }
 
 /** Extra headers first, warren's own over them. */
-function ownHeaders(
-  envelope: Pick<Envelope, 'queue_name' | 'executions'>,
-  extraHeaders?: Record<string, string | number | boolean>,
-): Record<string, unknown> {
+function ownHeaders(envelope: Pick<Envelope, 'queue_name' | 'executions'>, extraHeaders?: Record<string, string | number | boolean>): Record<string, unknown> {
   const headers: Record<string, unknown> = extraHeaders ? Object.assign({}, extraHeaders) : {};
   headers[HEADERS.version] = WARREN_VERSION;
   headers[HEADERS.queue] = envelope.queue_name;

@@ -3,14 +3,7 @@ import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
 import { EnqueueError, TopologyError, UnencodableMessageError } from '../errors.js';
 import type { AmqpConnection } from './connection.js';
-import {
-  channelErrorNamesExchange,
-  describeTarget,
-  isServerChannelError,
-  publishTimeoutError,
-  unroutableError,
-  type Exposure,
-} from './publish-failure.js';
+import { channelErrorNamesExchange, describeTarget, isServerChannelError, publishTimeoutError, unroutableError, type Exposure } from './publish-failure.js';
 import { redactError } from '../support/redact.js';
 import { ReturnTracker, type ReturnedMessage, type TrackedPublish } from './returns.js';
 import { describeConnectFailure } from './connect-failure.js';
@@ -103,7 +96,8 @@ export class ConfirmPublisher {
     connection.events.on('connection:failed', ({ error, endpoint, permanent }) => {
       this.lastConnectError = error;
       // A refused login will not fix itself: what waits to be sent fails now, not after its timeout.
-      if (permanent) this.failWaiting((request) => `cannot publish to ${describeTarget(request)}: ${describeConnectFailure(endpoint, error)}; the job was not enqueued`);
+      if (permanent)
+        this.failWaiting((request) => `cannot publish to ${describeTarget(request)}: ${describeConnectFailure(endpoint, error)}; the job was not enqueued`);
     });
     connection.events.on('connection:connect', () => {
       this.lastConnectError = undefined;
@@ -296,13 +290,15 @@ export class ConfirmPublisher {
   private onSetupFailed(error: unknown): void {
     if (isServerChannelError(error) || error instanceof TopologyError) {
       this.setupError = redactError(error);
-      this.logger.error(
-        { err: this.setupError },
-        'cannot declare the topology on the broker; publishes fail until it can (run `warren topology verify`)',
-      );
+      this.logger.error({ err: this.setupError }, 'cannot declare the topology on the broker; publishes fail until it can (run `warren topology verify`)');
       // Publishes already waiting fail now rather than at their timeout: the cause will not go away by itself.
       for (const pending of this.waiting.splice(0)) {
-        this.fail(pending, new EnqueueError(`cannot publish to ${describeTarget(pending.request)}: the topology could not be declared: ${this.setupError.message}`, { cause: this.setupError }));
+        this.fail(
+          pending,
+          new EnqueueError(`cannot publish to ${describeTarget(pending.request)}: the topology could not be declared: ${this.setupError.message}`, {
+            cause: this.setupError,
+          }),
+        );
       }
     }
     // Otherwise the connection dropped during setup: the next connect opens a channel.
@@ -330,7 +326,9 @@ export class ConfirmPublisher {
       for (const pending of failed) {
         this.fail(
           pending,
-          new EnqueueError(`the broker closed the channel before confirming the publish to ${describeTarget(pending.request)}: ${error.message}`, { cause: error }),
+          new EnqueueError(`the broker closed the channel before confirming the publish to ${describeTarget(pending.request)}: ${error.message}`, {
+            cause: error,
+          }),
         );
       }
     }
@@ -375,7 +373,10 @@ export class ConfirmPublisher {
     }
     const oldest = this.unconfirmed.values().next().value;
     if (oldest && this.channel && oldest.channel === this.channel && now - oldest.sentAt > this.stallMs && !this.connection.blockedReason) {
-      this.logger.warn({ waitedMs: now - oldest.sentAt, unconfirmed: this.unconfirmed.size }, 'the broker stopped confirming on this channel; sending its publishes again on a new one');
+      this.logger.warn(
+        { waitedMs: now - oldest.sentAt, unconfirmed: this.unconfirmed.size },
+        'the broker stopped confirming on this channel; sending its publishes again on a new one',
+      );
       const stalled = this.channel;
       this.channel = undefined;
       void stalled.close().catch(() => {});

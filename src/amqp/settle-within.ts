@@ -9,7 +9,13 @@ export async function settleWithin(promise: Promise<unknown>, timeoutMs: number)
     timer.unref();
   });
   try {
-    await Promise.race([promise.then(() => undefined, () => undefined), timeout]);
+    await Promise.race([
+      promise.then(
+        () => undefined,
+        () => undefined,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

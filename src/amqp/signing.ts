@@ -112,7 +112,11 @@ export class EnvelopeSigner {
     const keyId = headerText(ownHeader(headers, HEADERS.signatureKey));
     if (value === undefined && keyId === undefined) {
       if (!this.required) return { ok: true, keyId: undefined };
-      return { ok: false, reason: 'unsigned', error: new SignatureError(`the message is not signed (no ${HEADERS.signature} header) and this worker requires signatures`) };
+      return {
+        ok: false,
+        reason: 'unsigned',
+        error: new SignatureError(`the message is not signed (no ${HEADERS.signature} header) and this worker requires signatures`),
+      };
     }
     const fail = (why: string): SignatureCheck => ({ ok: false, reason: 'bad-signature', error: new SignatureError(why) });
     if (keyId === undefined) return fail(`the message has a ${HEADERS.signature} header but no ${HEADERS.signatureKey} header naming its key`);
@@ -122,7 +126,9 @@ export class EnvelopeSigner {
     if (!match) return fail(`the ${HEADERS.signature} header is not "${SIGNATURE_SCHEME}" followed by 64 lower-case hex digits`);
     const expected = createHmac('sha256', key).update(body).digest();
     if (!timingSafeEqual(expected, Buffer.from(match[1]!, 'hex'))) {
-      return fail(`the signature does not match the body (signed with the key "${keyId}"): the message was changed after it was signed, or signed with another secret`);
+      return fail(
+        `the signature does not match the body (signed with the key "${keyId}"): the message was changed after it was signed, or signed with another secret`,
+      );
     }
     return { ok: true, keyId };
   }

@@ -114,7 +114,9 @@ export function generateJob(options: GenerateJobOptions): GeneratedFiles {
     if (existsSync(file) && !options.force) throw new UsageError(`warren generate job: ${relative(root, file)} exists (--force overwrites it)`);
   }
   if (options.parent && !existsSync(join(jobsDir, `${fileName(options.parent)}.ts`))) {
-    throw new UsageError(`warren generate job: --parent ${options.parent}: no ${relative(root, join(jobsDir, `${fileName(options.parent)}.ts`))} to import ${className(options.parent)} from`);
+    throw new UsageError(
+      `warren generate job: --parent ${options.parent}: no ${relative(root, join(jobsDir, `${fileName(options.parent)}.ts`))} to import ${className(options.parent)} from`,
+    );
   }
   for (const file of [jobFile, testFile]) mkdirSync(dirname(file), { recursive: true });
   writeFileSync(jobFile, jobSource(name, queue, options.parent, warren));

@@ -51,7 +51,5 @@ export async function loadRegistry(module: string): Promise<JobRegistry> {
   for (const candidate of [exports.default, exports.registry]) {
     if (looksLikeRegistry(candidate)) return candidate;
   }
-  throw new UsageError(
-    `--require ${module}: the module exports no JobRegistry (export it as the default export or as \`registry\`)`,
-  );
+  throw new UsageError(`--require ${module}: the module exports no JobRegistry (export it as the default export or as \`registry\`)`);
 }

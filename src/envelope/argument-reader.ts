@@ -144,7 +144,10 @@ export class ArgumentReader {
       }
     }
     // A key list names keys of this hash, and never one that reaches a prototype.
-    for (const [listKey, listed] of [[SYMBOL_KEYS_KEY, symbolKeys], [RUBY2_KEYWORDS_KEY, keywordKeys]] as const) {
+    for (const [listKey, listed] of [
+      [SYMBOL_KEYS_KEY, symbolKeys],
+      [RUBY2_KEYWORDS_KEY, keywordKeys],
+    ] as const) {
       for (const name of listed ?? []) {
         if (PROTOTYPE_KEYS.has(name)) this.#fail(`"${listKey}" names "${name}", which could reach an object prototype`);
         if (!Object.hasOwn(result, name)) this.#fail(`"${listKey}" names "${name.slice(0, 64)}", which is not a key of the hash`);
@@ -224,7 +227,9 @@ export class ArgumentReader {
 
 function wrapSerializerError(name: string, path: readonly (string | number)[], error: unknown): unknown {
   if (error instanceof WarrenError) return error;
-  return new DeserializationError(bounded(`${describeArgumentPath(path)}: serializer ${name} failed: ${(error as Error)?.message ?? String(error)}`), { cause: error });
+  return new DeserializationError(bounded(`${describeArgumentPath(path)}: serializer ${name} failed: ${(error as Error)?.message ?? String(error)}`), {
+    cause: error,
+  });
 }
 
 /** One nested value through the whole pipeline (custom serializers' `context.deserialize`). */

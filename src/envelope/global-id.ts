@@ -62,7 +62,9 @@ export class GlobalId {
     const app = options.app ?? settings().globalIdApp;
     const parts: readonly unknown[] = Array.isArray(id) ? id : [id];
     // A record not saved yet has a null id: String(null) would make "gid://app/User/null".
-    const missing = parts.some((part) => part === null || part === undefined || (typeof part !== 'string' && typeof part !== 'number' && typeof part !== 'bigint'));
+    const missing = parts.some(
+      (part) => part === null || part === undefined || (typeof part !== 'string' && typeof part !== 'number' && typeof part !== 'bigint'),
+    );
     const ids = missing ? [''] : parts.map((part) => String(part));
     const reason = invalidReason(app, modelName, ids);
     if (reason) throw new RangeError(`cannot create a GlobalID with ${reason}`);

@@ -42,9 +42,7 @@ export function resetLocators(): void {
 function locatorFor(globalId: GlobalId): RecordLocator {
   const locator = locators.get(globalId.modelName);
   if (!locator) {
-    throw new DeserializationError(
-      `${globalId.toString()} refers to model ${globalId.modelName}, which has no registered locator (see registerLocator)`,
-    );
+    throw new DeserializationError(`${globalId.toString()} refers to model ${globalId.modelName}, which has no registered locator (see registerLocator)`);
   }
   if (locator.apps && !locator.apps.includes(globalId.app)) {
     throw new DeserializationError(`${globalId.toString()}: app "${globalId.app}" is not accepted by the ${globalId.modelName} locator`);

@@ -63,7 +63,6 @@ export interface HandlerWorkerOptions
  * enqueues never calls `start()`.
  */
 export class HandlerWorker {
-
   /** What console.log and JSON.stringify show: never the URL's password, TLS secrets or client internals. */
   [inspect.custom](depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
     return inspectRedacted(this.constructor.name, this.toJSON(), depth, options, inspectValue);

@@ -43,12 +43,7 @@ const chains = {
   perform: configKey<CallbackEntry>('callbacks.perform'),
 };
 
-export function declareCallback(
-  jobClass: { prototype: object; name: string },
-  event: CallbackEvent,
-  kind: CallbackKind,
-  callback: unknown,
-): void {
+export function declareCallback(jobClass: { prototype: object; name: string }, event: CallbackEvent, kind: CallbackKind, callback: unknown): void {
   if (typeof callback === 'string') {
     if (typeof (jobClass.prototype as Record<string, unknown>)[callback] !== 'function') {
       throw new ConfigurationError(`${kind}${capitalize(event)} callback "${callback}" is not a method of ${jobClass.name}`);
@@ -137,12 +132,7 @@ function runBare(work: () => Promise<void>): Promise<ChainResult> {
   return running.then(() => RAN, haltedOrRethrow);
 }
 
-async function runAround(
-  job: Job,
-  entry: CallbackEntry,
-  rest: () => Promise<void>,
-  guarded: (fn: () => unknown) => Promise<void>,
-): Promise<void> {
+async function runAround(job: Job, entry: CallbackEntry, rest: () => Promise<void>, guarded: (fn: () => unknown) => Promise<void>): Promise<void> {
   let inner: Promise<void> | undefined;
   let settled = false;
   const next = (): Promise<void> => {

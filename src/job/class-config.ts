@@ -66,9 +66,7 @@ export function appendOwn<T>(jobClass: object, key: ConfigKey<T>, item: T): void
 
 /** Every item declared on the class and its ancestors, base class first, in declaration order. */
 export function inheritedList<T>(jobClass: object, key: ConfigKey<T>): readonly T[] {
-  return memoized(jobClass, key, () =>
-    Object.freeze(lineage(jobClass).flatMap((cls) => (store.get(cls)?.get(key.name) as T[] | undefined) ?? [])),
-  );
+  return memoized(jobClass, key, () => Object.freeze(lineage(jobClass).flatMap((cls) => (store.get(cls)?.get(key.name) as T[] | undefined) ?? [])));
 }
 
 /** Set the class's own value. */

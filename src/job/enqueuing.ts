@@ -146,8 +146,7 @@ export interface RetryJobOptions extends SetOptions {
  */
 export async function retryJob(job: Job, options: RetryJobOptions = {}): Promise<boolean> {
   const { error, ...setOptions } = options;
-  const scheduled: SetOptions =
-    setOptions.wait === undefined && setOptions.waitUntil === undefined ? { ...setOptions, wait: 0 } : setOptions;
+  const scheduled: SetOptions = setOptions.wait === undefined && setOptions.waitUntil === undefined ? { ...setOptions, wait: 0 } : setOptions;
   const enqueued = await enqueueJob(job, scheduled);
   const logger = enqueueLogger(job);
   if (job.enqueueError) throw job.enqueueError;
@@ -160,7 +159,9 @@ export async function retryJob(job: Job, options: RetryJobOptions = {}): Promise
   logger.warn(
     {
       event: 'retried',
-      ...(logger.isLevelEnabled('debug') ? { err: error } : { error_class: error instanceof Error ? error.constructor.name : typeof error, error_message: error instanceof Error ? error.message : undefined }),
+      ...(logger.isLevelEnabled('debug')
+        ? { err: error }
+        : { error_class: error instanceof Error ? error.constructor.name : typeof error, error_message: error instanceof Error ? error.message : undefined }),
       wait_ms: setOptions.wait,
       scheduled_at: job.scheduledAt?.toISOString(),
       retry_queue: job.queueName,

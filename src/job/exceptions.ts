@@ -63,11 +63,7 @@ export function exceptionExecutionsKey(errorClasses: readonly ErrorClass<unknown
   return `[${errorClasses.map((e) => e.name).join(', ')}]`;
 }
 
-export function declareRescue<J extends Job, E>(
-  jobClass: object,
-  errors: ErrorClass<E> | readonly ErrorClass<E>[],
-  handler: RescueHandler<J, E>,
-): void {
+export function declareRescue<J extends Job, E>(jobClass: object, errors: ErrorClass<E> | readonly ErrorClass<E>[], handler: RescueHandler<J, E>): void {
   if (typeof handler !== 'function' && typeof handler !== 'string') {
     throw new ConfigurationError('rescueFrom expects a handler function or a method name');
   }
@@ -117,11 +113,7 @@ export function declareRetry<J extends Job, E>(
   });
 }
 
-export function declareDiscard<J extends Job, E>(
-  jobClass: object,
-  errors: ErrorClass<E> | readonly ErrorClass<E>[],
-  handler?: JobErrorHandler<J, E>,
-): void {
+export function declareDiscard<J extends Job, E>(jobClass: object, errors: ErrorClass<E> | readonly ErrorClass<E>[], handler?: JobErrorHandler<J, E>): void {
   appendOwn(jobClass, rulesKey, {
     errorClasses: toList(errors),
     async handle(job, error) {
@@ -179,8 +171,7 @@ export async function runAfterDiscard(job: Job, error: unknown): Promise<void> {
 }
 
 function validateRetryOptions(wait: RetryWait, attempts: number | 'unlimited', jitter: number): void {
-  const waitOk =
-    wait === 'polynomiallyLonger' || typeof wait === 'function' || (typeof wait === 'number' && Number.isFinite(wait) && wait >= 0);
+  const waitOk = wait === 'polynomiallyLonger' || typeof wait === 'function' || (typeof wait === 'number' && Number.isFinite(wait) && wait >= 0);
   if (!waitOk) throw new ConfigurationError(`retryOn: wait must be milliseconds >= 0, a function or 'polynomiallyLonger' (got ${String(wait)})`);
   if (attempts !== 'unlimited' && !(Number.isInteger(attempts) && attempts >= 1)) {
     throw new ConfigurationError(`retryOn: attempts must be an integer >= 1 or 'unlimited' (got ${String(attempts)})`);

@@ -179,7 +179,11 @@ class Execution {
     }
     // Outside the try: an error of the 'performed' line must not go through the job's rules.
     if (chain === RAN_NOW) this.performed(result);
-    else chain.then((ran) => this.end(ran), (error: unknown) => this.fail(error));
+    else
+      chain.then(
+        (ran) => this.end(ran),
+        (error: unknown) => this.fail(error),
+      );
   }
 
   private withCallbacks(pending: Promise<void> | undefined): Promise<ChainResult> {
@@ -283,4 +287,3 @@ function ensureArgumentsDeserialized(job: Job): Promise<void> | undefined {
   state.argumentsDeserialized = true;
   return undefined;
 }
-

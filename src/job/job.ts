@@ -6,15 +6,7 @@ import { ConfiguredJob } from './configured-job.js';
 import { applySetOptions, type SetOptions } from './set-options.js';
 import { enqueueJob, performLater, retryJob, type RetryJobOptions } from './enqueuing.js';
 import { abort, declareCallback, type AroundCallback, type JobCallback } from './callbacks.js';
-import {
-  declareAfterDiscard,
-  declareDiscard,
-  declareRescue,
-  declareRetry,
-  type JobErrorHandler,
-  type RescueHandler,
-  type RetryOptions,
-} from './exceptions.js';
+import { declareAfterDiscard, declareDiscard, declareRescue, declareRetry, type JobErrorHandler, type RescueHandler, type RetryOptions } from './exceptions.js';
 import { runJob, type PerformOutcome } from './execution.js';
 import { newJobId } from './serialization.js';
 import { executionSignal } from './job-signal.js';
@@ -103,11 +95,7 @@ export abstract class Job {
   }
 
   /** Handle errors of these classes with `handler` (a function with `this` = the job, or a method name). */
-  static rescueFrom<J extends Job, E>(
-    this: JobClass<J>,
-    errors: ErrorClass<E> | readonly ErrorClass<E>[],
-    handler: RescueHandler<J, E>,
-  ): void {
+  static rescueFrom<J extends Job, E>(this: JobClass<J>, errors: ErrorClass<E> | readonly ErrorClass<E>[], handler: RescueHandler<J, E>): void {
     declareRescue(this, errors, handler);
   }
 
@@ -126,11 +114,7 @@ export abstract class Job {
   }
 
   /** Drop the job on these errors, after calling `handler` if given. */
-  static discardOn<J extends Job, E>(
-    this: JobClass<J>,
-    errors: ErrorClass<E> | readonly ErrorClass<E>[],
-    handler?: JobErrorHandler<J, E>,
-  ): void {
+  static discardOn<J extends Job, E>(this: JobClass<J>, errors: ErrorClass<E> | readonly ErrorClass<E>[], handler?: JobErrorHandler<J, E>): void {
     declareDiscard(this, errors, handler);
   }
 

@@ -11,9 +11,7 @@ export async function withTimeout<T>(job: Job, timeoutMs: number, controller: Ab
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = new JobTimeoutError(
-        `${jobNameOf(job.constructor as JobClassSettings)} ${job.jobId} timed out after ${timeoutMs} ms`,
-      );
+      const error = new JobTimeoutError(`${jobNameOf(job.constructor as JobClassSettings)} ${job.jobId} timed out after ${timeoutMs} ms`);
       controller.abort(error);
       reject(error);
     }, timeoutMs);
@@ -42,4 +40,3 @@ export function timeoutOf(jobClass: JobClassSettings): number | undefined {
   }
   return timeout;
 }
-

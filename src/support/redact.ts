@@ -51,6 +51,12 @@ export function describeEndpoint(url: string | { hostname?: string; port?: numbe
  * client internals: what `util.inspect` (console.log) shows instead of their fields. Install it
  * as `[inspect.custom]`, with `toJSON` returning `view` for JSON.stringify.
  */
-export function inspectRedacted(name: string, view: Record<string, unknown>, depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
+export function inspectRedacted(
+  name: string,
+  view: Record<string, unknown>,
+  depth: number,
+  options: InspectOptionsStylized,
+  inspectValue: typeof inspect,
+): string {
   return `${name} ${inspectValue(view, { ...options, depth: depth < 0 ? 0 : Math.min(depth, 2) })}`;
 }

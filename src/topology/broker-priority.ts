@@ -19,10 +19,7 @@
  *
  * Choose a queue's maxPriority at least as large as the largest priority your jobs use.
  */
-export function toBrokerPriority(
-  activeJobPriority: number | null | undefined,
-  maxPriority: number | undefined,
-): number | undefined {
+export function toBrokerPriority(activeJobPriority: number | null | undefined, maxPriority: number | undefined): number | undefined {
   if (maxPriority === undefined || !Number.isFinite(maxPriority) || maxPriority < 1) return undefined;
   const max = Math.floor(maxPriority);
   if (activeJobPriority === null || activeJobPriority === undefined || !Number.isFinite(activeJobPriority)) {

@@ -55,8 +55,7 @@ export function extendTopology(topology: Topology, additions: TopologyAdditions)
   const queues = (additions.queues ?? []).filter((queue) => !queueNames.has(queue.name));
   const bindings = (additions.bindings ?? []).filter(
     (binding, index, all) =>
-      !topology.bindings.some((existing) => sameBinding(existing, binding)) &&
-      all.findIndex((other) => sameBinding(other, binding)) === index,
+      !topology.bindings.some((existing) => sameBinding(existing, binding)) && all.findIndex((other) => sameBinding(other, binding)) === index,
   );
   if (exchanges.length === 0 && queues.length === 0 && bindings.length === 0) return topology;
   const extended: Topology = {

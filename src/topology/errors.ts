@@ -92,7 +92,10 @@ export class TopologyDriftError extends TopologyError {
 }
 
 function normalizedKey(key: string): string {
-  return key.replace(/^x-/i, '').replace(/[-_\s]/g, '').toLowerCase();
+  return key
+    .replace(/^x-/i, '')
+    .replace(/[-_\s]/g, '')
+    .toLowerCase();
 }
 
 function editDistance(a: string, b: string): number {

@@ -59,11 +59,7 @@ function issuesFromZod(file: string, raw: unknown, zodIssue: ZodIssue): Topology
       return zodIssue.keys.map((key) => {
         const suggestion = closestKey(key, validKeysAt(path));
         const valid = validKeysAt(path);
-        const hint = suggestion
-          ? `; did you mean "${suggestion}"?`
-          : valid.length > 0
-            ? `; valid keys here: ${valid.join(', ')}`
-            : '';
+        const hint = suggestion ? `; did you mean "${suggestion}"?` : valid.length > 0 ? `; valid keys here: ${valid.join(', ')}` : '';
         return {
           file,
           path: formatKeyPath([...path, key]),

@@ -93,10 +93,12 @@ export function planTopology(topology: Topology): TopologyPlan {
   const routes: PlannedRoute[] = [
     ...Object.entries(topology.routes.jobs).map(([job, route]) => ({ subject: `job ${job}`, ...pickRoute(route) })),
     // warren's own queues (the delay ladder) take no jobs by a route: no route line, no warning.
-    ...topology.queues.filter((queue) => queue.origin !== 'generated').map((queue) => {
-      const route = resolveRoute(topology, queue.name);
-      return { subject: `queue ${queue.name}`, ...pickRoute(route), reachesQueue: routeReachesQueue(topology, route, queue.name) };
-    }),
+    ...topology.queues
+      .filter((queue) => queue.origin !== 'generated')
+      .map((queue) => {
+        const route = resolveRoute(topology, queue.name);
+        return { subject: `queue ${queue.name}`, ...pickRoute(route), reachesQueue: routeReachesQueue(topology, route, queue.name) };
+      }),
   ];
   const plan: TopologyPlan = {
     files,

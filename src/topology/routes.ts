@@ -36,12 +36,7 @@ function computeRoute(topology: Topology, queueName: string, jobClass?: string):
   const usable = topology.bindings.filter((binding) => {
     const type = exchanges.get(binding.exchange)?.type;
     // Generated bindings (the delay ladder's delivery bindings) are warren's plumbing, never a job's route.
-    return (
-      binding.queue === queueName &&
-      binding.origin !== 'generated' &&
-      (type === 'direct' || type === 'topic') &&
-      !hasWildcard(binding.routingKey)
-    );
+    return binding.queue === queueName && binding.origin !== 'generated' && (type === 'direct' || type === 'topic') && !hasWildcard(binding.routingKey);
   });
   const binding = usable.find((candidate) => candidate.exchange === topology.defaultExchange) ?? usable[0];
   if (binding) return { exchange: binding.exchange, routingKey: binding.routingKey };

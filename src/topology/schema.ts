@@ -104,7 +104,8 @@ export type ExchangeFileEntry = Zod.infer<FileSchemas['exchangeFileSchema']>;
 
 /** The valid keys of the object at a key path, for "did you mean" suggestions. */
 export function validKeysAt(path: readonly (string | number)[]): readonly string[] {
-  const { topologyFileSchema, exchangeFileSchema, queueFileSchema, bindingFileSchema, routesFileSchema, jobRouteFileSchema, queueRouteFileSchema } = fileSchemas();
+  const { topologyFileSchema, exchangeFileSchema, queueFileSchema, bindingFileSchema, routesFileSchema, jobRouteFileSchema, queueRouteFileSchema } =
+    fileSchemas();
   const [section] = path;
   if (path.length === 0) return Object.keys(topologyFileSchema.shape);
   if (path.length === 2 && section === 'exchanges') return Object.keys(exchangeFileSchema.shape);

@@ -6,14 +6,7 @@ export const MAX_PRIORITY_LIMIT = 255;
 /** The largest `x-message-ttl` RabbitMQ accepts (measured on 3.10: ten years; above it, `value_too_large`). */
 export const MAX_MESSAGE_TTL_MS = 315_360_000_000;
 /** Exchanges every vhost has; they can be bound and routed to without being declared. */
-export const BUILTIN_EXCHANGES: ReadonlySet<string> = new Set([
-  'amq.direct',
-  'amq.topic',
-  'amq.fanout',
-  'amq.headers',
-  'amq.match',
-  'amq.rabbitmq.trace',
-]);
+export const BUILTIN_EXCHANGES: ReadonlySet<string> = new Set(['amq.direct', 'amq.topic', 'amq.fanout', 'amq.headers', 'amq.match', 'amq.rabbitmq.trace']);
 
 type Named = { name: string; source?: DeclarationSource | undefined };
 
@@ -126,7 +119,8 @@ function queueIssues(queue: QueueSpec, knownExchanges: ReadonlySet<string>): Top
       issues.push({
         ...at('deliveryLimit'),
         value: queue.deliveryLimit,
-        message: 'deliveryLimit (x-delivery-limit) only applies to quorum queues, and RabbitMQ refuses it on classic queues. Use type: quorum, or remove deliveryLimit',
+        message:
+          'deliveryLimit (x-delivery-limit) only applies to quorum queues, and RabbitMQ refuses it on classic queues. Use type: quorum, or remove deliveryLimit',
       });
     } else if (!isWholeNumber(queue.deliveryLimit, 0, Number.MAX_SAFE_INTEGER)) {
       issues.push({ ...at('deliveryLimit'), value: queue.deliveryLimit, message: 'must be a whole number, 0 or more' });

@@ -19,7 +19,7 @@ export function consumerTimeoutWarnings(registry: JobRegistry, topology: Topolog
           `job ${descriptor.name} has a timeout of ${descriptor.timeoutMs} ms, longer than the consumer timeout of queue "${queue}" ` +
             `(${limit} ms${spec?.consumerTimeoutMs === undefined ? ', the broker default' : ''}): if it runs that long the broker ` +
             'closes the channel and redelivers its jobs. Lower the job timeout or raise consumerTimeout on the queue in the topology file ' +
-            "(x-consumer-timeout; RabbitMQ below 3.12 ignores the per-queue value and applies the broker-wide consumer_timeout, 30 minutes by default).",
+            '(x-consumer-timeout; RabbitMQ below 3.12 ignores the per-queue value and applies the broker-wide consumer_timeout, 30 minutes by default).',
         );
       }
     }

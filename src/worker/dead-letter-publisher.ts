@@ -23,7 +23,12 @@ function errorClass(error: Error): string {
 /** The stack frames of `error` (its `at ...` lines, not the message), redacted, at most DEFAULTS.amqp.deadLetterBacktraceFrames. */
 export function backtraceOf(error: Error): string {
   const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
-  return redactText(frames.slice(0, DEFAULTS.amqp.deadLetterBacktraceFrames).map((line) => line.trim()).join('\n')).slice(0, 4_000);
+  return redactText(
+    frames
+      .slice(0, DEFAULTS.amqp.deadLetterBacktraceFrames)
+      .map((line) => line.trim())
+      .join('\n'),
+  ).slice(0, 4_000);
 }
 
 /**

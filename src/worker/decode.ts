@@ -60,14 +60,19 @@ export function checkBeforeHold(delivery: Delivery, options: DecodeOptions & { n
   const dueAt = typeof raw === 'number' ? raw : text ? Number(text) : Number.NaN;
   if (!Number.isFinite(dueAt)) {
     const shown = String(text ?? typeof raw).slice(0, 64);
-    return new Undecodable('undecodable', new EnvelopeError(`the ${DELAY_HEADERS.dueAt} header is not a time in milliseconds since the epoch: ${JSON.stringify(shown)}`));
+    return new Undecodable(
+      'undecodable',
+      new EnvelopeError(`the ${DELAY_HEADERS.dueAt} header is not a time in milliseconds since the epoch: ${JSON.stringify(shown)}`),
+    );
   }
   const ahead = dueAt - (options.now ?? Date.now());
   if (ahead > DEFAULTS.delay.maxDelayMs) {
     const days = (ms: number): number => Math.round(ms / 86_400_000);
     return new Undecodable(
       'undecodable',
-      new EnvelopeError(`the ${DELAY_HEADERS.dueAt} header is ${days(ahead)} days ahead, beyond the longest delay warren makes (${days(DEFAULTS.delay.maxDelayMs)} days)`),
+      new EnvelopeError(
+        `the ${DELAY_HEADERS.dueAt} header is ${days(ahead)} days ahead, beyond the longest delay warren makes (${days(DEFAULTS.delay.maxDelayMs)} days)`,
+      ),
     );
   }
   return undefined;

@@ -25,12 +25,7 @@ export function defaultWorkerQueues(registry: JobRegistry, topology: Topology, d
  * will not perform: their queue is none it consumes (the jobs wait until some worker does),
  * or it depends on the arguments and the worker was not told which queues to consume.
  */
-export function unconsumedJobWarnings(
-  registry: JobRegistry,
-  topology: Topology,
-  queues: readonly string[],
-  options: { queuesWereGiven: boolean },
-): string[] {
+export function unconsumedJobWarnings(registry: JobRegistry, topology: Topology, queues: readonly string[], options: { queuesWereGiven: boolean }): string[] {
   const elsewhere = new Map<string, string[]>();
   const dynamic: string[] = [];
   for (const descriptor of registry.descriptors()) {

@@ -49,7 +49,10 @@ export class DeliverySettlement {
   skipStale(delivery: Delivery): boolean {
     if (this.options.consumer.isLive(delivery)) return false;
     delivery.settled = true;
-    this.options.logger.info({ queue: delivery.queue, generation: delivery.generation }, 'delivery not performed: its channel closed before it started; the broker redelivers it');
+    this.options.logger.info(
+      { queue: delivery.queue, generation: delivery.generation },
+      'delivery not performed: its channel closed before it started; the broker redelivers it',
+    );
     this.options.events.emit('delivery:skipped', { ...deliveryInfo(delivery), generation: delivery.generation });
     return true;
   }
@@ -65,7 +68,10 @@ export class DeliverySettlement {
     try {
       await redelay(delivery, this.options.adapter, verdict.dueAt);
     } catch (error) {
-      this.options.logger.error({ err: redactError(error), queue: delivery.queue, messageId: info.messageId }, 'cannot delay the job again; the delivery goes back to the queue');
+      this.options.logger.error(
+        { err: redactError(error), queue: delivery.queue, messageId: info.messageId },
+        'cannot delay the job again; the delivery goes back to the queue',
+      );
       await this.requeueLater(delivery, redactError(error));
       return false;
     }
@@ -93,13 +99,23 @@ export class DeliverySettlement {
         try {
           await deadLetters.publish(delivery, verdict.reason, verdict.error);
         } catch (error) {
-          logger.error({ err: redactError(error), queue: delivery.queue, messageId: info.messageId }, 'dead-letter publish failed; the delivery goes back to the queue');
+          logger.error(
+            { err: redactError(error), queue: delivery.queue, messageId: info.messageId },
+            'dead-letter publish failed; the delivery goes back to the queue',
+          );
           await this.requeueLater(delivery, redactError(error), info);
           return;
         }
         this.ack(delivery);
         logger.warn(
-          { queue: delivery.queue, messageId: info.messageId, job_class: info.jobClass, job_id: info.jobId, reason: verdict.reason, deadLetterQueue: deadLetters.queue },
+          {
+            queue: delivery.queue,
+            messageId: info.messageId,
+            job_class: info.jobClass,
+            job_id: info.jobId,
+            reason: verdict.reason,
+            deadLetterQueue: deadLetters.queue,
+          },
           'dead-lettered',
         );
         events.emit('job:dead', { ...info, reason: verdict.reason, error: verdict.error, deadLetterQueue: deadLetters.queue });

@@ -66,14 +66,20 @@ interface Running {
  * close; every delivery not acked by then is redelivered by the broker.
  */
 export class Worker {
-
   /** What console.log and JSON.stringify show: never the URL's password, TLS secrets or client internals. */
   [inspect.custom](depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
     return inspectRedacted(this.constructor.name, this.toJSON(), depth, options, inspectValue);
   }
 
   toJSON(): Record<string, unknown> {
-    return { endpoint: redactUrl(resolveAmqpUrl(this.options.url)), queues: this.queues, concurrency: this.concurrency, running: this.running !== undefined, stopping: this.stopping.signal.aborted, inFlight: this.inFlight };
+    return {
+      endpoint: redactUrl(resolveAmqpUrl(this.options.url)),
+      queues: this.queues,
+      concurrency: this.concurrency,
+      running: this.running !== undefined,
+      stopping: this.stopping.signal.aborted,
+      inFlight: this.inFlight,
+    };
   }
   readonly events: TypedEmitter<WorkerEvents>;
   readonly queues: readonly string[];
@@ -121,9 +127,7 @@ export class Worker {
       throw new ConfigurationError(`forwardPrefetch must be an integer from 0 to 65535, not ${String(options.forwardPrefetch)}`);
     }
     if (!(this.maxHoldMs >= 0)) throw new ConfigurationError(`maxHoldMs must be a number of milliseconds >= 0, not ${String(options.maxHoldMs)}`);
-    this.queues = Object.freeze(
-      options.queues?.length ? [...new Set(options.queues)] : defaultWorkerQueues(options.registry, this.topology, deadLetterQueue),
-    );
+    this.queues = Object.freeze(options.queues?.length ? [...new Set(options.queues)] : defaultWorkerQueues(options.registry, this.topology, deadLetterQueue));
   }
 
   /** Jobs currently being performed. */
@@ -143,8 +147,7 @@ export class Worker {
     const queuesWereGiven = (this.options.queues?.length ?? 0) > 0;
     for (const warning of unconsumedJobWarnings(this.options.registry, this.topology, this.queues, { queuesWereGiven })) this.logger.warn(warning);
     const ownsAdapter = !this.options.adapter;
-    const adapter =
-      this.options.adapter ?? new AmqpAdapter({ ...this.options, topology: this.topology, delays: this.delays, logger: this.logger });
+    const adapter = this.options.adapter ?? new AmqpAdapter({ ...this.options, topology: this.topology, delays: this.delays, logger: this.logger });
     const extend = (topology: Topology): Topology => this.delays.extendTopology?.(topology) ?? topology;
     const connection = new AmqpConnection('consume', { ...this.options, logger: this.logger });
     this.forwardConnectionEvents(connection.events);
@@ -160,7 +163,11 @@ export class Worker {
     const removeSignalHandlers =
       this.options.handleSignals === false
         ? () => {}
-        : handleShutdownSignals(() => this.stop(), () => this.abortNow(), this.logger);
+        : handleShutdownSignals(
+            () => this.stop(),
+            () => this.abortNow(),
+            this.logger,
+          );
     const deadLetters = new DeadLetterPublisher(adapter, this.deadLetterQueue, this.logger);
     const requeueDelayMs = this.options.deadLetterRetryDelayMs ?? DEFAULTS.amqp.deadLetterRetryDelayMs;
     const forwarder = this.dueForwarder(connection, adapter, deadLetters, requeueDelayMs);
@@ -212,9 +219,19 @@ export class Worker {
   private dueForwarder(connection: AmqpConnection, adapter: AmqpAdapter, deadLetters: DeadLetterPublisher, retryDelayMs: number): DueForwarder | undefined {
     const prefetch = this.forwardPrefetch;
     const dueQueue = this.delays.dueQueue;
-    const spec = dueQueue === undefined ? undefined : (this.delays.extendTopology?.(this.topology) ?? this.topology).queues.find((queue) => queue.name === dueQueue);
+    const spec =
+      dueQueue === undefined ? undefined : (this.delays.extendTopology?.(this.topology) ?? this.topology).queues.find((queue) => queue.name === dueQueue);
     if (!spec || prefetch === 0) return undefined;
-    return new DueForwarder(connection, { queue: spec, prefetch, adapter, deadLetters, logger: this.logger, events: this.events, retryDelayMs, maxHoldMs: this.maxHoldMs });
+    return new DueForwarder(connection, {
+      queue: spec,
+      prefetch,
+      adapter,
+      deadLetters,
+      logger: this.logger,
+      events: this.events,
+      retryDelayMs,
+      maxHoldMs: this.maxHoldMs,
+    });
   }
 
   private forwardConnectionEvents(source: TypedEmitter<ConnectionEvents>): void {

@@ -198,15 +198,15 @@ export function defineAdapterConformance(name: string, factory: ConformanceFacto
     });
 
     it('enqueues jobs of several classes with performAllLater, reporting each outcome', async () => {
-      const bulk = [
-        jobs.ArgumentsJob.build('bulk', 1),
-        jobs.ContextJob.set({ queue: 'vip', priority: 2 }).build('bulk'),
-        jobs.ArgumentsJob.build('bulk', 2),
-      ];
+      const bulk = [jobs.ArgumentsJob.build('bulk', 1), jobs.ContextJob.set({ queue: 'vip', priority: 2 }).build('bulk'), jobs.ArgumentsJob.build('bulk', 2)];
       await expect(performAllLater(bulk)).resolves.toBe(3);
       await target.drain();
       expect(bulk.map((job) => job.successfullyEnqueued)).toEqual([true, true, true]);
-      expect(performsOf('ArgumentsJob').map((p) => p.args).sort((a, b) => Number(a[1]) - Number(b[1]))).toEqual([
+      expect(
+        performsOf('ArgumentsJob')
+          .map((p) => p.args)
+          .sort((a, b) => Number(a[1]) - Number(b[1])),
+      ).toEqual([
         ['bulk', 1],
         ['bulk', 2],
       ]);

@@ -68,7 +68,9 @@ describe('AmqpAdapter publishing', () => {
     ]);
     const adapter = scratch.adopt(new AmqpAdapter({ url, topology }));
     configure({ adapter });
-    const failure = await RecordJob.set({ queue }).performLater('lost').catch((error: unknown) => error);
+    const failure = await RecordJob.set({ queue })
+      .performLater('lost')
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EnqueueError);
     expect((failure as Error).message).toContain(`"${exchange}"`);
     expect((failure as Error).message).toContain('"nowhere"');
@@ -110,9 +112,7 @@ describe('AmqpAdapter publishing', () => {
     scratch.queues.push(queue);
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }));
-    const topology = parseTopology([
-      { file: 'flat.yaml', text: `queues:\n  - name: ${queue}\nbindings:\n  - exchange: warren\n    queue: ${queue}\n` },
-    ]);
+    const topology = parseTopology([{ file: 'flat.yaml', text: `queues:\n  - name: ${queue}\nbindings:\n  - exchange: warren\n    queue: ${queue}\n` }]);
     const adapter = scratch.adopt(new AmqpAdapter({ url, topology, logger }));
     await adapter.enqueue(envelopeFor(queue, { priority: 1 }));
     await adapter.enqueue(envelopeFor(queue, { priority: 2 }));
@@ -134,11 +134,7 @@ describe('AmqpAdapter publishing', () => {
     ]);
     const adapter = scratch.adopt(new AmqpAdapter({ url, topology }));
     configure({ adapter });
-    const jobs = [
-      RecordJob.set({ queue }).build('a'),
-      RecordJob.set({ queue: `${scratch.prefix}nowhere` }).build('b'),
-      RecordJob.set({ queue }).build('c'),
-    ];
+    const jobs = [RecordJob.set({ queue }).build('a'), RecordJob.set({ queue: `${scratch.prefix}nowhere` }).build('b'), RecordJob.set({ queue }).build('c')];
     const count = await performAllLater(jobs);
     expect(count).toBe(2);
     expect(jobs.map((job) => job.successfullyEnqueued)).toEqual([true, false, true]);
@@ -189,7 +185,6 @@ describe('AmqpAdapter publishing', () => {
       await forwarder.stop();
     }
   });
-
 
   it('refuses a future job with an AdapterError when configured without delays', async () => {
     const adapter = scratch.adopt(new AmqpAdapter({ url, delays: immediateOnly }));

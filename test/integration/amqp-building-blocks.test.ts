@@ -25,9 +25,7 @@ describe('credential redaction', () => {
   });
 
   it('hides passwords inside any text, and inside errors (message and stack)', () => {
-    expect(redactText('connect failed for amqp://app:s3cret@host:1 and amqps://b:c@d')).toBe(
-      'connect failed for amqp://app:***@host:1 and amqps://b:***@d',
-    );
+    expect(redactText('connect failed for amqp://app:s3cret@host:1 and amqps://b:c@d')).toBe('connect failed for amqp://app:***@host:1 and amqps://b:***@d');
     const error = Object.assign(new Error('cannot reach amqp://app:s3cret@host'), { code: 'ECONNREFUSED' });
     const safe = redactError(error);
     expect(safe.message).toBe('cannot reach amqp://app:***@host');
@@ -168,7 +166,9 @@ describe('consumer timeout warnings', () => {
   it('names the jobs whose timeout exceeds the broker default or the queue setting', () => {
     const warnings = consumerTimeoutWarnings(registry, defaultTopology(), ['default']);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/job LongJob has a timeout of 2700000 ms, longer than the consumer timeout of queue "default" \(1800000 ms, the broker default\)/);
+    expect(warnings[0]).toMatch(
+      /job LongJob has a timeout of 2700000 ms, longer than the consumer timeout of queue "default" \(1800000 ms, the broker default\)/,
+    );
     const topology = parseTopology([{ file: 't.yaml', text: 'queues:\n  - name: fast\n    consumerTimeout: 500\n' }]);
     expect(consumerTimeoutWarnings(registry, topology, ['fast'])).toHaveLength(2);
   });

@@ -69,7 +69,11 @@ describe('ChannelAcks', () => {
   }
 
   it('acks a run of settled deliveries with one multiple ack at the end of the turn', async () => {
-    const acks = new ChannelAcks(channel, () => !closed, () => {});
+    const acks = new ChannelAcks(
+      channel,
+      () => !closed,
+      () => {},
+    );
     const deliveries = await receive(50, () => acks);
     for (const delivery of deliveries) settleAndQueue(acks, delivery);
     expect(sent).toEqual([]); // nothing before the turn ends
@@ -80,16 +84,17 @@ describe('ChannelAcks', () => {
   });
 
   it('never covers a delivery still being performed: acks after it go one by one, and it stays unacked', async () => {
-    const acks = new ChannelAcks(channel, () => !closed, () => {});
+    const acks = new ChannelAcks(
+      channel,
+      () => !closed,
+      () => {},
+    );
     const deliveries = await receive(10, () => acks);
     const running = deliveries[4]!;
     for (const delivery of deliveries) if (delivery !== running) settleAndQueue(acks, delivery);
     acks.flush();
     const tags = deliveries.map((delivery) => delivery.message.fields.deliveryTag);
-    expect(sent).toEqual([
-      { tag: tags[3]!, multiple: true },
-      ...tags.slice(5).map((tag) => ({ tag, multiple: false })),
-    ]);
+    expect(sent).toEqual([{ tag: tags[3]!, multiple: true }, ...tags.slice(5).map((tag) => ({ tag, multiple: false }))]);
     // It finishes later: the next multiple ack covers it, and the tags acked singly before it do not trouble the broker.
     settleAndQueue(acks, running);
     acks.flush();
@@ -127,7 +132,11 @@ describe('ChannelAcks', () => {
   }
 
   it('holds a bounded number of deliveries, however long the oldest one runs', async () => {
-    const acks = new ChannelAcks(channel, () => !closed, () => {});
+    const acks = new ChannelAcks(
+      channel,
+      () => !closed,
+      () => {},
+    );
     const { deliveries, mostHeld } = await stream(500, 10, acks, (delivery, index) => {
       if (index > 0) settleAndQueue(acks, delivery); // the first one keeps running
     });
@@ -143,7 +152,11 @@ describe('ChannelAcks', () => {
   });
 
   it('lets go of acked deliveries while others keep running', async () => {
-    const acks = new ChannelAcks(channel, () => !closed, () => {});
+    const acks = new ChannelAcks(
+      channel,
+      () => !closed,
+      () => {},
+    );
     // Nine running at any time: each arrival finishes the oldest, as under a full prefetch.
     const { deliveries, mostHeld } = await stream(1_000, 10, acks, (_, index, received) => {
       if (index >= 9) settleAndQueue(acks, received[index - 9]!);
@@ -158,7 +171,11 @@ describe('ChannelAcks', () => {
   });
 
   it('covers a run with a nacked delivery inside it without a channel error', async () => {
-    const acks = new ChannelAcks(channel, () => !closed, () => {});
+    const acks = new ChannelAcks(
+      channel,
+      () => !closed,
+      () => {},
+    );
     const deliveries = await receive(6, () => acks);
     const failed = deliveries[2]!;
     failed.settled = true;
@@ -172,7 +189,11 @@ describe('ChannelAcks', () => {
 
   it('reports queued acks as stale when the channel closed before they were sent; the broker redelivers them', async () => {
     const stale: Delivery[] = [];
-    const acks = new ChannelAcks(channel, () => !closed, (delivery) => stale.push(delivery));
+    const acks = new ChannelAcks(
+      channel,
+      () => !closed,
+      (delivery) => stale.push(delivery),
+    );
     const deliveries = await receive(3, () => acks);
     for (const delivery of deliveries) settleAndQueue(acks, delivery);
     expect(await remainingAfterClose()).toBe(3);

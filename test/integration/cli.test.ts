@@ -36,7 +36,15 @@ describe('warren CLI', { timeout: 120_000 }, () => {
   });
 
   it('prints help for every command and exits 0', async () => {
-    for (const args of [['--help'], ['worker', '--help'], ['enqueue', '--help'], ['topology', '--help'], ['topology', 'plan', '--help'], ['topology', 'apply', '--help'], ['topology', 'verify', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['worker', '--help'],
+      ['enqueue', '--help'],
+      ['topology', '--help'],
+      ['topology', 'plan', '--help'],
+      ['topology', 'apply', '--help'],
+      ['topology', 'verify', '--help'],
+    ]) {
       const { code, stdout } = await runCli(args, env);
       expect(code, args.join(' ')).toBe(0);
       expect(stdout).toMatch(/Usage: warren/);
@@ -58,7 +66,10 @@ describe('warren CLI', { timeout: 120_000 }, () => {
   it('enqueues a job through the registry module and a CLI worker performs it, then stops on SIGTERM with exit 0', async () => {
     const queue = `${prefix}cli`;
     queues.push(queue, `${prefix}dead`);
-    const enqueued = await runCli(['enqueue', 'RecordJob', '--args', '["from the cli"]', '--queue', queue, '--create-queue', '--require', 'test/fixtures/jobs.ts'], env);
+    const enqueued = await runCli(
+      ['enqueue', 'RecordJob', '--args', '["from the cli"]', '--queue', queue, '--create-queue', '--require', 'test/fixtures/jobs.ts'],
+      env,
+    );
     expect(enqueued.code, enqueued.stderr).toBe(0);
     expect(enqueued.stdout).toMatch(new RegExp(`^enqueued RecordJob [0-9a-f-]{36} on queue ${queue}`));
     expect(await probe.messageCount(queue)).toBe(1);
@@ -119,7 +130,10 @@ describe('warren CLI', { timeout: 120_000 }, () => {
     expect((await elsewhere.exited).code).toBe(0);
     expect(await probe.messageCount(queue)).toBe(1);
 
-    const worker = spawnCli(['worker', '--require', 'test/fixtures/queued-jobs.ts', '--dead-letter-queue', `${prefix}dead`], { ...fixtureEnv, WARREN_LOG_LEVEL: 'info' });
+    const worker = spawnCli(['worker', '--require', 'test/fixtures/queued-jobs.ts', '--dead-letter-queue', `${prefix}dead`], {
+      ...fixtureEnv,
+      WARREN_LOG_LEVEL: 'info',
+    });
     await waitFor(() => worker.reports.some((r) => r.label === 'own queue' && r.event === 'performed'), 'the defaulted worker to perform the job', 30_000);
     worker.kill('SIGTERM');
     expect((await worker.exited).code).toBe(0);
@@ -129,7 +143,10 @@ describe('warren CLI', { timeout: 120_000 }, () => {
   it('enqueues by name without a registry module, building the envelope from the flags', async () => {
     const queue = `${prefix}named`;
     queues.push(queue);
-    const { code, stderr } = await runCli(['enqueue', 'Billing::InvoiceJob', '--args', '[42, {"draft": true}]', '--queue', queue, '--create-queue', '--priority', '1'], env);
+    const { code, stderr } = await runCli(
+      ['enqueue', 'Billing::InvoiceJob', '--args', '[42, {"draft": true}]', '--queue', queue, '--create-queue', '--priority', '1'],
+      env,
+    );
     expect(code, stderr).toBe(0);
     const message = await probe.get(queue);
     if (!message) throw new Error('nothing enqueued');
@@ -148,9 +165,16 @@ describe('warren CLI', { timeout: 120_000 }, () => {
     worker.kill('SIGTERM');
     const { code } = await worker.exited;
     expect(code).toBe(0);
-    const messages = worker.stderr.join('').trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg);
+    const messages = worker.stderr
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
     // (Its registry's jobs use "default", which this worker does not consume: it says so first.)
-    expect(messages.filter((msg) => !msg.startsWith('cannot connect') && !msg.startsWith('registered jobs on queues'))).toEqual(['stopping: no new jobs; in-flight jobs may finish', 'worker stopped']);
+    expect(messages.filter((msg) => !msg.startsWith('cannot connect') && !msg.startsWith('registered jobs on queues'))).toEqual([
+      'stopping: no new jobs; in-flight jobs may finish',
+      'worker stopped',
+    ]);
     expect(worker.stderr.join('')).not.toContain('hunter2');
   });
 

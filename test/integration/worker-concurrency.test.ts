@@ -54,7 +54,15 @@ describe('Worker concurrency', () => {
   }
 
   function workerFor(queue: string, registry: JobRegistry, concurrency: number): Worker {
-    const worker = new Worker({ url, registry, queues: [queue], concurrency, handleSignals: false, deadLetterQueue: `${queue}-dead`, logger: pino({ level: 'silent' }) });
+    const worker = new Worker({
+      url,
+      registry,
+      queues: [queue],
+      concurrency,
+      handleSignals: false,
+      deadLetterQueue: `${queue}-dead`,
+      logger: pino({ level: 'silent' }),
+    });
     workers.push(worker);
     return worker;
   }

@@ -201,17 +201,14 @@ describe('Worker', () => {
     await startWorker({ queues: [jobs] });
     await probe.deleteQueues([jobs]);
     await waitFor(() => probe.queueExists(jobs), 'the worker to declare the queue again');
-    await waitFor(
-      async () => {
-        try {
-          await RecordJob.set({ queue: jobs }).performLater('again');
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      'an enqueue to succeed',
-    );
+    await waitFor(async () => {
+      try {
+        await RecordJob.set({ queue: jobs }).performLater('again');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an enqueue to succeed');
     await waitFor(() => performed('again'), 'the job after re-subscribing');
   });
 

@@ -141,7 +141,16 @@ interface RubyResult {
   got: string;
   expected: string;
   content_type: string;
-  job: { class: string; job_id: string; queue_name: string; priority: number | null; locale: string; timezone: string | null; executions: number; enqueued_at: string };
+  job: {
+    class: string;
+    job_id: string;
+    queue_name: string;
+    priority: number | null;
+    locale: string;
+    timezone: string | null;
+    executions: number;
+    enqueued_at: string;
+  };
 }
 
 describe("Rails' own Active Job 6.1 test cases, both ways through RabbitMQ", { timeout: 180_000 }, () => {
@@ -176,27 +185,31 @@ describe("Rails' own Active Job 6.1 test cases, both ways through RabbitMQ", { t
       expect(jobId, name).toBe(ids[name]);
       expect(args, name).toEqual(expected);
       for (const [index, value] of expected.entries()) {
-        if (value !== null && typeof value === 'object') expect(Object.getPrototypeOf(args[index]), `${name}: the class of argument ${index}`).toBe(Object.getPrototypeOf(value));
+        if (value !== null && typeof value === 'object')
+          expect(Object.getPrototypeOf(args[index]), `${name}: the class of argument ${index}`).toBe(Object.getPrototypeOf(value));
         else expect(typeof args[index], name).toBe(typeof value);
       }
       if (HASH_FORMS[name]) expect(rubyHashForm(args[0] as object), name).toEqual(HASH_FORMS[name]);
     }
     expect(Object.is((performed.get('float')!.args[0] as number) + 0, 1)).toBe(true);
-    expect(rubyHashForm((performed.get('deep hash')!.args[0] as object))).toEqual({ kind: 'string_keys', symbolKeys: [] });
+    expect(rubyHashForm(performed.get('deep hash')!.args[0] as object)).toEqual({ kind: 'string_keys', symbolKeys: [] });
   });
 
   it('warren -> Rails: Active Job deserializes each case exactly as Rails does from its own JSON', async () => {
     for (const [name, args] of Object.entries(WRITTEN)) await WireCaseJob.set({ queue: toRails }).performLater(name, ...args);
-    const results = JSON.parse(await runOk('ruby', [script, 'check', '--queue', toRails, '--count', String(Object.keys(WRITTEN).length)], { env })) as RubyResult[];
+    const results = JSON.parse(
+      await runOk('ruby', [script, 'check', '--queue', toRails, '--count', String(Object.keys(WRITTEN).length)], { env }),
+    ) as RubyResult[];
     expect(results.map((result) => result.case).sort()).toEqual(Object.keys(WRITTEN).sort());
     const different = results.filter((result) => result.same !== true).map(({ case: name, got, expected }) => ({ case: name, got, expected }));
     expect(different).toEqual([]);
   });
 
   it('job fields both ways: queue (with a prefix), priority, locale, time zone, job id, enqueued_at', async () => {
-    const rails = JSON.parse(
-      await runOk('ruby', [script, 'enqueue-fields', '--queue', toWarren, '--prefix', `${prefix}rails`], { env }),
-    ) as Record<string, { job_id: string; queue_name: string; priority: number | null; locale: string; timezone: string; enqueued_at: string }>;
+    const rails = JSON.parse(await runOk('ruby', [script, 'enqueue-fields', '--queue', toWarren, '--prefix', `${prefix}rails`], { env })) as Record<
+      string,
+      { job_id: string; queue_name: string; priority: number | null; locale: string; timezone: string; enqueued_at: string }
+    >;
     await waitFor(() => performed.has('fields') && performed.has('prefixed'), 'the Rails jobs with fields', 60_000);
     const fields = performed.get('fields')!;
     const sent = rails['set priority, locale, time zone']!;
@@ -207,7 +220,15 @@ describe("Rails' own Active Job 6.1 test cases, both ways through RabbitMQ", { t
 
     const job = await withLocale('es', () => withTimezone('Europe/Madrid', () => WireCaseJob.set({ queue: toRails, priority: 7 }).performLater('fields back')));
     const [result] = JSON.parse(await runOk('ruby', [script, 'check', '--queue', toRails, '--count', '1'], { env })) as RubyResult[];
-    expect(result!.job).toMatchObject({ class: 'WireCaseJob', job_id: job.jobId, queue_name: toRails, priority: 7, locale: 'es', timezone: 'Europe/Madrid', executions: 0 });
+    expect(result!.job).toMatchObject({
+      class: 'WireCaseJob',
+      job_id: job.jobId,
+      queue_name: toRails,
+      priority: 7,
+      locale: 'es',
+      timezone: 'Europe/Madrid',
+      executions: 0,
+    });
     expect(new Date(result!.job.enqueued_at).getTime()).toBe(job.enqueuedAt!.getTime());
     expect(result!.content_type).toBe('application/json');
   });

@@ -142,7 +142,10 @@ describe('Rails Active Job 6.1 <-> warren', () => {
     await adapter.enqueue(envelope);
 
     const stdout = await runOk('ruby', [join(railsDir, 'perform.rb'), '--queue', toRails, '--count', '2'], { env });
-    const performed = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const performed = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(performed.map((job) => job.job_id)).toEqual([viaJob.jobId, envelope.job_id]);
     for (const job of performed) {
       expect(job).toEqual({
@@ -184,7 +187,10 @@ describe('Rails Active Job 6.1 <-> warren', () => {
       expect(line.arguments[9]).toBe('1180591620717411303424n');
 
       const enqueuedId = (await runOk(process.execPath, [...tsx, join(railsDir, 'enqueue.ts'), '--queue', exampleToRails], { env })).trim();
-      const rails = JSON.parse((await runOk('ruby', [join(railsDir, 'perform.rb'), '--queue', exampleToRails, '--count', '1'], { env })).trim()) as Record<string, unknown>;
+      const rails = JSON.parse((await runOk('ruby', [join(railsDir, 'perform.rb'), '--queue', exampleToRails, '--count', '1'], { env })).trim()) as Record<
+        string,
+        unknown
+      >;
       expect(rails).toMatchObject({ job_id: enqueuedId, locale: 'es', timezone: 'America/Los_Angeles', keywords: { notify: true } });
       expect((rails.arguments as unknown[])[0]).toEqual({ User: 42 });
     } finally {
@@ -195,7 +201,9 @@ describe('Rails Active Job 6.1 <-> warren', () => {
   it("Rails 6.1 puts a warren ZonedTime in the consumer's own Time.zone (it ignores time_zone and converts before Time.use_zone); perform runs in the job's timezone", async () => {
     const queueForTokyo = `${prefix}tokyo-reports`;
     try {
-      await runOk(process.execPath, ['--import', 'tsx', join(railsDir, 'enqueue.ts'), '--queue', queueForTokyo], { env: { ...env, WARREN_LOG_LEVEL: 'silent' } });
+      await runOk(process.execPath, ['--import', 'tsx', join(railsDir, 'enqueue.ts'), '--queue', queueForTokyo], {
+        env: { ...env, WARREN_LOG_LEVEL: 'silent' },
+      });
       const stdout = await runOk('ruby', [join(railsDir, 'perform.rb'), '--queue', queueForTokyo, '--count', '1', '--time-zone', 'Asia/Tokyo'], { env });
       const performed = JSON.parse(stdout.trim()) as { timezone: string; arguments: unknown[] };
       // Producer: ZonedTime 05:00 in America/Los_Angeles (12:00Z). Consumer: config.time_zone Asia/Tokyo.

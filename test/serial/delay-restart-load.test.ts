@@ -44,65 +44,65 @@ const DELAYED = 3_000;
 const RETRIED = 600;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-it(
-  'a broker restart while 3,000 delayed jobs and 600 retries are moving through the ladder (many due at that instant) loses none of them',
-  { timeout: 300_000 },
-  async () => {
-    resetRuns();
-    const fixture = await DelayFixture.open(url);
-    cleanup.push(() => fixture.cleanup());
-    const queue = fixture.queue('restart-load');
-    const producer = new AmqpAdapter({ url, delays: fixture.ladder, reconnectMinMs: 100, reconnectMaxMs: 1_000, publishTimeoutMs: 60_000 });
-    cleanup.push(() => producer.close());
-    configure({ adapter: producer });
-    // The worker consumes through the restart: retries are published from it while the broker stops.
-    await fixture.startWorker({ queues: [queue], concurrency: 50, reconnectMinMs: 100, reconnectMaxMs: 1_000 });
-    cleanup.push(() => fixture.stopWorkers());
+it('a broker restart while 3,000 delayed jobs and 600 retries are moving through the ladder (many due at that instant) loses none of them', {
+  timeout: 300_000,
+}, async () => {
+  resetRuns();
+  const fixture = await DelayFixture.open(url);
+  cleanup.push(() => fixture.cleanup());
+  const queue = fixture.queue('restart-load');
+  const producer = new AmqpAdapter({ url, delays: fixture.ladder, reconnectMinMs: 100, reconnectMaxMs: 1_000, publishTimeoutMs: 60_000 });
+  cleanup.push(() => producer.close());
+  configure({ adapter: producer });
+  // The worker consumes through the restart: retries are published from it while the broker stops.
+  await fixture.startWorker({ queues: [queue], concurrency: 50, reconnectMinMs: 100, reconnectMaxMs: 1_000 });
+  cleanup.push(() => fixture.stopWorkers());
 
-    // Delayed jobs due from 2.5 s to 6.5 s from now; the broker stops 4 s from now, for 2 s.
-    const start = Date.now();
-    const jobs: Job[] = [];
-    for (let index = 0; index < DELAYED; index += 1) {
-      const dueAt = start + 2_500 + Math.floor((4_000 * index) / DELAYED);
-      jobs.push(TimedJob.set({ queue, waitUntil: new Date(dueAt) }).build(`delayed-${index}`, dueAt));
-    }
-    // Each fails twice and is retried 200 ms later each time: while the broker stops, some are
-    // in the ladder, some are being published by the worker, some wait in the queue.
-    const retried: Job[] = Array.from({ length: RETRIED }, (_, index) => FlakyTimedJob.set({ queue }).build(`retried-${index}`));
-    for (let offset = 0; offset < jobs.length; offset += 100) await performAllLater(jobs.slice(offset, offset + 100));
-    expect(jobs.every((job) => job.successfullyEnqueued)).toBe(true);
+  // Delayed jobs due from 2.5 s to 6.5 s from now; the broker stops 4 s from now, for 2 s.
+  const start = Date.now();
+  const jobs: Job[] = [];
+  for (let index = 0; index < DELAYED; index += 1) {
+    const dueAt = start + 2_500 + Math.floor((4_000 * index) / DELAYED);
+    jobs.push(TimedJob.set({ queue, waitUntil: new Date(dueAt) }).build(`delayed-${index}`, dueAt));
+  }
+  // Each fails twice and is retried 200 ms later each time: while the broker stops, some are
+  // in the ladder, some are being published by the worker, some wait in the queue.
+  const retried: Job[] = Array.from({ length: RETRIED }, (_, index) => FlakyTimedJob.set({ queue }).build(`retried-${index}`));
+  for (let offset = 0; offset < jobs.length; offset += 100) await performAllLater(jobs.slice(offset, offset + 100));
+  expect(jobs.every((job) => job.successfullyEnqueued)).toBe(true);
 
-    // Retries go out in waves from 1 s before the stop until it.
-    const beforeStop = start + 3_000 - Date.now();
-    if (beforeStop > 0) await sleep(beforeStop);
-    for (let offset = 0; offset < retried.length; offset += 100) {
-      await performAllLater(retried.slice(offset, offset + 100));
-      await sleep(150);
-    }
-    expect(retried.every((job) => job.successfullyEnqueued)).toBe(true);
-    const untilStop = start + 4_000 - Date.now();
-    if (untilStop > 0) await sleep(untilStop);
-    await restartBrokerApp(2_000);
+  // Retries go out in waves from 1 s before the stop until it.
+  const beforeStop = start + 3_000 - Date.now();
+  if (beforeStop > 0) await sleep(beforeStop);
+  for (let offset = 0; offset < retried.length; offset += 100) {
+    await performAllLater(retried.slice(offset, offset + 100));
+    await sleep(150);
+  }
+  expect(retried.every((job) => job.successfullyEnqueued)).toBe(true);
+  const untilStop = start + 4_000 - Date.now();
+  if (untilStop > 0) await sleep(untilStop);
+  await restartBrokerApp(2_000);
 
-    const expected = new Set([...jobs, ...retried].map((job) => job.jobId));
-    const succeeded = (): Set<string> =>
-      new Set(
-        recordedRuns()
-          .filter((run) => run.job === 'TimedJob' || run.executions >= 3)
-          .map((run) => run.jobId),
-      );
-    await waitFor(() => [...expected].every((id) => succeeded().has(id)), 'every confirmed job performed', 90_000, 500).catch(() => {});
-    const done = succeeded();
-    const lost = [...expected].filter((id) => !done.has(id));
-    if (lost.length > 0) console.log(await ladderReport(fixture));
-    expect(lost, `${lost.length} of ${expected.size} confirmed jobs were never performed`).toEqual([]);
-    const early = recordedRuns().filter((run) => run.job === 'TimedJob' && run.at < run.dueAt);
-    expect(early).toEqual([]);
-    expect(await fixture.probe.messageCountIfAny(fixture.deadLetterQueue)).toBe(0);
-  },
-);
+  const expected = new Set([...jobs, ...retried].map((job) => job.jobId));
+  const succeeded = (): Set<string> =>
+    new Set(
+      recordedRuns()
+        .filter((run) => run.job === 'TimedJob' || run.executions >= 3)
+        .map((run) => run.jobId),
+    );
+  await waitFor(() => [...expected].every((id) => succeeded().has(id)), 'every confirmed job performed', 90_000, 500).catch(() => {});
+  const done = succeeded();
+  const lost = [...expected].filter((id) => !done.has(id));
+  if (lost.length > 0) console.log(await ladderReport(fixture));
+  expect(lost, `${lost.length} of ${expected.size} confirmed jobs were never performed`).toEqual([]);
+  const early = recordedRuns().filter((run) => run.job === 'TimedJob' && run.at < run.dueAt);
+  expect(early).toEqual([]);
+  expect(await fixture.probe.messageCountIfAny(fixture.deadLetterQueue)).toBe(0);
+});
 
-it('a broker stopped right after 5,000 delayed jobs were confirmed, and started 2 s later, delivers all of them to a worker started afterwards', { timeout: 300_000 }, async () => {
+it('a broker stopped right after 5,000 delayed jobs were confirmed, and started 2 s later, delivers all of them to a worker started afterwards', {
+  timeout: 300_000,
+}, async () => {
   resetRuns();
   const fixture = await DelayFixture.open(url);
   cleanup.push(() => fixture.cleanup());

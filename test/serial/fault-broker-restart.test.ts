@@ -16,7 +16,9 @@ afterAll(async () => {
   resetConfiguration();
 });
 
-it('the broker restarted while jobs are published, consumed and delayed: publishers and consumers recover by themselves, nothing confirmed is lost', { timeout: 180_000 }, async () => {
+it('the broker restarted while jobs are published, consumed and delayed: publishers and consumers recover by themselves, nothing confirmed is lost', {
+  timeout: 180_000,
+}, async () => {
   scenario = await FaultScenario.open(url);
   const queue = scenario.queue('restart');
   configure({ adapter: scenario.producer({ publishTimeoutMs: 20_000 }) });
@@ -44,7 +46,8 @@ it('the broker restarted while jobs are published, consumed and delayed: publish
   const ledger = scenario.ledger();
   const performedAfterRestart = ledger.filter((entry) => entry.event === 'performed' && entry.at > restartedAt).length;
   const early = producer.produced.filter(
-    (entry) => entry.kind === 'delayed' && entry.confirmed && ledger.some((run) => run.jobId === entry.job.jobId && run.event === 'started' && run.at < entry.dueAt!),
+    (entry) =>
+      entry.kind === 'delayed' && entry.confirmed && ledger.some((run) => run.jobId === entry.job.jobId && run.event === 'started' && run.at < entry.dueAt!),
   );
   console.info(
     `${describeCount('broker restart (stop_app 4 s) while publishing, consuming and delaying', count)}; ` +

@@ -29,7 +29,9 @@ afterAll(async () => {
  * (RabbitMQ 3.10 reads `consumer_timeout` when a channel opens and checks it on the channel's
  * tick, once a minute by default: this test lowers both for new channels and restores them.)
  */
-it('a job running past the consumer timeout: its channel is closed and the job redelivered and performed again; the first run\'s ack is dropped; nothing lost', { timeout: 180_000 }, async () => {
+it("a job running past the consumer timeout: its channel is closed and the job redelivered and performed again; the first run's ack is dropped; nothing lost", {
+  timeout: 180_000,
+}, async () => {
   scenario = await FaultScenario.open(url);
   const queue = scenario.queue('timeout');
   restoreSettings = await changeRabbitSettings({ consumer_timeout: '3000', channel_tick_interval: '1000' });
@@ -53,7 +55,7 @@ it('a job running past the consumer timeout: its channel is closed and the job r
   await scenario.waitUntilPerformed(confirmed, 60_000);
   const slowRuns = () => scenario!.ledger().filter((entry) => entry.jobId === slow.jobId && entry.event === 'performed');
   await waitFor(() => slowRuns().length === 2, 'the first run to finish as well', 30_000);
-  await waitFor(() => stale.some((event) => event.messageId === slow.jobId), 'the first run\'s ack to be dropped as stale');
+  await waitFor(() => stale.some((event) => event.messageId === slow.jobId), "the first run's ack to be dropped as stale");
   await restoreSettings();
   restoreSettings = undefined;
 

@@ -21,7 +21,9 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-it('a memory alarm: publishes time out with a clear error that tells the truth, consumers keep working, nothing confirmed is lost', { timeout: 180_000 }, async () => {
+it('a memory alarm: publishes time out with a clear error that tells the truth, consumers keep working, nothing confirmed is lost', {
+  timeout: 180_000,
+}, async () => {
   scenario = await FaultScenario.open(url);
   const queue = scenario.queue('alarm');
   configure({ adapter: scenario.producer({ publishTimeoutMs: 3_000 }) });
@@ -45,7 +47,12 @@ it('a memory alarm: publishes time out with a clear error that tells the truth, 
 
   // A worker started during the alarm consumes and acks (its consuming connection is not blocked).
   // The retry it must publish cannot go out: the delivery goes back to the queue, not lost.
-  const worker = await scenario.startWorker({ queues: [queue], concurrency: 5, adapter: scenario.producer({ publishTimeoutMs: 2_000 }), deadLetterRetryDelayMs: 500 });
+  const worker = await scenario.startWorker({
+    queues: [queue],
+    concurrency: 5,
+    adapter: scenario.producer({ publishTimeoutMs: 2_000 }),
+    deadLetterRetryDelayMs: 500,
+  });
   const requeued: Array<WorkerEvents['job:requeued']> = [];
   worker.events.on('job:requeued', (event) => requeued.push(event));
   const waitingIds = waiting.map((job) => job.jobId);
@@ -59,7 +66,12 @@ it('a memory alarm: publishes time out with a clear error that tells the truth, 
   const count = await scenario.waitUntilPerformed(confirmed, 60_000);
   // What the errors claimed must be true: a job reported "not enqueued" never runs.
   await sleep(3_000);
-  const performedIds = new Set(scenario.ledger().filter((entry) => entry.event === 'performed').map((entry) => entry.jobId));
+  const performedIds = new Set(
+    scenario
+      .ledger()
+      .filter((entry) => entry.event === 'performed')
+      .map((entry) => entry.jobId),
+  );
   const claims = refused.map((job) => ({
     job,
     notEnqueued: /the job was not enqueued/.test(job.enqueueError!.message),

@@ -19,7 +19,9 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-it('publishing while the broker is unreachable: every performLater settles, confirmed after recovery or refused with a clear error after its timeout', { timeout: 180_000 }, async () => {
+it('publishing while the broker is unreachable: every performLater settles, confirmed after recovery or refused with a clear error after its timeout', {
+  timeout: 180_000,
+}, async () => {
   scenario = await FaultScenario.open(url);
   const queue = scenario.queue('outage');
   const patient = scenario.producer({ publishTimeoutMs: 30_000 });
@@ -54,7 +56,9 @@ it('publishing while the broker is unreachable: every performLater settles, conf
     const freshOutcome = await fresh.enqueue(envelopeWarmUp(queue)).catch((error: unknown) => error);
     await fresh.close();
     expect(freshOutcome).toBeInstanceOf(EnqueueError);
-    expect((freshOutcome as Error).message).toMatch(/timed out within 2000 ms: the broker at amqp:\/\/[^:]+:\*\*\*@[^ ]+ is unreachable \(connect ECONNREFUSED[^)]*\); the job was not enqueued/);
+    expect((freshOutcome as Error).message).toMatch(
+      /timed out within 2000 ms: the broker at amqp:\/\/[^:]+:\*\*\*@[^ ]+ is unreachable \(connect ECONNREFUSED[^)]*\); the job was not enqueued/,
+    );
 
     await sleep(1_000);
     await ensureBrokerRunning();
@@ -77,7 +81,9 @@ it('publishing while the broker is unreachable: every performLater settles, conf
   await sleep(3_000);
   const refusedIds = new Set(refused.map((entry) => entry.jobId));
   const refusedButPerformed = scenario.ledger().filter((entry) => refusedIds.has(entry.jobId));
-  console.info(`${describeCount('publishing during a broker outage', count)}; ${refused.length} refused after their 3 s timeout, ${refusedButPerformed.length} of them performed anyway`);
+  console.info(
+    `${describeCount('publishing during a broker outage', count)}; ${refused.length} refused after their 3 s timeout, ${refusedButPerformed.length} of them performed anyway`,
+  );
   expect(count.lost).toEqual([]);
   expect(refusedButPerformed).toEqual([]);
   await waitFor(async () => (await scenario!.probe.messageCount(queue)) === 0, 'an empty queue');

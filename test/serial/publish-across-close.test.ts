@@ -21,7 +21,9 @@ afterAll(async () => {
   resetConfiguration();
 });
 
-it('publishes in flight during a forced close are all confirmed after the reconnect, long before their timeout, and every one is in the queue', { timeout: 120_000 }, async () => {
+it('publishes in flight during a forced close are all confirmed after the reconnect, long before their timeout, and every one is in the queue', {
+  timeout: 120_000,
+}, async () => {
   const publishTimeoutMs = 60_000;
   const producer = new AmqpAdapter({ url, reconnectMinMs: 100, publishTimeoutMs });
   configure({ adapter: producer });

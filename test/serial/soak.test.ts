@@ -19,7 +19,9 @@ interface SoakSummary {
   seconds: number;
 }
 
-it('the chaos soak (2,000 jobs of the issue-14 mix: delays, retries, performLater and performAllLater; 5 SIGKILLs, 2 broker restarts, 3 forced closes) loses nothing, leaves nothing and exits 0', { timeout: 240_000 }, async () => {
+it('the chaos soak (2,000 jobs of the issue-14 mix: delays, retries, performLater and performAllLater; 5 SIGKILLs, 2 broker restarts, 3 forced closes) loses nothing, leaves nothing and exits 0', {
+  timeout: 240_000,
+}, async () => {
   const output: string[] = [];
   // --stall 60: a job that never arrives is reported (lost), within the test's time, not a timeout.
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/soak.ts', '--jobs', '2000', '--seconds', '40', '--stall', '60', '--json'], {

@@ -92,7 +92,9 @@ async function attemptPublish(url: string, tls: AmqpTlsOptions | undefined): Pro
 
 function failureText(attempt: Attempt): string {
   const error = attempt.error as Error;
-  const payloads = attempt.events.map(({ payload }) => JSON.stringify(payload, (_key, value: unknown) => (value instanceof Error ? `${value.message}\n${value.stack}` : value)));
+  const payloads = attempt.events.map(({ payload }) =>
+    JSON.stringify(payload, (_key, value: unknown) => (value instanceof Error ? `${value.message}\n${value.stack}` : value)),
+  );
   return [`${error.message}\n${error.stack}`, ...payloads, attempt.log].join('\n');
 }
 
@@ -119,7 +121,7 @@ describe('TLS against a broker listener with a throwaway CA', { timeout: 90_000 
 
   const untrusted: Array<[string, () => AmqpTlsOptions | undefined, RegExp]> = [
     ['a CA that did not sign the broker certificate', () => ({ ca: material!.otherCa }), /self-signed certificate in certificate chain|unable to verify/],
-    ['no CA (Node\'s bundled CAs do not know the broker\'s)', () => undefined, /self-signed certificate in certificate chain|unable to verify/],
+    ["no CA (Node's bundled CAs do not know the broker's)", () => undefined, /self-signed certificate in certificate chain|unable to verify/],
     ['a host name the certificate does not name', () => ({ ca: material!.ca, servername: 'broker.example' }), /does not match certificate's altnames/],
   ];
   it.each(untrusted)('%s: fails clearly, never connects, leaks no password', async (_what, tls, reason) => {
@@ -127,7 +129,9 @@ describe('TLS against a broker listener with a throwaway CA', { timeout: 90_000 
     const attempt = await attemptPublish(tlsUrl('localhost', tlsPort, secret), tls());
     expect(attempt.error).toBeInstanceOf(EnqueueError);
     // A failed TLS verification is not retried into the publish timeout: the publish fails at once, saying so.
-    expect((attempt.error as Error).message).toMatch(new RegExp(`the TLS connection to the broker at amqps://[^:]+:\\*\\*\\*@localhost:${tlsPort} failed .*; the job was not enqueued`));
+    expect((attempt.error as Error).message).toMatch(
+      new RegExp(`the TLS connection to the broker at amqps://[^:]+:\\*\\*\\*@localhost:${tlsPort} failed .*; the job was not enqueued`),
+    );
     expect((attempt.error as Error).message).toMatch(reason);
     expect(attempt.events.some(({ event }) => event === 'connection:connect')).toBe(false);
     expect(attempt.events.some(({ event }) => event === 'connection:failed')).toBe(true);

@@ -46,7 +46,7 @@ export async function resolveBroker(): Promise<ResolvedBroker> {
   throw new Error(
     [
       `No RabbitMQ broker answers at ${where.hostname}:${where.port || 5672} and no Docker engine is available for testcontainers.`,
-      'warren\'s broker tests need a real RabbitMQ. Do one of:',
+      "warren's broker tests need a real RabbitMQ. Do one of:",
       '  - start a local broker: `rabbitmq-server -detached` (Debian: apt-get install rabbitmq-server)',
       '  - run one in Docker: `docker compose up -d rabbitmq` (docker-compose.yml at the repository root)',
       '  - point the tests at a broker: AMQP_URL=amqp://user:pass@host:5672 npm test',

@@ -52,16 +52,28 @@ describe('the published build (npm run build)', () => {
     expect(testingEntry).not.toMatch(/\bJob = class\b/);
     const chunks = join(pkg, 'dist', 'chunks');
     expect(readdirSync(chunks).some((file) => /\bJob = class\b/.test(readFileSync(join(chunks, file), 'utf8')))).toBe(true);
-    const output = execFileSync(process.execPath, [join(pkg, 'application.mjs')], { cwd: pkg, encoding: 'utf8', env: { ...process.env, WARREN_LOG_LEVEL: 'silent' } });
-    expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({ arguments: ['ada@example.com'], json: 'MailJob' });
-  });
-
-  it('keeps class names, and its type declarations check in a strict application with skipLibCheck false', () => {
-    const names = execFileSync(process.execPath, ['--input-type=module', '-e', "const m = await import('./dist/index.js'); console.log([m.RubySymbol.name, m.CalendarDate.name, m.ZonedTime.name, m.Decimal.name, m.Job.name].join())"], {
+    const output = execFileSync(process.execPath, [join(pkg, 'application.mjs')], {
       cwd: pkg,
       encoding: 'utf8',
       env: { ...process.env, WARREN_LOG_LEVEL: 'silent' },
     });
+    expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({ arguments: ['ada@example.com'], json: 'MailJob' });
+  });
+
+  it('keeps class names, and its type declarations check in a strict application with skipLibCheck false', () => {
+    const names = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('./dist/index.js'); console.log([m.RubySymbol.name, m.CalendarDate.name, m.ZonedTime.name, m.Decimal.name, m.Job.name].join())",
+      ],
+      {
+        cwd: pkg,
+        encoding: 'utf8',
+        env: { ...process.env, WARREN_LOG_LEVEL: 'silent' },
+      },
+    );
     expect(names.trim()).toBe('RubySymbol,CalendarDate,ZonedTime,Decimal,Job');
     // The declarations use amqplib's types: those must come with warren, not be left to the app
     // (amqplib 2 ships its own; warren depends on it).
@@ -81,14 +93,29 @@ describe('the published build (npm run build)', () => {
     );
     writeFileSync(
       join(pkg, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', skipLibCheck: false, noEmit: true, types: ['node'] }, files: ['app.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          skipLibCheck: false,
+          noEmit: true,
+          types: ['node'],
+        },
+        files: ['app.ts'],
+      }),
     );
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     expect(() => execFileSync(process.execPath, [tsc, '-p', pkg], { cwd: pkg, encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
   });
 
   it('runs the CLI from dist and reports the package version', () => {
-    const output = execFileSync(process.execPath, [join(pkg, 'bin', 'warren.js'), '--version'], { cwd: pkg, encoding: 'utf8', env: { ...process.env, WARREN_CLI: 'dist' } });
+    const output = execFileSync(process.execPath, [join(pkg, 'bin', 'warren.js'), '--version'], {
+      cwd: pkg,
+      encoding: 'utf8',
+      env: { ...process.env, WARREN_CLI: 'dist' },
+    });
     expect(output.trim()).toBe(version);
   });
 });

@@ -55,14 +55,19 @@ function noReceipt(): EnqueueReceipt {
 const NO_RECEIPT: EnqueueReceipt = Object.freeze({});
 
 export class AmqpAdapter implements QueueAdapter {
-
   /** What console.log and JSON.stringify show: never the URL's password, TLS secrets or client internals. */
   [inspect.custom](depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
     return inspectRedacted(this.constructor.name, this.toJSON(), depth, options, inspectValue);
   }
 
   toJSON(): Record<string, unknown> {
-    return { endpoint: redactUrl(resolveAmqpUrl(this.options.url)), encoding: this.encoding, connected: this.connected !== undefined, closed: this.closed, pending: this.pending };
+    return {
+      endpoint: redactUrl(resolveAmqpUrl(this.options.url)),
+      encoding: this.encoding,
+      connected: this.connected !== undefined,
+      closed: this.closed,
+      pending: this.pending,
+    };
   }
   readonly name = 'amqp';
   /** Connection events of the publishing connection (credentials redacted). */

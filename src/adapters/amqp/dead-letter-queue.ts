@@ -56,7 +56,6 @@ function matches(letter: DeadLetter, filter: DeadLetterFilter): boolean {
  * and the broker's x-death are removed; its priority is kept.
  */
 export class DeadLetterQueue {
-
   /** What console.log and JSON.stringify show: never the URL's password, TLS secrets or client internals. */
   [inspect.custom](depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
     return inspectRedacted(this.constructor.name, this.toJSON(), depth, options, inspectValue);

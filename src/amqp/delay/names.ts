@@ -52,8 +52,7 @@ export function delayNames(prefix: string, queueType: LadderQueueType = 'quorum'
   const due = queueType === 'quorum' ? `${ladder}.due` : undefined;
   const deliveryExchange = `${prefix}.deliver`;
   const undeliverableExchange = `${prefix}.undeliverable`;
-  const levelNames = (levels: number, lowestLevel: number): string[] =>
-    Array.from({ length: levels - lowestLevel }, (_, index) => level(levels - 1 - index));
+  const levelNames = (levels: number, lowestLevel: number): string[] => Array.from({ length: levels - lowestLevel }, (_, index) => level(levels - 1 - index));
   return Object.freeze({
     queueType,
     entryExchange: `${ladder}.in`,

@@ -2,13 +2,7 @@ import type { Channel } from 'amqplib';
 import { settings } from '../../config/configuration.js';
 import { brokerReplyText, brokerValueToJs, isBrokerChannelError, parseInequivalentArgument, UNREADABLE } from './broker-errors.js';
 import { connectionOfChannel, ThrowawayChannels, type ProbeConnection } from './channels.js';
-import {
-  declaredValue,
-  exchangeDeclaration,
-  queueDeclaration,
-  type ExchangeDeclaration,
-  type QueueDeclaration,
-} from '../../topology/declarations.js';
+import { declaredValue, exchangeDeclaration, queueDeclaration, type ExchangeDeclaration, type QueueDeclaration } from '../../topology/declarations.js';
 import { conflictOf, describeAdoptedQueue, describeDifferences, migrationAdvice } from './describe.js';
 import { TopologyDriftError, type ArgumentDifference, type DeclarationConflict } from '../../topology/errors.js';
 import { inspectExchange, inspectQueue, type Inspection } from './inspect.js';
@@ -171,9 +165,7 @@ async function assertOnChannel(channel: Channel, topology: Topology): Promise<As
   try {
     for (const exchange of topology.exchanges) {
       const declaration = exchangeDeclaration(exchange);
-      await attempt('exchange', exchange.name, { spec: exchange, declaration }, () =>
-        channel.assertExchange(exchange.name, declaration.type, declaration),
-      );
+      await attempt('exchange', exchange.name, { spec: exchange, declaration }, () => channel.assertExchange(exchange.name, declaration.type, declaration));
     }
     for (const queue of topology.queues) {
       const declaration = queueDeclaration(queue);
@@ -201,11 +193,7 @@ async function assertOnChannel(channel: Channel, topology: Topology): Promise<As
  *   TopologyDriftError (a TopologyError) that points to `warren topology verify`. It is never retried here.
  * When no other channel can be opened, declarations run on `channel` and the first 406 closes it.
  */
-export async function assertTopology(
-  channel: Channel,
-  topology: Topology,
-  options: AssertTopologyOptions = {},
-): Promise<AssertTopologyResult> {
+export async function assertTopology(channel: Channel, topology: Topology, options: AssertTopologyOptions = {}): Promise<AssertTopologyResult> {
   const connection = options.connection ?? connectionOfChannel(channel);
   if (!connection) return assertOnChannel(channel, topology);
   const channels = new ThrowawayChannels(connection);

@@ -90,9 +90,7 @@ export function migrationAdvice(inspection: Inspection, spec: ExchangeSpec | Que
 
 /** A queue warren would declare by default that exists with other arguments: used as it is. */
 export function describeAdoptedQueue(inspection: Inspection, spec: QueueSpec): string {
-  const hasPriority = !inspection.differences.some(
-    (difference) => difference.argument === 'x-max-priority' && difference.actual === undefined,
-  );
+  const hasPriority = !inspection.differences.some((difference) => difference.argument === 'x-max-priority' && difference.actual === undefined);
   return (
     `${describeDifferences(inspection, spec)}. The queue is not in any topology file, so warren uses it as it is` +
     `${hasPriority ? '' : ' (job priorities are ignored on it)'}; declare it in a topology file as it is on the broker to make this explicit.`

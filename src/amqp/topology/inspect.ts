@@ -119,8 +119,7 @@ export async function inspectQueue(channels: ThrowawayChannels, queue: QueueSpec
     queue.name,
     (argument) => declaredValue(declaration, argument),
     probe,
-    (current) =>
-      channels.run((channel) => channel.assertQueue(queue.name, { ...current.options, exclusive: false } satisfies Options.AssertQueue)),
+    (current) => channels.run((channel) => channel.assertQueue(queue.name, { ...current.options, exclusive: false } satisfies Options.AssertQueue)),
   );
 }
 
@@ -145,8 +144,6 @@ export async function inspectExchange(channels: ThrowawayChannels, exchange: Exc
     (argument) => declaredValue(declaration, argument),
     probe,
     (current) =>
-      channels.run((channel) =>
-        channel.assertExchange(exchange.name, current.type ?? declaration.type, current.options satisfies Options.AssertExchange),
-      ),
+      channels.run((channel) => channel.assertExchange(exchange.name, current.type ?? declaration.type, current.options satisfies Options.AssertExchange)),
   );
 }

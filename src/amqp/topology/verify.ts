@@ -154,7 +154,9 @@ function formatDrift(report: DriftReport, files: readonly string[], verbose: boo
   const adopted = report.entries.filter((entry) => entry.status === 'adopted').length;
   return [
     `Topology verify: ${report.broker}${report.serverVersion ? ` (${report.serverVersion})` : ''} against ${from}`,
-    ...(verbose ? [] : [`${report.entries.filter((entry) => entry.status === 'ok').length} of ${report.entries.length} exchanges and queues match (--verbose lists them)`]),
+    ...(verbose
+      ? []
+      : [`${report.entries.filter((entry) => entry.status === 'ok').length} of ${report.entries.length} exchanges and queues match (--verbose lists them)`]),
     ...report.entries
       .filter((entry) => verbose || entry.status !== 'ok')
       .flatMap((entry) => statusLines(DRIFT_LABELS[entry.status], `${entry.kind} '${entry.name}'`, entry.details)),

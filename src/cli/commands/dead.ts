@@ -52,7 +52,12 @@ function line(letter: DeadLetter): string {
   const args = letter.arguments === undefined ? '(body is not a readable envelope)' : JSON.stringify(letter.arguments);
   const frames = letter.errorBacktrace ?? [];
   const more = frames.length > SHOWN_FRAMES ? [`    ... ${frames.length - SHOWN_FRAMES} more (--json shows all)`] : [];
-  return [head, `    arguments: ${args.length > 500 ? `${args.slice(0, 500)}...` : args}`, ...frames.slice(0, SHOWN_FRAMES).map((frame) => `    ${frame}`), ...more].join('\n');
+  return [
+    head,
+    `    arguments: ${args.length > 500 ? `${args.slice(0, 500)}...` : args}`,
+    ...frames.slice(0, SHOWN_FRAMES).map((frame) => `    ${frame}`),
+    ...more,
+  ].join('\n');
 }
 
 function printRetry(report: RetryReport): number {

@@ -66,13 +66,18 @@ function envelopeFor(jobName: string, args: unknown[], flags: EnqueueFlags): Env
  * The queue the job will be published for, when it can be known before the job is built
  * (undefined: the class picks its queue from the arguments), and whether something declares it.
  */
-function targetQueue(jobName: string, flags: EnqueueFlags, registry: JobRegistry | undefined, topology: Topology): { queue: string | undefined; declared: boolean } {
+function targetQueue(
+  jobName: string,
+  flags: EnqueueFlags,
+  registry: JobRegistry | undefined,
+  topology: Topology,
+): { queue: string | undefined; declared: boolean } {
   const listed = (queue: string): boolean => topology.queues.some((spec) => spec.name === queue);
   if (!registry) {
     if (flags.queue === undefined) {
       throw new UsageError(
         `without --require, warren does not know which queue ${jobName} belongs on: pass --queue <name> (the queue its worker consumes), ` +
-          'or --require <module> to use the job class\'s own queue and settings',
+          "or --require <module> to use the job class's own queue and settings",
       );
     }
     return { queue: flags.queue, declared: listed(flags.queue) };
@@ -92,7 +97,12 @@ async function enqueue(jobName: string, flags: EnqueueFlags, logger: Logger): Pr
   const signing = signingOptions(flags);
   const target = targetQueue(jobName, flags, registry, topology);
   if (target.queue !== undefined) {
-    const warning = await checkEnqueueQueue({ queue: target.queue, declared: target.declared, createQueue: flags.createQueue === true, ...brokerTarget(flags) });
+    const warning = await checkEnqueueQueue({
+      queue: target.queue,
+      declared: target.declared,
+      createQueue: flags.createQueue === true,
+      ...brokerTarget(flags),
+    });
     if (warning) process.stderr.write(`${warning}\n`);
   }
   const adapter = new AmqpAdapter({
@@ -145,7 +155,11 @@ export function enqueueCommand(logger: Logger, setExit: (code: number) => void):
     .option('--require <module>', 'module exporting the JobRegistry (default export or `registry`) for class settings and callbacks')
     .option('--topology <file>', 'topology file (YAML or JSON); repeatable', collect)
     .option('--create-queue', 'enqueue even when the queue does not exist yet and no topology file or registered job declares it (it is created)')
-    .option('--timeout <ms>', `give up when the broker has not confirmed within this time (default: ${DEFAULTS.amqp.publishTimeoutMs})`, integer('--timeout', 1))
+    .option(
+      '--timeout <ms>',
+      `give up when the broker has not confirmed within this time (default: ${DEFAULTS.amqp.publishTimeoutMs})`,
+      integer('--timeout', 1),
+    )
     .addOption(new Option('--encoding <encoding>', 'body encoding').choices(['json', 'protobuf']).default(DEFAULTS.encoding));
   addConnectionFlags(command);
   addDelayFlags(command);

@@ -61,7 +61,11 @@ export function workerCommand(logger: Logger, setExit: (code: number) => void): 
     .option('--queue <name>', `queue to consume; repeatable (default: every job queue of the topology, or "${DEFAULTS.queueName}")`, collect)
     .option('--concurrency <n>', `jobs performed at once per queue, and the prefetch (default: ${DEFAULTS.amqp.concurrency})`, integer('--concurrency', 1))
     .option('--topology <file>', 'topology file (YAML or JSON); repeatable', collect)
-    .option('--shutdown-timeout <ms>', `how long in-flight jobs may finish after SIGTERM (default: ${DEFAULTS.amqp.shutdownTimeoutMs})`, integer('--shutdown-timeout', 0));
+    .option(
+      '--shutdown-timeout <ms>',
+      `how long in-flight jobs may finish after SIGTERM (default: ${DEFAULTS.amqp.shutdownTimeoutMs})`,
+      integer('--shutdown-timeout', 0),
+    );
   addConnectionFlags(command);
   addDelayFlags(command);
   addSigningFlags(command, 'worker');

@@ -54,7 +54,9 @@ export function readEnvelope(raw: unknown, options: { enqueuedAtWrittenByWarren?
  */
 function bounded(value: string, field: string): string {
   if (value.length > DEFAULTS.maxEnvelopeNameChars) {
-    throw new EnvelopeError(`${field} is ${value.length} characters long, above the limit of ${DEFAULTS.maxEnvelopeNameChars} (it starts ${JSON.stringify(value.slice(0, 40))})`);
+    throw new EnvelopeError(
+      `${field} is ${value.length} characters long, above the limit of ${DEFAULTS.maxEnvelopeNameChars} (it starts ${JSON.stringify(value.slice(0, 40))})`,
+    );
   }
   return value;
 }

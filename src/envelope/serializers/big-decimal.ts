@@ -13,7 +13,6 @@ const NAME = railsSerializerName('BigDecimalSerializer');
 export const bigDecimalSerializer: BuiltinSerializer<Decimal> = {
   name: NAME,
   isSerializable: (value): value is Decimal => value instanceof Decimal,
-  serialize: (decimal, context) =>
-    context.railsCompatibility === '6.1' ? decimal.toRubyString() : { [OBJECT_SERIALIZER_KEY]: NAME, value: decimal.value },
+  serialize: (decimal, context) => (context.railsCompatibility === '6.1' ? decimal.toRubyString() : { [OBJECT_SERIALIZER_KEY]: NAME, value: decimal.value }),
   deserialize: (hash) => new Decimal(requireString(hash, 'value', NAME)),
 };

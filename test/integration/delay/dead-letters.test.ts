@@ -155,7 +155,10 @@ describe('retries and dead letters', { timeout: 90_000 }, () => {
     expect(readable.stdout).toMatch(/reason=unknown-job .*\n {4}arguments: \["x"\]/);
     const listed = await runCli(['dead', 'list', '--json', ...flags], env);
     expect(listed.code).toBe(0);
-    const letters = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { reason: string; originalQueue: string });
+    const letters = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { reason: string; originalQueue: string });
     expect(letters.map((letter) => letter.reason).sort()).toEqual(['failed', 'unknown-job']);
     expect(await deadLetters.count()).toBe(2);
 

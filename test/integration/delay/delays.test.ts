@@ -141,7 +141,7 @@ describe('delayed jobs through the TTL-queue ladder', { timeout: 90_000 }, () =>
     }
   });
 
-  it("counts a delay from the moment the job is sent, not from performLater: a slow first connection does not make the first delayed job late", async () => {
+  it('counts a delay from the moment the job is sent, not from performLater: a slow first connection does not make the first delayed job late', async () => {
     const queue = fixture.queue('slow-connect');
     await startWorker({ queues: [queue] });
     // A proxy that holds every new connection for 3 s before passing it on to the broker.
@@ -196,7 +196,11 @@ describe('delayed jobs through the TTL-queue ladder', { timeout: 90_000 }, () =>
     expect(plannedLevels).toHaveLength(levels.length);
     expect(
       plannedLevels.every(
-        (spec) => spec.type === 'quorum' && spec.origin === 'generated' && spec.messageTtlMs !== undefined && spec.arguments['x-dead-letter-strategy'] === 'at-least-once',
+        (spec) =>
+          spec.type === 'quorum' &&
+          spec.origin === 'generated' &&
+          spec.messageTtlMs !== undefined &&
+          spec.arguments['x-dead-letter-strategy'] === 'at-least-once',
       ),
     ).toBe(true);
     expect(producer.topology.queues.find((spec) => spec.name === due)).toMatchObject({ type: 'quorum', deliveryLimit: 1_000, deadLetterExchange: undefined });

@@ -22,7 +22,11 @@ const PROTOBUF_TYPE = 'application/x-protobuf';
 
 /** A valid JSON envelope for the target job, with `overrides`; `rawArguments` is inserted as JSON text. */
 function envelopeJson(overrides: Record<string, unknown> = {}, rawArguments?: string): Buffer {
-  const text = JSON.stringify({ ...envelopeFor('set-later', { job_class: 'FaultAnyArgumentsJob' }), ...overrides, ...(rawArguments && { arguments: '@ARGS@' }) });
+  const text = JSON.stringify({
+    ...envelopeFor('set-later', { job_class: 'FaultAnyArgumentsJob' }),
+    ...overrides,
+    ...(rawArguments && { arguments: '@ARGS@' }),
+  });
   return Buffer.from(rawArguments ? text.replace('"@ARGS@"', rawArguments) : text);
 }
 
@@ -56,14 +60,54 @@ const cases: Array<[string, Buffer, string | undefined, Expectation]> = [
   ['a missing queue_name', envelopeJson({ queue_name: undefined }), JSON_TYPE, undecodable(/missing field queue_name/)],
   ['missing arguments', envelopeJson({ arguments: undefined }), JSON_TYPE, undecodable(/missing field arguments/)],
   ['a numeric job_class', envelopeJson({ job_class: 42 }), JSON_TYPE, undecodable(/job_class must be a non-empty string/)],
-  ['a 60,000-character job_class', envelopeJson({ job_class: 'J'.repeat(60_000) }), JSON_TYPE, undecodable(/job_class is 60000 characters long, above the limit of 255/)],
-  ['a 50,000-character unknown serializer name', envelopeJson({}, serialized('S'.repeat(50_000), 1)), JSON_TYPE, deserialization(/^argument 0: unknown serializer "S{20}/)],
-  ['_aj_symbol_keys naming __proto__', envelopeJson({}, '[{"a": 1, "_aj_symbol_keys": ["__proto__"]}]'), JSON_TYPE, deserialization(/"_aj_symbol_keys" names "__proto__", which could reach an object prototype/)],
-  ['_aj_symbol_keys naming a missing key', envelopeJson({}, '[{"a": 1, "_aj_symbol_keys": ["b"]}]'), JSON_TYPE, deserialization(/"_aj_symbol_keys" names "b", which is not a key of the hash/)],
-  ['_aj_ruby2_keywords naming a missing key', envelopeJson({}, '[{"a": 1, "_aj_ruby2_keywords": ["b"]}]'), JSON_TYPE, deserialization(/"_aj_ruby2_keywords" names "b"/)],
-  ['_aj_globalid beside _aj_serialized', envelopeJson({}, '[{"_aj_globalid": "gid://app/FaultUser/1", "_aj_serialized": "ActiveJob::Serializers::SymbolSerializer", "value": "x"}]'), JSON_TYPE, deserialization(/reserved key "_aj_globalid" beside other keys/)],
-  ['a duplicate top-level key (job_class twice)', Buffer.from(envelopeJson().toString().replace('{', '{"job_class":"FaultLedgerJob",')), JSON_TYPE, undecodable(/not valid JSON: invalid JSON: a key appears twice at the top level/)],
-  ['a 60,000-character queue_name', envelopeJson({ queue_name: 'q'.repeat(60_000) }), JSON_TYPE, undecodable(/queue_name is 60000 characters long, above the limit of 255/)],
+  [
+    'a 60,000-character job_class',
+    envelopeJson({ job_class: 'J'.repeat(60_000) }),
+    JSON_TYPE,
+    undecodable(/job_class is 60000 characters long, above the limit of 255/),
+  ],
+  [
+    'a 50,000-character unknown serializer name',
+    envelopeJson({}, serialized('S'.repeat(50_000), 1)),
+    JSON_TYPE,
+    deserialization(/^argument 0: unknown serializer "S{20}/),
+  ],
+  [
+    '_aj_symbol_keys naming __proto__',
+    envelopeJson({}, '[{"a": 1, "_aj_symbol_keys": ["__proto__"]}]'),
+    JSON_TYPE,
+    deserialization(/"_aj_symbol_keys" names "__proto__", which could reach an object prototype/),
+  ],
+  [
+    '_aj_symbol_keys naming a missing key',
+    envelopeJson({}, '[{"a": 1, "_aj_symbol_keys": ["b"]}]'),
+    JSON_TYPE,
+    deserialization(/"_aj_symbol_keys" names "b", which is not a key of the hash/),
+  ],
+  [
+    '_aj_ruby2_keywords naming a missing key',
+    envelopeJson({}, '[{"a": 1, "_aj_ruby2_keywords": ["b"]}]'),
+    JSON_TYPE,
+    deserialization(/"_aj_ruby2_keywords" names "b"/),
+  ],
+  [
+    '_aj_globalid beside _aj_serialized',
+    envelopeJson({}, '[{"_aj_globalid": "gid://app/FaultUser/1", "_aj_serialized": "ActiveJob::Serializers::SymbolSerializer", "value": "x"}]'),
+    JSON_TYPE,
+    deserialization(/reserved key "_aj_globalid" beside other keys/),
+  ],
+  [
+    'a duplicate top-level key (job_class twice)',
+    Buffer.from(envelopeJson().toString().replace('{', '{"job_class":"FaultLedgerJob",')),
+    JSON_TYPE,
+    undecodable(/not valid JSON: invalid JSON: a key appears twice at the top level/),
+  ],
+  [
+    'a 60,000-character queue_name',
+    envelopeJson({ queue_name: 'q'.repeat(60_000) }),
+    JSON_TYPE,
+    undecodable(/queue_name is 60000 characters long, above the limit of 255/),
+  ],
   ['arguments that are an object', envelopeJson({ arguments: { a: 1 } }), JSON_TYPE, undecodable(/arguments must be an array/)],
   ['executions as a string', envelopeJson({ executions: '1' }), JSON_TYPE, undecodable(/executions must be a non-negative integer/)],
   ['a mistyped priority', envelopeJson({ priority: 'high' }), JSON_TYPE, undecodable(/priority must be an integer/)],
@@ -79,21 +123,56 @@ const cases: Array<[string, Buffer, string | undefined, Expectation]> = [
   ['the job name "hasOwnProperty"', envelopeJson({ job_class: 'hasOwnProperty' }), JSON_TYPE, unknownJob(/unknown job "hasOwnProperty"/)],
   ['a "__proto__" key in arguments', envelopeJson({}, '[{"__proto__": {"polluted": true}}]'), JSON_TYPE, deserialization(/"__proto__" is refused/)],
   ['a nested "__proto__" key in arguments', envelopeJson({}, '[{"a": [{"__proto__": {"admin": true}}]}]'), JSON_TYPE, deserialization(/"__proto__"/)],
-  ['a constructor.prototype path in arguments', envelopeJson({}, '[{"constructor": {"prototype": {"polluted": true}}}]'), JSON_TYPE, deserialization(/"prototype" is refused/)],
+  [
+    'a constructor.prototype path in arguments',
+    envelopeJson({}, '[{"constructor": {"prototype": {"polluted": true}}}]'),
+    JSON_TYPE,
+    deserialization(/"prototype" is refused/),
+  ],
   ['arguments nested 10,000 levels deep', envelopeJson({}, `[${nested(10_000)}]`), JSON_TYPE, undecodable(/nest deeper than/)],
-  ['a body above the size limit', envelopeJson({}, `["${'x'.repeat(LIMIT)}"]`), JSON_TYPE, dead('too-large', 'EnvelopeError', /above the limit of 65536 bytes/)],
-  ['an array of 50,000 elements above the size limit', envelopeJson({}, `[[${Array(50_000).fill(1).join(',')}]]`), JSON_TYPE, dead('too-large', 'EnvelopeError', /above the limit/)],
+  [
+    'a body above the size limit',
+    envelopeJson({}, `["${'x'.repeat(LIMIT)}"]`),
+    JSON_TYPE,
+    dead('too-large', 'EnvelopeError', /above the limit of 65536 bytes/),
+  ],
+  [
+    'an array of 50,000 elements above the size limit',
+    envelopeJson({}, `[[${Array(50_000).fill(1).join(',')}]]`),
+    JSON_TYPE,
+    dead('too-large', 'EnvelopeError', /above the limit/),
+  ],
   ['an invalid GlobalID string', envelopeJson({}, '[{"_aj_globalid": "http://evil.example/User/1"}]'), JSON_TYPE, deserialization(/invalid GlobalID/)],
   ['a GlobalID without an id', envelopeJson({}, '[{"_aj_globalid": "gid://shop/FaultUser/"}]'), JSON_TYPE, deserialization(/invalid GlobalID/)],
-  ['a GlobalID naming "__proto__" as its model', envelopeJson({}, '[{"_aj_globalid": "gid://shop/__proto__/1"}]'), JSON_TYPE, deserialization(/GlobalID|model/)],
+  [
+    'a GlobalID naming "__proto__" as its model',
+    envelopeJson({}, '[{"_aj_globalid": "gid://shop/__proto__/1"}]'),
+    JSON_TYPE,
+    deserialization(/GlobalID|model/),
+  ],
   ['a GlobalID of an unregistered model', envelopeJson({}, '[{"_aj_globalid": "gid://shop/Admin/1"}]'), JSON_TYPE, deserialization(/no registered locator/)],
-  ['a GlobalID whose record does not exist', envelopeJson({}, '[{"_aj_globalid": "gid://shop/FaultUser/404"}]'), JSON_TYPE, deserialization(/Couldn't find FaultUser with id 404/)],
-  ['an unknown _aj_serialized name', envelopeJson({}, serialized('Kernel::System', 'rm -rf /')), JSON_TYPE, deserialization(/unknown serializer "Kernel::System"/)],
+  [
+    'a GlobalID whose record does not exist',
+    envelopeJson({}, '[{"_aj_globalid": "gid://shop/FaultUser/404"}]'),
+    JSON_TYPE,
+    deserialization(/Couldn't find FaultUser with id 404/),
+  ],
+  [
+    'an unknown _aj_serialized name',
+    envelopeJson({}, serialized('Kernel::System', 'rm -rf /')),
+    JSON_TYPE,
+    deserialization(/unknown serializer "Kernel::System"/),
+  ],
   ['an _aj_serialized name "__proto__"', envelopeJson({}, serialized('__proto__', 1)), JSON_TYPE, deserialization(/serializer/)],
   ['an unparseable date', envelopeJson({}, serialized('ActiveJob::Serializers::DateSerializer', 'May 1st')), JSON_TYPE, deserialization(/invalid date/)],
   ['an impossible date', envelopeJson({}, serialized('ActiveJob::Serializers::DateSerializer', '2024-02-30')), JSON_TYPE, deserialization(/invalid day/)],
   ['an unparseable time', envelopeJson({}, serialized('ActiveJob::Serializers::TimeSerializer', 'noon-ish')), JSON_TYPE, deserialization(/unparseable time/)],
-  ['an unparseable TimeWithZone', envelopeJson({}, serialized('ActiveJob::Serializers::TimeWithZoneSerializer', '2024-13-01T00:00:00Z')), JSON_TYPE, deserialization(/invalid ISO 8601/)],
+  [
+    'an unparseable TimeWithZone',
+    envelopeJson({}, serialized('ActiveJob::Serializers::TimeWithZoneSerializer', '2024-13-01T00:00:00Z')),
+    JSON_TYPE,
+    deserialization(/invalid ISO 8601/),
+  ],
   ['an array of 5,000 elements within the size limit', envelopeJson({}, `[[${Array(5_000).fill(7).join(',')}]]`), JSON_TYPE, 'performed'],
   ['arguments nested 98 levels deep (the limit: what Ruby JSON.parse reads in an envelope)', envelopeJson({}, `[${nested(98)}]`), JSON_TYPE, 'performed'],
   ['arguments nested 99 levels deep', envelopeJson({}, `[${nested(99)}]`), JSON_TYPE, deserialization(/nested deeper than 98 levels/)],
@@ -141,7 +220,10 @@ describe('bad input published raw to a worker queue', () => {
     const [, body, contentType, expected] = cases[index]!;
     const id = ids[index]!;
     if (expected === 'performed') {
-      await waitFor(() => scenario.ledger().some((entry) => entry.event === 'performed' && entry.jobId === JSON.parse(body.toString()).job_id), 'the job to be performed');
+      await waitFor(
+        () => scenario.ledger().some((entry) => entry.event === 'performed' && entry.jobId === JSON.parse(body.toString()).job_id),
+        'the job to be performed',
+      );
       expect(letters.has(id)).toBe(false);
       return;
     }

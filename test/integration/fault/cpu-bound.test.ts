@@ -20,7 +20,9 @@ afterAll(async () => {
  * socket closed) or is dropped as stale; it is never sent on the new channel. The broker
  * redelivers the job and it is performed again: a duplicate, never a loss.
  */
-it('a CPU-bound job blocking the event loop past two heartbeats is redelivered and performed again: duplicates, nothing lost', { timeout: 120_000 }, async () => {
+it('a CPU-bound job blocking the event loop past two heartbeats is redelivered and performed again: duplicates, nothing lost', {
+  timeout: 120_000,
+}, async () => {
   scenario = await FaultScenario.open(url);
   const queue = scenario.queue('cpu');
   configure({ adapter: scenario.producer() });

@@ -112,7 +112,15 @@ describe('credentials never appear in logs, errors or events', { timeout: 60_000
     const { logger, lines } = capture();
     const texts: string[] = [];
     try {
-      const worker = new Worker({ url: entry.url, tls: entry.tls, logger, registry: faultRegistry, queues: [queue], handleSignals: false, reconnectMinMs: 100 });
+      const worker = new Worker({
+        url: entry.url,
+        tls: entry.tls,
+        logger,
+        registry: faultRegistry,
+        queues: [queue],
+        handleSignals: false,
+        reconnectMinMs: 100,
+      });
       worker.events.on('connection:failed', (event) => texts.push(describePayload(event)));
       worker.events.on('connection:disconnect', (event) => texts.push(describePayload(event)));
       const started = worker.start().catch((error: unknown) => texts.push(describeError(error)));
@@ -144,10 +152,17 @@ describe('credentials never appear in logs, errors or events', { timeout: 60_000
     const messages: string[] = [];
     for (const url of [`amqp://guest:${secret()}@${broker}`, `amqps://guest:${secret()}@${broker}`, `amqp://guest:${secret()}@127.0.0.1:1`]) {
       const adapter = new AmqpAdapter({ url, publishTimeoutMs: 1_500, reconnectMinMs: 100 });
-      messages.push(await adapter.enqueue(envelopeFor(queue)).then(() => 'published', (error: unknown) => (error as Error).message));
+      messages.push(
+        await adapter.enqueue(envelopeFor(queue)).then(
+          () => 'published',
+          (error: unknown) => (error as Error).message,
+        ),
+      );
       await adapter.close();
     }
-    expect(messages[0]).toMatch(/the broker at amqp:\/\/guest:\*\*\*@\S+ refused the login \(.*ACCESS.REFUSED.*\): check the user name, password and virtual host; the job was not enqueued/);
+    expect(messages[0]).toMatch(
+      /the broker at amqp:\/\/guest:\*\*\*@\S+ refused the login \(.*ACCESS.REFUSED.*\): check the user name, password and virtual host; the job was not enqueued/,
+    );
     expect(messages[1]).toMatch(/the TLS connection to the broker at amqps:\/\/guest:\*\*\*@\S+ failed \(.*\): check the CA/);
     expect(messages[2]).toMatch(/the broker at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1 is unreachable \(connect ECONNREFUSED/);
   });
@@ -157,13 +172,19 @@ describe('credentials never appear in logs, errors or events', { timeout: 60_000
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }));
     const worker = new Worker({ url, logger, registry: faultRegistry, queues: [queue], handleSignals: false, reconnectMinMs: 100 });
-    const refused = await worker.start().then(() => undefined, (error: unknown) => error);
+    const refused = await worker.start().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(refused).toBeInstanceOf(ConnectionRefusedError);
     expect((refused as Error).message).toMatch(/the worker cannot start: the broker at amqp:\/\/guest:\*\*\*@\S+ refused the login/);
 
     const adapter = new AmqpAdapter({ url, logger, publishTimeoutMs: 60_000, reconnectMinMs: 100 });
     const started = Date.now();
-    const failed = await adapter.enqueue(envelopeFor(queue)).then(() => undefined, (error: unknown) => error);
+    const failed = await adapter.enqueue(envelopeFor(queue)).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     const waitedMs = Date.now() - started;
     await adapter.close();
     expect(failed).toBeInstanceOf(EnqueueError);

@@ -26,13 +26,17 @@ describe('due-time headers from outside', { timeout: 60_000 }, () => {
     Buffer.from(JSON.stringify(envelopeFor(queue, { job_class: 'FaultLedgerJob', job_id: randomUUID(), arguments: [label, 0] })));
   const reasons = async (count: number): Promise<Array<{ reason: unknown; message: unknown; id: unknown }>> => {
     const letters: Array<{ reason: unknown; message: unknown; id: unknown }> = [];
-    await waitFor(async () => {
-      for (const letter of await scenario.takeDeadLetters()) {
-        const headers = letter.properties.headers ?? {};
-        letters.push({ reason: headers[HEADERS.reason], message: String(headers[HEADERS.errorMessage]), id: letter.properties.messageId });
-      }
-      return letters.length >= count;
-    }, `${count} dead letters`, 20_000);
+    await waitFor(
+      async () => {
+        for (const letter of await scenario.takeDeadLetters()) {
+          const headers = letter.properties.headers ?? {};
+          letters.push({ reason: headers[HEADERS.reason], message: String(headers[HEADERS.errorMessage]), id: letter.properties.messageId });
+        }
+        return letters.length >= count;
+      },
+      `${count} dead letters`,
+      20_000,
+    );
     return letters;
   };
 
@@ -44,7 +48,11 @@ describe('due-time headers from outside', { timeout: 60_000 }, () => {
     const unsigned = body(queue, 'unsigned');
     await publish(unsigned, 'unsigned', { [DELAY_HEADERS.dueAt]: Date.now() + YEAR_MS });
     const tampered = body(queue, 'tampered');
-    await publish(tampered, 'tampered', { [DELAY_HEADERS.dueAt]: Date.now() + YEAR_MS, [HEADERS.signature]: signatureOf(body(queue, 'other'), KEY), [HEADERS.signatureKey]: 'k1' });
+    await publish(tampered, 'tampered', {
+      [DELAY_HEADERS.dueAt]: Date.now() + YEAR_MS,
+      [HEADERS.signature]: signatureOf(body(queue, 'other'), KEY),
+      [HEADERS.signatureKey]: 'k1',
+    });
     const signed = body(queue, 'signed');
     await publish(signed, 'signed', { [DELAY_HEADERS.dueAt]: Date.now() + 300, [HEADERS.signature]: signatureOf(signed, KEY), [HEADERS.signatureKey]: 'k1' });
 
@@ -57,7 +65,9 @@ describe('due-time headers from outside', { timeout: 60_000 }, () => {
 
   it('warren itself refuses, at enqueue, a delay beyond the longest it makes', async () => {
     const producer = scenario.producer();
-    const failure = await producer.enqueueAt(envelopeFor(scenario.queue('too-far')), Date.now() + DEFAULTS.delay.maxDelayMs + 86_400_000).catch((error: unknown) => error);
+    const failure = await producer
+      .enqueueAt(envelopeFor(scenario.queue('too-far')), Date.now() + DEFAULTS.delay.maxDelayMs + 86_400_000)
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EnqueueError);
     expect((failure as Error).message).toMatch(/beyond the longest delay warren makes \(795 days, DEFAULTS\.delay\.maxDelayMs\)/);
   });
@@ -71,8 +81,14 @@ describe('due-time headers from outside', { timeout: 60_000 }, () => {
     await publish('far', Date.now() + DEFAULTS.delay.maxDelayMs + 30 * 86_400_000);
     await publish('fine', String(Date.now() + 200));
     const letters = await reasons(2);
-    expect(letters.find((letter) => letter.id === 'words')).toMatchObject({ reason: 'undecodable', message: expect.stringMatching(/warren-due-at header is not a time in milliseconds since the epoch: "tomorrow at noon"/) });
-    expect(letters.find((letter) => letter.id === 'far')).toMatchObject({ reason: 'undecodable', message: expect.stringMatching(/days ahead, beyond the longest delay warren makes/) });
+    expect(letters.find((letter) => letter.id === 'words')).toMatchObject({
+      reason: 'undecodable',
+      message: expect.stringMatching(/warren-due-at header is not a time in milliseconds since the epoch: "tomorrow at noon"/),
+    });
+    expect(letters.find((letter) => letter.id === 'far')).toMatchObject({
+      reason: 'undecodable',
+      message: expect.stringMatching(/days ahead, beyond the longest delay warren makes/),
+    });
     await waitFor(() => scenario.ledger().some((entry) => entry.label === 'fine' && entry.event === 'performed'), 'the job with a good due time');
   });
 });

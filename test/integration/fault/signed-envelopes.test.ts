@@ -65,15 +65,45 @@ describe('signed envelopes', { timeout: 60_000 }, () => {
     cases.push({ what: 'unsigned', bytes: unsigned.bytes, headers: {}, reason: 'unsigned', message: /not signed/ });
     const tampered = body(queue, 'tampered');
     const tamperedHeaders = sign(tampered.bytes, KEY);
-    cases.push({ what: 'tampered', bytes: Buffer.from(tampered.bytes.toString().replace('tampered', 'tampereD')), headers: tamperedHeaders, reason: 'bad-signature', message: /does not match the body/ });
+    cases.push({
+      what: 'tampered',
+      bytes: Buffer.from(tampered.bytes.toString().replace('tampered', 'tampereD')),
+      headers: tamperedHeaders,
+      reason: 'bad-signature',
+      message: /does not match the body/,
+    });
     const otherKey = body(queue, 'other key');
-    cases.push({ what: 'another secret', bytes: otherKey.bytes, headers: sign(otherKey.bytes, OTHER_KEY), reason: 'bad-signature', message: /does not match the body/ });
+    cases.push({
+      what: 'another secret',
+      bytes: otherKey.bytes,
+      headers: sign(otherKey.bytes, OTHER_KEY),
+      reason: 'bad-signature',
+      message: /does not match the body/,
+    });
     const unknownKey = body(queue, 'unknown key');
-    cases.push({ what: 'an unknown key id', bytes: unknownKey.bytes, headers: sign(unknownKey.bytes, KEY, 'k9'), reason: 'bad-signature', message: /key "k9", which this worker does not have/ });
+    cases.push({
+      what: 'an unknown key id',
+      bytes: unknownKey.bytes,
+      headers: sign(unknownKey.bytes, KEY, 'k9'),
+      reason: 'bad-signature',
+      message: /key "k9", which this worker does not have/,
+    });
     const malformed = body(queue, 'malformed');
-    cases.push({ what: 'a malformed signature', bytes: malformed.bytes, headers: { 'warren-signature': 'md5=abc', 'warren-signature-key': 'k1' }, reason: 'bad-signature', message: /64 lower-case hex digits/ });
+    cases.push({
+      what: 'a malformed signature',
+      bytes: malformed.bytes,
+      headers: { 'warren-signature': 'md5=abc', 'warren-signature-key': 'k1' },
+      reason: 'bad-signature',
+      message: /64 lower-case hex digits/,
+    });
     const noKey = body(queue, 'no key header');
-    cases.push({ what: 'no key id', bytes: noKey.bytes, headers: { 'warren-signature': sign(noKey.bytes, KEY)['warren-signature']! }, reason: 'bad-signature', message: /no warren-signature-key header/ });
+    cases.push({
+      what: 'no key id',
+      bytes: noKey.bytes,
+      headers: { 'warren-signature': sign(noKey.bytes, KEY)['warren-signature']! },
+      reason: 'bad-signature',
+      message: /no warren-signature-key header/,
+    });
     for (const [index, entry] of cases.entries()) {
       await scenario.probe.publish(queue, entry.bytes, { contentType: 'application/json', messageId: `case-${index}`, headers: entry.headers });
     }
@@ -81,7 +111,8 @@ describe('signed envelopes', { timeout: 60_000 }, () => {
     await scenario.waitUntilPerformed([signed.jobId, retried.jobId, foreign.jobId], 30_000);
     const letters = new Map<string, { headers: Record<string, unknown>; content: Buffer }>();
     await waitFor(async () => {
-      for (const letter of await scenario.takeDeadLetters()) letters.set(String(letter.properties.messageId), { headers: letter.properties.headers ?? {}, content: letter.content });
+      for (const letter of await scenario.takeDeadLetters())
+        letters.set(String(letter.properties.messageId), { headers: letter.properties.headers ?? {}, content: letter.content });
       return letters.size >= cases.length;
     }, 'the dead letters');
     for (const [index, entry] of cases.entries()) {
@@ -93,7 +124,10 @@ describe('signed envelopes', { timeout: 60_000 }, () => {
       expect(letter!.content.equals(entry.bytes), entry.what).toBe(true);
     }
     // None of the refused bodies ran, and the worker kept going.
-    const performedLabels = scenario.ledger().filter((entry) => entry.event === 'performed').map((entry) => entry.label);
+    const performedLabels = scenario
+      .ledger()
+      .filter((entry) => entry.event === 'performed')
+      .map((entry) => entry.label);
     expect(performedLabels.sort()).toEqual(['retried', 'signed by warren', 'signed elsewhere']);
     expect(worker.inFlightCount).toBe(0);
   });
@@ -134,17 +168,40 @@ describe('signed envelopes', { timeout: 60_000 }, () => {
     const keyFile = join(scenario.ledgerDir, 'signing.key');
     writeFileSync(keyFile, `${KEY.toString('hex')}\n`);
     const keyBytes = Buffer.from(KEY.toString('hex'));
-    const enqueued = await runCli(['enqueue', 'FaultLedgerJob', '--args', '["from the cli", 0]', '--queue', queue, '--create-queue', '--signing-key', `k1=${keyFile}`]);
+    const enqueued = await runCli([
+      'enqueue',
+      'FaultLedgerJob',
+      '--args',
+      '["from the cli", 0]',
+      '--queue',
+      queue,
+      '--create-queue',
+      '--signing-key',
+      `k1=${keyFile}`,
+    ]);
     expect(enqueued.code, enqueued.stderr).toBe(0);
     const message = await scenario.probe.get(queue);
     if (!message) throw new Error('no message');
     expect(message.properties.headers).toMatchObject(sign(message.content, keyBytes));
     expect((await runCli(['enqueue', 'FaultLedgerJob', '--queue', queue, '--signing-key', keyFile])).code).toBe(2);
 
-    const worker = spawnCli(['worker', '--require', 'test/fixtures/fault/jobs.ts', '--queue', queue, '--dead-letter-queue', scenario.deadLetterQueue, '--signing-key', `k1=${keyFile}`], {
-      WARREN_LOG_LEVEL: 'info',
-      WARREN_FAULT_LEDGER_DIR: scenario.ledgerDir,
-    });
+    const worker = spawnCli(
+      [
+        'worker',
+        '--require',
+        'test/fixtures/fault/jobs.ts',
+        '--queue',
+        queue,
+        '--dead-letter-queue',
+        scenario.deadLetterQueue,
+        '--signing-key',
+        `k1=${keyFile}`,
+      ],
+      {
+        WARREN_LOG_LEVEL: 'info',
+        WARREN_FAULT_LEDGER_DIR: scenario.ledgerDir,
+      },
+    );
     await worker.waitForStderr('worker ready');
     const signed = body(queue, 'signed for the cli worker');
     await scenario.probe.publish(queue, signed.bytes, { contentType: 'application/json', messageId: signed.jobId, headers: sign(signed.bytes, keyBytes) });

@@ -109,7 +109,12 @@ export class BrokerProbe {
     } catch {
       return;
     }
-    await this.deleteQueues(listing.split('\n').map((line) => line.trim()).filter((name) => name.includes(fragment)));
+    await this.deleteQueues(
+      listing
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((name) => name.includes(fragment)),
+    );
   }
 
   async deleteExchanges(exchanges: readonly string[]): Promise<void> {

@@ -39,10 +39,14 @@ describe('AmqpAdapter: a delayed job whose route reaches no queue', () => {
     adapter = new AmqpAdapter({ url, topology, delays: fixture.ladder });
     configure({ adapter });
 
-    const immediate = await RecordJob.set({ queue }).performLater('now').catch((error: unknown) => error);
+    const immediate = await RecordJob.set({ queue })
+      .performLater('now')
+      .catch((error: unknown) => error);
     expect(immediate).toBeInstanceOf(EnqueueError);
 
-    const delayed = await RecordJob.set({ queue, wait: 300 }).performLater('later').catch((error: unknown) => error);
+    const delayed = await RecordJob.set({ queue, wait: 300 })
+      .performLater('later')
+      .catch((error: unknown) => error);
     expect(delayed).toBeInstanceOf(EnqueueError);
     expect((delayed as Error).message).toContain(`"${exchange}"`);
     expect((delayed as Error).message).toContain('"nowhere"');
@@ -62,11 +66,15 @@ describe('AmqpAdapter: a delayed job whose route reaches no queue', () => {
     adapter = new AmqpAdapter({ url, topology, delays: fixture.ladder });
     configure({ adapter });
 
-    const immediate = await RecordJob.set({ queue }).performLater('now').catch((error: unknown) => error);
+    const immediate = await RecordJob.set({ queue })
+      .performLater('now')
+      .catch((error: unknown) => error);
     expect(immediate).toBeInstanceOf(EnqueueError);
     expect((immediate as Error).message).toContain(`"${exchange}"`);
 
-    const delayed = await RecordJob.set({ queue, wait: 300 }).performLater('later').catch((error: unknown) => error);
+    const delayed = await RecordJob.set({ queue, wait: 300 })
+      .performLater('later')
+      .catch((error: unknown) => error);
     expect(delayed).toBeInstanceOf(EnqueueError);
     expect((delayed as Error).message).toContain(`"${exchange}"`);
     expect((delayed as Error).message).toContain(`"${queue}"`);

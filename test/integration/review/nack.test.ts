@@ -38,7 +38,9 @@ describe('AmqpAdapter: a job the broker nacks', () => {
     ]);
     const adapter = scratch.adopt(new AmqpAdapter({ url, topology, delays: immediateOnly, publishNackRetries: 2 }));
     configure({ adapter });
-    const failure = await RecordJob.set({ queue }).performLater('refused').catch((error: unknown) => error);
+    const failure = await RecordJob.set({ queue })
+      .performLater('refused')
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EnqueueError);
     expect((failure as Error).message).toMatch(/refused \(nacked\)/);
     expect((failure as Error).message).toContain(`exchange "${exchange}" with routing key "${queue}"`);

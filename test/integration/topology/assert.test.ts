@@ -44,9 +44,7 @@ describe('assertTopology', () => {
       const wrapper = manager.createChannel({ setup: (channel: Channel) => assertTopology(channel, topology) });
       await wrapper.waitForConnect();
       await wrapper.publish(exchange, queue, Buffer.from('{}'), { persistent: true });
-      await expect
-        .poll(() => broker.onChannel((channel) => channel.checkQueue(queue)).then((ok) => ok.messageCount), { timeout: 10_000 })
-        .toBe(1);
+      await expect.poll(() => broker.onChannel((channel) => channel.checkQueue(queue)).then((ok) => ok.messageCount), { timeout: 10_000 }).toBe(1);
 
       // What a reconnect does: the same setup on a new channel.
       await broker.onChannel((channel) => assertTopology(channel, topology));
@@ -98,9 +96,7 @@ describe('assertTopology', () => {
     ]);
     expect(result.adoptedQueues[0]?.description).toContain('job priorities are ignored on it');
     await broker.onChannel(async (channel) => channel.publish(exchange, legacy, Buffer.from('{}')));
-    await expect
-      .poll(() => broker.onChannel((channel) => channel.checkQueue(legacy)).then((ok) => ok.messageCount), { timeout: 10_000 })
-      .toBe(1);
+    await expect.poll(() => broker.onChannel((channel) => channel.checkQueue(legacy)).then((ok) => ok.messageCount), { timeout: 10_000 }).toBe(1);
     const drift = await verifyTopology(broker.connection, topology);
     expect(drift.ok).toBe(true);
     expect(drift.entries.find((entry) => entry.name === legacy)?.status).toBe('adopted');

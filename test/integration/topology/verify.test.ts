@@ -89,11 +89,7 @@ describe('verifyTopology', () => {
       await channel.assertExchange(jobs, 'direct', { durable: true });
       await channel.assertQueue(mailers, { durable: true, arguments: { 'x-max-priority': 5 } });
     });
-    const topology = topologyFromYaml([
-      `defaultExchange: ${jobs}`,
-      `exchanges: [{ name: ${jobs} }]`,
-      `queues: [{ name: ${mailers}, maxPriority: 10 }]`,
-    ]);
+    const topology = topologyFromYaml([`defaultExchange: ${jobs}`, `exchanges: [{ name: ${jobs} }]`, `queues: [{ name: ${mailers}, maxPriority: 10 }]`]);
 
     const report = await verifyTopology(broker.url, topology);
 

@@ -15,10 +15,7 @@ export interface RailsHarness {
   close(queues: readonly string[]): Promise<void>;
 }
 
-export async function openRailsHarness(
-  url: string,
-  options: { registry: JobRegistry; queues: string[]; deadLetterQueue: string },
-): Promise<RailsHarness> {
+export async function openRailsHarness(url: string, options: { registry: JobRegistry; queues: string[]; deadLetterQueue: string }): Promise<RailsHarness> {
   ensureDebianPackages(INTEROP_PACKAGES.rails);
   const broker = await Broker.open(url);
   const adapter = new AmqpAdapter({ url });

@@ -41,7 +41,9 @@ describe('inline adapter', () => {
     }
     const adapter = new InlineAdapter({ registry: new JobRegistry().register(LaterJob) });
     LaterJob.adapter = adapter;
-    const failure = await LaterJob.set({ wait: 60_000 }).performLater().catch((error: unknown) => error);
+    const failure = await LaterJob.set({ wait: 60_000 })
+      .performLater()
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(EnqueueError);
     expect((failure as EnqueueError).cause).toBeInstanceOf(AdapterError);
     expect((failure as Error).message).toMatch(/cannot delay/);

@@ -23,7 +23,9 @@ function fromTheWire(table: Record<string, unknown>): Record<string, unknown> {
 }
 
 const hostile = fromTheWire(
-  JSON.parse('{"__proto__": {"warren-due-at": 99999999999999, "warren-signature": "hmac-sha256=00", "warren-signature-key": "k1", "warren-reason": "forged"}}') as Record<string, unknown>,
+  JSON.parse(
+    '{"__proto__": {"warren-due-at": 99999999999999, "warren-signature": "hmac-sha256=00", "warren-signature-key": "k1", "warren-reason": "forged"}}',
+  ) as Record<string, unknown>,
 );
 
 describe('headers named __proto__', () => {

@@ -48,7 +48,9 @@ describe('dead letters', () => {
         messageId: 'job-2',
         headers: {
           'warren-queue': 'payments',
-          'x-death': [{ queue: 'payments', reason: 'delivery_limit', count: 1, time: { '!': 'timestamp', value: 1_767_225_600 }, 'routing-keys': ['payments'] }],
+          'x-death': [
+            { queue: 'payments', reason: 'delivery_limit', count: 1, time: { '!': 'timestamp', value: 1_767_225_600 }, 'routing-keys': ['payments'] },
+          ],
         },
       }),
     );

@@ -10,7 +10,9 @@ describe('the queue a due job is forwarded to', () => {
   });
 
   it('falls back to the routing keys the broker recorded in x-death', () => {
-    expect(dueDestination(properties({ 'x-death': [{ queue: 'warren.delay.quorum.05', 'routing-keys': ['in>5', '=reports.eu'] }] }), 'in>5')).toBe('reports.eu');
+    expect(dueDestination(properties({ 'x-death': [{ queue: 'warren.delay.quorum.05', 'routing-keys': ['in>5', '=reports.eu'] }] }), 'in>5')).toBe(
+      'reports.eu',
+    );
   });
 
   it('is undefined when no key names a queue (the forwarder dead-letters the job as undeliverable)', () => {

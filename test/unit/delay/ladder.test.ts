@@ -83,7 +83,9 @@ describe('DelayLadder', () => {
     const due = topology.queues.find((q) => q.name === 'app.delay.quorum.due');
     expect(due).toMatchObject({ type: 'quorum', deadLetterExchange: undefined, deadLetterRoutingKey: undefined, deliveryLimit: 1_000, arguments: {} });
     // One ladder serves applications with different dead-letter queues: nothing of the ladder names one.
-    const other = new DelayLadder({ prefix: 'app.delay', levels: 8, lowestLevel: 0, deadLetterQueue: 'other.dead' }).extendTopology(defaultTopology(['mailers']));
+    const other = new DelayLadder({ prefix: 'app.delay', levels: 8, lowestLevel: 0, deadLetterQueue: 'other.dead' }).extendTopology(
+      defaultTopology(['mailers']),
+    );
     const ladderOnly = (t: Topology) => t.queues.filter((q) => q.name.startsWith('app.delay.'));
     expect(ladderOnly(other)).toEqual(ladderOnly(topology));
     expect(topology.bindings.filter((b) => b.origin === 'generated' && b.exchange !== 'app.delay.quorum.due')).toHaveLength((8 * 9) / 2);
@@ -102,7 +104,12 @@ describe('DelayLadder', () => {
     const classic = new DelayLadder({ prefix: 'app.delay', levels: 8, lowestLevel: 0, deadLetterQueue: 'app.dead', queueType: 'classic' });
     const topology = classic.extendTopology(defaultTopology(['mailers']));
     expect(validateTopology(topology)).toEqual([]);
-    expect(topology.queues.find((q) => q.name === 'app.delay.03')).toMatchObject({ type: 'classic', messageTtlMs: 8, deadLetterExchange: 'app.delay.03', arguments: {} });
+    expect(topology.queues.find((q) => q.name === 'app.delay.03')).toMatchObject({
+      type: 'classic',
+      messageTtlMs: 8,
+      deadLetterExchange: 'app.delay.03',
+      arguments: {},
+    });
     expect(classic.names.entryExchange).toBe('app.delay.in');
     const visited = walk(topology, classic.place('mailers', 1_000_000 + 100, undefined, 1_000_000).target);
     expect(visited.at(-1)).toBe('mailers');
@@ -165,7 +172,11 @@ describe('DelayLadder', () => {
   it('publishes delays too short for a hop into the due queue, whose forwarder delivers them when due (never early on the wire)', () => {
     const route = { exchange: 'warren', routingKey: 'mailers' };
     const placement = ladder.place('mailers', 1_000_003, route, 1_000_000);
-    expect(placement).toMatchObject({ ladderDelayMs: 0, hops: 0, target: { exchange: ladder.dueQueue, routingKey: '=mailers', headers: { [DELAY_HEADERS.dueAt]: 1_000_003 } } });
+    expect(placement).toMatchObject({
+      ladderDelayMs: 0,
+      hops: 0,
+      target: { exchange: ladder.dueQueue, routingKey: '=mailers', headers: { [DELAY_HEADERS.dueAt]: 1_000_003 } },
+    });
     // Due already: straight to the route.
     expect(ladder.place('mailers', 1_000_000, route, 1_000_000).target).toMatchObject({ exchange: 'warren', routingKey: 'mailers' });
     // The classic ladder has no due queue: straight to the route, for a warren worker to hold.

@@ -38,7 +38,15 @@ const refused: [string, unknown, RegExp][] = [
   ['a constructor.prototype path', { constructor: { prototype: { admin: true } } }, /"prototype" is refused/],
   ['nesting deeper than DEFAULTS.maxArgumentDepth', nested(DEFAULTS.maxArgumentDepth + 1), /nested deeper than/],
   ['a record whose toGlobalId has no id', { toGlobalId: () => 'gid://shop/User/' }, /invalid GlobalID/],
-  ['a record whose toGlobalId throws', { toGlobalId: () => { throw new Error('unsaved'); } }, /toGlobalId\(\) failed: unsaved/],
+  [
+    'a record whose toGlobalId throws',
+    {
+      toGlobalId: () => {
+        throw new Error('unsaved');
+      },
+    },
+    /toGlobalId\(\) failed: unsaved/,
+  ],
 ];
 
 describe('serializeArguments refuses at enqueue what cannot travel', () => {

@@ -4,12 +4,7 @@ import { DEFAULTS } from '../../../src/config/defaults.js';
 import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
 import { GlobalId } from '../../../src/envelope/global-id.js';
 import { registerLocator } from '../../../src/envelope/locators.js';
-import {
-  asKeywordArguments,
-  rubyHashForm,
-  withIndifferentAccess,
-  withSymbolKeys,
-} from '../../../src/envelope/ruby-hash.js';
+import { asKeywordArguments, rubyHashForm, withIndifferentAccess, withSymbolKeys } from '../../../src/envelope/ruby-hash.js';
 import { CalendarDate } from '../../../src/envelope/values/calendar-date.js';
 import { Decimal } from '../../../src/envelope/values/decimal.js';
 import { Duration } from '../../../src/envelope/values/duration.js';

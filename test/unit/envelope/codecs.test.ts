@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
 import { DEFAULTS } from '../../../src/config/defaults.js';
-import {
-  codecFor,
-  createJsonCodec,
-  createProtobufCodec,
-  jsonCodec,
-  protobufCodec,
-} from '../../../src/envelope/codecs/index.js';
+import { codecFor, createJsonCodec, createProtobufCodec, jsonCodec, protobufCodec } from '../../../src/envelope/codecs/index.js';
 import { ENVELOPE_VERSION } from '../../../src/envelope/envelope.js';
 import { EnvelopeError } from '../../../src/errors.js';
 import { codecs, envelopeWith } from './helpers.js';

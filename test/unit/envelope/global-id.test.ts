@@ -102,9 +102,9 @@ describe('locators', () => {
 
   it('raises DeserializationError when findMany misses a record', async () => {
     registerLocator('User', { find: () => null, findMany: (ids) => ids.map((id) => (id === '1' ? USERS.get(id) : null)) });
-    await expect(
-      deserializeArguments([{ _aj_globalid: 'gid://shop/User/1' }, { _aj_globalid: 'gid://shop/User/5' }]),
-    ).rejects.toThrow(/Couldn't find User with id 5/);
+    await expect(deserializeArguments([{ _aj_globalid: 'gid://shop/User/1' }, { _aj_globalid: 'gid://shop/User/5' }])).rejects.toThrow(
+      /Couldn't find User with id 5/,
+    );
   });
 
   it('raises DeserializationError for a missing record, so discardOn(DeserializationError) can drop the job', async () => {

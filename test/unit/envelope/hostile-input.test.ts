@@ -36,9 +36,17 @@ function deepArray(depth: number): string {
 const badArguments: [string, string, RegExp][] = [
   ['a "__proto__" key', '[{"__proto__": {"polluted": true}}]', /"__proto__" is refused/],
   ['a nested "__proto__" key', '[{"a": [{"__proto__": {"polluted": true}}]}]', /argument 0\.a\[0\]: the key "__proto__"/],
-  ['a "__proto__" key in a serialized value', '[{"_aj_serialized": "ActiveJob::Serializers::SymbolSerializer", "value": "a", "__proto__": {"polluted": true}}]', /"__proto__" is refused/],
+  [
+    'a "__proto__" key in a serialized value',
+    '[{"_aj_serialized": "ActiveJob::Serializers::SymbolSerializer", "value": "a", "__proto__": {"polluted": true}}]',
+    /"__proto__" is refused/,
+  ],
   ['a constructor.prototype path', '[{"constructor": {"prototype": {"polluted": true}}}]', /"prototype" is refused/],
-  ['nesting deeper than DEFAULTS.maxArgumentDepth', `[${deepArray(DEFAULTS.maxArgumentDepth + 1)}]`, new RegExp(`nested deeper than ${DEFAULTS.maxArgumentDepth}`)],
+  [
+    'nesting deeper than DEFAULTS.maxArgumentDepth',
+    `[${deepArray(DEFAULTS.maxArgumentDepth + 1)}]`,
+    new RegExp(`nested deeper than ${DEFAULTS.maxArgumentDepth}`),
+  ],
   ['extremely deep nesting', `[${deepArray(100_000)}]`, /nested deeper than/],
   ['an unknown _aj_serialized name', '[{"_aj_serialized": "Kernel::System", "value": "rm -rf"}]', /unknown serializer "Kernel::System"/],
   ['a non-string _aj_serialized', '[{"_aj_serialized": 5}]', /must be a serializer name/],
@@ -54,11 +62,23 @@ const badArguments: [string, string, RegExp][] = [
   ['an impossible date', '[{"_aj_serialized": "ActiveJob::Serializers::DateSerializer", "value": "2024-02-30"}]', /invalid day/],
   ['an unparseable date', '[{"_aj_serialized": "ActiveJob::Serializers::DateSerializer", "value": "May 1st"}]', /invalid date/],
   ['an unparseable DateTime', '[{"_aj_serialized": "ActiveJob::Serializers::DateTimeSerializer", "value": 1}]', /needs a string "value"/],
-  ['an unparseable TimeWithZone', '[{"_aj_serialized": "ActiveJob::Serializers::TimeWithZoneSerializer", "value": "2024-13-01T00:00:00Z"}]', /invalid ISO 8601/],
-  ['a Duration with an unknown unit', '[{"_aj_serialized": "ActiveJob::Serializers::DurationSerializer", "value": 1, "parts": [["fortnights", 1]]}]', /unknown unit/],
+  [
+    'an unparseable TimeWithZone',
+    '[{"_aj_serialized": "ActiveJob::Serializers::TimeWithZoneSerializer", "value": "2024-13-01T00:00:00Z"}]',
+    /invalid ISO 8601/,
+  ],
+  [
+    'a Duration with an unknown unit',
+    '[{"_aj_serialized": "ActiveJob::Serializers::DurationSerializer", "value": 1, "parts": [["fortnights", 1]]}]',
+    /unknown unit/,
+  ],
   ['a Duration without parts', '[{"_aj_serialized": "ActiveJob::Serializers::DurationSerializer", "value": 1}]', /needs "parts"/],
   ['a malformed BigDecimal', '[{"_aj_serialized": "ActiveJob::Serializers::BigDecimalSerializer", "value": "12,5"}]', /invalid decimal/],
-  ['a GlobalID as a Range endpoint', '[{"_aj_serialized": "ActiveJob::Serializers::RangeSerializer", "begin": {"_aj_globalid": "gid://shop/User/1"}}]', /not allowed here/],
+  [
+    'a GlobalID as a Range endpoint',
+    '[{"_aj_serialized": "ActiveJob::Serializers::RangeSerializer", "begin": {"_aj_globalid": "gid://shop/User/1"}}]',
+    /not allowed here/,
+  ],
   ['_aj_symbol_keys that is not a list of strings', '[{"a": 1, "_aj_symbol_keys": "a"}]', /must be a list of strings/],
   ['a number too large for a double', '[1e400]', /not finite/],
 ];
@@ -78,9 +98,7 @@ describe('deserializeArguments refuses hostile arguments with DeserializationErr
   });
 
   it('reads plain "constructor" and "prototype" keys as data without touching prototypes', async () => {
-    const [value] = (await deserializeArguments(parseJson('[{"constructor": "x", "prototype": {"a": 1}}]') as JsonValue[])) as [
-      Record<string, unknown>,
-    ];
+    const [value] = (await deserializeArguments(parseJson('[{"constructor": "x", "prototype": {"a": 1}}]') as JsonValue[])) as [Record<string, unknown>];
     expect(value.constructor).toBe('x');
     expect(value.prototype).toEqual({ a: 1 });
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
@@ -104,8 +122,18 @@ const badBodies: [string, string | undefined, Buffer, RegExp][] = [
   ['negative executions', 'application/json', Buffer.from(envelopeText({ executions: -1 })), /executions must be a non-negative/],
   ['an unparseable enqueued_at', 'application/json', Buffer.from(envelopeText({ enqueued_at: 'now' })), /enqueued_at must be an ISO 8601/],
   ['an unknown envelope version', 'application/json', Buffer.from(envelopeText({ envelope_version: 2 })), /unsupported envelope version 2/],
-  ['a hostile job name is not the codec\'s concern but a wrong type is', 'application/json', Buffer.from(envelopeText({ job_class: ['__proto__'] })), /job_class/],
-  ['wire nesting past the codec bound', 'application/json', Buffer.from(envelopeText({ arguments: 'X' }).replace('"X"', `[${deepArray(100_000)}]`)), /nest deeper than/],
+  [
+    "a hostile job name is not the codec's concern but a wrong type is",
+    'application/json',
+    Buffer.from(envelopeText({ job_class: ['__proto__'] })),
+    /job_class/,
+  ],
+  [
+    'wire nesting past the codec bound',
+    'application/json',
+    Buffer.from(envelopeText({ arguments: 'X' }).replace('"X"', `[${deepArray(100_000)}]`)),
+    /nest deeper than/,
+  ],
   ['a body over the size limit', 'application/json', Buffer.alloc(DEFAULTS.maxMessageBytes + 1, 0x20), /exceeds the 1048576-byte limit/],
   ['a truncated protobuf body', 'application/x-protobuf', protobufCodec.encode(envelopeWith([1, 'two'])).subarray(0, 5), /not a protobuf envelope/],
   ['a JSON body sent as protobuf', 'application/x-protobuf', Buffer.from(envelopeText({})), /not a protobuf envelope|missing field/],

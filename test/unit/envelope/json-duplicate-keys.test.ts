@@ -9,7 +9,14 @@ describe('parseJson: a key written twice at the top level', () => {
   });
 
   it('is told apart from equal keys of nested objects, keys inside strings and escaped quotes', () => {
-    const texts = ['{"a":{"a":1},"b":[{"a":2},{"a":3}]}', '{"a":"\\"a\\":1","b":"x:y"}', '{"a\\"":1,"a":2}', '{"k":"\\\\"}', '{}', '{"big":123456789012345678901234567890,"a":1}'];
+    const texts = [
+      '{"a":{"a":1},"b":[{"a":2},{"a":3}]}',
+      '{"a":"\\"a\\":1","b":"x:y"}',
+      '{"a\\"":1,"a":2}',
+      '{"k":"\\\\"}',
+      '{}',
+      '{"big":123456789012345678901234567890,"a":1}',
+    ];
     for (const text of texts) expect(() => parseJson(text), text).not.toThrow();
   });
 });

@@ -29,7 +29,14 @@ describe('protobuf envelopes from other producers', () => {
           { bool_value: true },
           { null_value: 'NULL_VALUE' },
           { list_value: { values: [{ int_value: 1 }] } },
-          { map_value: { entries: [{ key: 'z', value: { int_value: 1 } }, { key: 'a', value: { int_value: 2 } }] } },
+          {
+            map_value: {
+              entries: [
+                { key: 'z', value: { int_value: 1 } },
+                { key: 'a', value: { int_value: 2 } },
+              ],
+            },
+          },
         ],
       }),
     );

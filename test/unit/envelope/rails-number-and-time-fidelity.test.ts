@@ -140,7 +140,27 @@ describe('argument JSON survives a retry byte for byte, whatever numbers and str
     return ((t ^ (t >>> 14)) >>> 0) % n;
   };
   // Not "-0": no Ruby writes it (Integer 0 is "0"); warren reads it as 0 and writes it "0", the same Integer.
-  const NUMBERS = ['0', '1', '-17', '1.0', '-0.0', '0.0', '2.50', '1.5e1', '1E2', '-3e-2', '12345678901234567890', '1.0e0', '7.000', '9007199254740993', '0.1', '2.5', '1.0e+20', '1.5e-07', '3.141592653589793'];
+  const NUMBERS = [
+    '0',
+    '1',
+    '-17',
+    '1.0',
+    '-0.0',
+    '0.0',
+    '2.50',
+    '1.5e1',
+    '1E2',
+    '-3e-2',
+    '12345678901234567890',
+    '1.0e0',
+    '7.000',
+    '9007199254740993',
+    '0.1',
+    '2.5',
+    '1.0e+20',
+    '1.5e-07',
+    '3.141592653589793',
+  ];
   const STRINGS = ['"1.0"', '"v2.0e3"', '"a\\\\"', '"x\\"1.0\\"y"', '"2026-11-22T10:00:00.000000000Z"', '""', '"é 1.0"'];
   const value = (depth: number): string => {
     const pick = next(depth > 3 ? 3 : 6);
@@ -157,7 +177,10 @@ describe('argument JSON survives a retry byte for byte, whatever numbers and str
     for (let round = 0; round < 300; round += 1) {
       const args = `[${Array.from({ length: 1 + next(4) }, () => value(0)).join(',')}]`;
       const body = Buffer.from(
-        JSON.stringify(envelopeWith([], { job_class: 'FloatsJob', enqueued_at: '2026-11-22T10:00:00.000000000Z' })).replace('"arguments":[]', `"arguments":${args}`),
+        JSON.stringify(envelopeWith([], { job_class: 'FloatsJob', enqueued_at: '2026-11-22T10:00:00.000000000Z' })).replace(
+          '"arguments":[]',
+          `"arguments":${args}`,
+        ),
       );
       const job = jobFromEnvelope(FloatsJob, jsonCodec.decode(body));
       expect(argumentsText(jsonCodec.encode(prepareEnvelope(job))), args).toBe(args);

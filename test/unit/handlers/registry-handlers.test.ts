@@ -14,7 +14,10 @@ describe('JobRegistry with named handlers', () => {
       perform(): void {}
     }
     const registry = new JobRegistry().register(ReportJob);
-    registry.registerHandler('send_email', defineHandlerJob('send_email', () => undefined, { queue: 'mailers', timeout: 5_000 }, adapter));
+    registry.registerHandler(
+      'send_email',
+      defineHandlerJob('send_email', () => undefined, { queue: 'mailers', timeout: 5_000 }, adapter),
+    );
 
     expect(registry.names()).toEqual(['ReportJob', 'send_email']);
     expect(registry.describe('send_email')).toEqual({ name: 'send_email', kind: 'handler', timeoutMs: 5_000, queueName: 'mailers' });
@@ -36,7 +39,10 @@ describe('JobRegistry with named handlers', () => {
       perform(): void {}
     }
     const registry = new JobRegistry();
-    registry.registerHandler('send_email', defineHandlerJob('send_email', () => undefined, {}, adapter));
+    registry.registerHandler(
+      'send_email',
+      defineHandlerJob('send_email', () => undefined, {}, adapter),
+    );
     expect(() => registry.register(SendEmail)).toThrow('job name "send_email" is already registered, by a handler');
   });
 });

@@ -145,7 +145,9 @@ describe('performLater', () => {
     const adapter = new RecordingAdapter();
     const SendEmailJob = jobWith(adapter);
     const before = Date.now();
-    const job = await SendEmailJob.set({ waitUntil: Date.UTC(2040, 0, 1), queue: 'a' }).set({ wait: 1_000 }).performLater(1, 'x');
+    const job = await SendEmailJob.set({ waitUntil: Date.UTC(2040, 0, 1), queue: 'a' })
+      .set({ wait: 1_000 })
+      .performLater(1, 'x');
     expect(job.queueName).toBe('a');
     expect(job.scheduledAt!.getTime()).toBeGreaterThanOrEqual(before + 1_000);
     expect(job.scheduledAt!.getTime()).toBeLessThan(Date.UTC(2040, 0, 1));

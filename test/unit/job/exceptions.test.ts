@@ -177,9 +177,7 @@ describe('retryOn', () => {
       }
     }
     const adapter = new RecordingAdapter();
-    await expect(
-      execute(DoomedJob, adapter, { executions: 2, exception_executions: { '[NetworkError]': 2 } }),
-    ).rejects.toThrow('still down');
+    await expect(execute(DoomedJob, adapter, { executions: 2, exception_executions: { '[NetworkError]': 2 } })).rejects.toThrow('still down');
     expect(adapter.calls).toHaveLength(0);
     expect(discarded).toEqual([[3, expect.any(NetworkError)]]);
   });

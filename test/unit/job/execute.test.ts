@@ -55,10 +55,7 @@ describe('executeEnvelope', () => {
         seen.push(this.locale, this.timezone, currentLocale(), currentTimezone());
       }
     }
-    await executeEnvelope(
-      envelopeOf('LocalizedJob', [], { locale: 'es', timezone: 'Europe/Madrid' }),
-      new JobRegistry().register(LocalizedJob),
-    );
+    await executeEnvelope(envelopeOf('LocalizedJob', [], { locale: 'es', timezone: 'Europe/Madrid' }), new JobRegistry().register(LocalizedJob));
     expect(seen).toEqual(['es', 'es', 'Europe/Madrid', 'es', 'Europe/Madrid']);
     expect(currentLocale()).toBe('en');
   });
@@ -109,10 +106,7 @@ describe('executeEnvelope', () => {
       }
       perform(_post: unknown): void {}
     }
-    const result = await executeEnvelope(
-      envelopeOf('PostJob', [{ _aj_globalid: 'gid://app/Post/9' }]),
-      new JobRegistry().register(PostJob),
-    );
+    const result = await executeEnvelope(envelopeOf('PostJob', [{ _aj_globalid: 'gid://app/Post/9' }]), new JobRegistry().register(PostJob));
     expect(result.outcome).toBe('discarded');
     expect(discarded).toEqual([1]);
   });
@@ -122,9 +116,7 @@ describe('executeEnvelope', () => {
     class PlainJob extends Job {
       perform(): void {}
     }
-    await expect(executeEnvelope(envelopeOf('PlainJob', [1]), new JobRegistry().register(PlainJob))).rejects.toBeInstanceOf(
-      DeserializationError,
-    );
+    await expect(executeEnvelope(envelopeOf('PlainJob', [1]), new JobRegistry().register(PlainJob))).rejects.toBeInstanceOf(DeserializationError);
   });
 
   it("aborts the job's signal and fails with JobTimeoutError when perform outlives the job's timeout", async () => {

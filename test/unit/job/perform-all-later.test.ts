@@ -41,10 +41,7 @@ describe('performAllLater', () => {
       perform(_guest: string): void {}
     }
     const at = Date.now() + 86_400_000;
-    await performAllLater([
-      GuestJob.build('ana').set({ waitUntil: at }),
-      GuestJob.set({ queue: 'vip', priority: 1 }).build('bea'),
-    ]);
+    await performAllLater([GuestJob.build('ana').set({ waitUntil: at }), GuestJob.set({ queue: 'vip', priority: 1 }).build('bea')]);
     const [first, second] = adapter.calls[0]!.items!;
     expect(first!.scheduledAt).toBe(at);
     expect(first!.envelope.scheduled_at).not.toBeNull();

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  brokerReplyText,
-  brokerValueToJs,
-  parseInequivalentArgument,
-  parseInvalidArgument,
-  UNREADABLE,
-} from '../../../src/amqp/topology/broker-errors.js';
+import { brokerReplyText, brokerValueToJs, parseInequivalentArgument, parseInvalidArgument, UNREADABLE } from '../../../src/amqp/topology/broker-errors.js';
 import { topicMatches } from '../../../src/topology/routes.js';
 
 // Messages as amqplib reports them from RabbitMQ 3.10.
@@ -40,9 +34,7 @@ describe("reading RabbitMQ's 406 replies", () => {
   it('reads durable and exchange type differences', () => {
     const durable = parseInequivalentArgument(amqplibError("inequivalent arg 'durable' for queue 'q' in vhost '/': received 'false' but current is 'true'"));
     expect(durable && brokerValueToJs(durable.current, false)).toBe(true);
-    const type = parseInequivalentArgument(
-      amqplibError("inequivalent arg 'type' for exchange 'x' in vhost 'prod': received 'topic' but current is 'direct'"),
-    );
+    const type = parseInequivalentArgument(amqplibError("inequivalent arg 'type' for exchange 'x' in vhost 'prod': received 'topic' but current is 'direct'"));
     expect(type && brokerValueToJs(type.current, 'topic')).toBe('direct');
   });
 

@@ -17,9 +17,7 @@ import {
 describe('default topology', () => {
   it('declares one durable direct exchange named by DEFAULTS.amqp.exchange', () => {
     const topology = defaultTopology();
-    expect(topology.exchanges).toEqual([
-      { name: DEFAULTS.amqp.exchange, type: 'direct', durable: true, arguments: {}, origin: 'default' },
-    ]);
+    expect(topology.exchanges).toEqual([{ name: DEFAULTS.amqp.exchange, type: 'direct', durable: true, arguments: {}, origin: 'default' }]);
     expect(topology.defaultExchange).toBe(DEFAULTS.amqp.exchange);
   });
 
@@ -68,9 +66,7 @@ describe('ensureQueue', () => {
   });
 
   it('adds the default exchange when a file routes everything elsewhere', () => {
-    const topology = parseTopology([
-      { file: 'app.yaml', text: 'defaultExchange: jobs\nexchanges:\n  - name: jobs\n    type: topic\n' },
-    ]);
+    const topology = parseTopology([{ file: 'app.yaml', text: 'defaultExchange: jobs\nexchanges:\n  - name: jobs\n    type: topic\n' }]);
     const ensured = withQueues(topology, ['a', 'b']);
     expect(ensured.exchanges.map((exchange) => exchange.name)).toEqual(['jobs']);
     expect(ensured.bindings.map((binding) => `${binding.exchange}/${binding.routingKey}`)).toEqual(['jobs/a', 'jobs/b']);
@@ -143,9 +139,7 @@ describe('resolveRoute', () => {
 
 describe('queueMaxPriority', () => {
   it("is the queue's maxPriority, the default for unlisted queues, and undefined for queues without priorities", () => {
-    const topology = parseTopology([
-      { file: 'app.yaml', text: 'queues:\n  - name: fast\n    maxPriority: 3\n  - name: plain\n' },
-    ]);
+    const topology = parseTopology([{ file: 'app.yaml', text: 'queues:\n  - name: fast\n    maxPriority: 3\n  - name: plain\n' }]);
     expect(queueMaxPriority(topology, 'fast')).toBe(3);
     expect(queueMaxPriority(topology, 'plain')).toBeUndefined();
     expect(queueMaxPriority(topology, 'unlisted')).toBe(TOPOLOGY_DEFAULTS.defaultQueueMaxPriority);
@@ -153,7 +147,7 @@ describe('queueMaxPriority', () => {
 });
 
 describe('topologyForQueue', () => {
-  it("keeps only the queue, its bindings, and the exchanges they, its route and its dead letters use", () => {
+  it('keeps only the queue, its bindings, and the exchanges they, its route and its dead letters use', () => {
     const topology = parseTopology([
       {
         file: 'app.yaml',

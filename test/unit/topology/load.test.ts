@@ -82,18 +82,13 @@ describe('loadTopology', () => {
 
   it('reports a name declared in two files as an error naming both files', async () => {
     const error = await loadError([fixture('duplicate-a.yaml'), fixture('duplicate-b.yaml')]);
-    expect(error.issues).toEqual([
-      expect.objectContaining({ file: fixture('duplicate-b.yaml'), path: 'queues[1].name', value: 'mailers' }),
-    ]);
+    expect(error.issues).toEqual([expect.objectContaining({ file: fixture('duplicate-b.yaml'), path: 'queues[1].name', value: 'mailers' })]);
     expect(error.message).toContain(`queue "mailers" is declared twice: here and in ${fixture('duplicate-a.yaml')} (queues[0])`);
   });
 
   it('reports a missing file or a file of another kind before reading anything', async () => {
     const error = await loadError([fixture('nope.yaml'), path.join(here, 'fixtures/dir/notes.txt')]);
-    expect(error.issues.map((issue) => issue.message)).toEqual([
-      'no such file or directory',
-      'is not a topology file: expected a .yaml, .yml or .json file',
-    ]);
+    expect(error.issues.map((issue) => issue.message)).toEqual(['no such file or directory', 'is not a topology file: expected a .yaml, .yml or .json file']);
   });
 
   it('throws a TopologyValidationError, which callers can also catch as a TopologyError', async () => {

@@ -1,14 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  defaultTopology,
-  loadTopology,
-  parseTopology,
-  TopologyValidationError,
-  validateTopology,
-  type TopologyIssue,
-} from '../../../src/topology/index.js';
+import { defaultTopology, loadTopology, parseTopology, TopologyValidationError, validateTopology, type TopologyIssue } from '../../../src/topology/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string): string => path.join(here, 'fixtures', name);
@@ -155,8 +148,6 @@ describe('topology validation', () => {
     const topology = defaultTopology(['mailers']);
     const broken = { ...topology, queues: topology.queues.map((queue) => ({ ...queue, type: 'quorum' as const })) };
     expect(validateTopology(topology)).toEqual([]);
-    expect(validateTopology(broken)).toEqual([
-      expect.objectContaining({ path: 'queues["mailers"].maxPriority', file: undefined, value: 10 }),
-    ]);
+    expect(validateTopology(broken)).toEqual([expect.objectContaining({ path: 'queues["mailers"].maxPriority', file: undefined, value: 10 })]);
   });
 });
