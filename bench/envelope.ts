@@ -25,7 +25,7 @@ function envelopeFor(serialized: Envelope['arguments']): Envelope {
   };
 }
 
-async function rate(label: string, fn: () => unknown | Promise<unknown>): Promise<number> {
+async function rate(_label: string, fn: () => unknown | Promise<unknown>): Promise<number> {
   for (let i = 0; i < 2_000; i++) await fn(); // warm-up
   const start = performance.now();
   for (let i = 0; i < ITERATIONS; i++) await fn();

@@ -128,7 +128,7 @@ async function held(): Promise<void> {
   }
   rows.sort((a, b) => Number(b.split('|')[3]) - Number(a.split('|')[3]));
   console.log('what it is (heap snapshot, per delivery; 16 bytes or more):\n\n| kind: constructor | objects | bytes |\n|---|---|---|');
-  console.log(rows.join('\n') + '\n');
+  console.log(`${rows.join('\n')}\n`);
 }
 
 /** Self size and count per (node type, constructor name) of a heap snapshot, which is deleted. */

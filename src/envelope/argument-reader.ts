@@ -122,8 +122,8 @@ export class ArgumentReader {
     const keys = Object.keys(wire);
     if (keys.length === 1 && keys[0] === GLOBALID_KEY) return this.#readGlobalId(wire[GLOBALID_KEY], allowPending);
     // Checked before the serializer key: with both, Rails' reader would silently drop the GlobalID.
-    if (Object.prototype.hasOwnProperty.call(wire, GLOBALID_KEY)) this.#fail(`a hash with the reserved key "${GLOBALID_KEY}" beside other keys`);
-    if (Object.prototype.hasOwnProperty.call(wire, OBJECT_SERIALIZER_KEY)) return this.#readSerialized(wire, depth, allowPending);
+    if (Object.hasOwn(wire, GLOBALID_KEY)) this.#fail(`a hash with the reserved key "${GLOBALID_KEY}" beside other keys`);
+    if (Object.hasOwn(wire, OBJECT_SERIALIZER_KEY)) return this.#readSerialized(wire, depth, allowPending);
 
     const inner = this.#enter(depth);
     const result: Record<string, unknown> = {};
@@ -176,7 +176,7 @@ export class ArgumentReader {
   #readSerialized(wire: WireHash, depth: number, allowPending: boolean): unknown {
     const name = wire[OBJECT_SERIALIZER_KEY];
     if (typeof name !== 'string') this.#fail(`"${OBJECT_SERIALIZER_KEY}" must be a serializer name`);
-    if (Object.prototype.hasOwnProperty.call(wire, PROTO_KEY)) this.#fail(`the key "${PROTO_KEY}" is refused: it could reach an object prototype`);
+    if (Object.hasOwn(wire, PROTO_KEY)) this.#fail(`the key "${PROTO_KEY}" is refused: it could reach an object prototype`);
     const shown = JSON.stringify(name.slice(0, 120));
     const builtin = builtinSerializerNamed(name);
     if (builtin) {

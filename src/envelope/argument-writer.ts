@@ -163,7 +163,7 @@ export class ArgumentWriter {
       this.#path.pop();
     }
     const form = rubyHashForm(value);
-    const present = (names: readonly string[]) => names.filter((name) => Object.prototype.hasOwnProperty.call(result, name));
+    const present = (names: readonly string[]) => names.filter((name) => Object.hasOwn(result, name));
     if (form.kind === 'indifferent_access') result[WITH_INDIFFERENT_ACCESS_KEY] = true;
     else if (form.kind === 'ruby2_keywords') result[RUBY2_KEYWORDS_KEY] = present(form.symbolKeys);
     else result[SYMBOL_KEYS_KEY] = present(form.symbolKeys);
@@ -187,7 +187,7 @@ export class ArgumentWriter {
     if (typeof hash !== 'object' || hash === null || Array.isArray(hash) || !isPlainObject(hash)) {
       this.#fail(`serializer ${name} must return a plain object`);
     }
-    if (Object.prototype.hasOwnProperty.call(hash, OBJECT_SERIALIZER_KEY)) {
+    if (Object.hasOwn(hash, OBJECT_SERIALIZER_KEY)) {
       this.#fail(`serializer ${name} must not set "${OBJECT_SERIALIZER_KEY}" itself`);
     }
     const check = (item: unknown, level: number): void => {

@@ -84,9 +84,13 @@ export async function locateAll(globalIds: readonly GlobalId[]): Promise<Map<str
         if (!Array.isArray(results) || results.length !== ids.length) {
           throw new DeserializationError(`the ${first.modelName} locator's findMany returned no entry per id`);
         }
-        ids.forEach((id, index) => records.set(id.toString(), found(id, results[index])));
+        for (const [index, id] of ids.entries()) records.set(id.toString(), found(id, results[index]));
       } else {
-        await Promise.all(ids.map(async (id) => records.set(id.toString(), found(id, await locator.find(id.modelId, id)))));
+        await Promise.all(
+          ids.map(async (id) => {
+            records.set(id.toString(), found(id, await locator.find(id.modelId, id)));
+          }),
+        );
       }
     }),
   );

@@ -14,7 +14,7 @@ async function expandPaths(paths: readonly string[]): Promise<{ files: string[];
   const files: string[] = [];
   const issues: TopologyIssue[] = [];
   for (const given of paths) {
-    let info;
+    let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(given);
     } catch {

@@ -32,7 +32,7 @@ function valueAt(root: unknown, path: KeyPath): unknown {
   let current = root;
   for (const part of path) {
     if (current === null || typeof current !== 'object') return undefined;
-    if (!Object.prototype.hasOwnProperty.call(current, part)) return undefined;
+    if (!Object.hasOwn(current, part)) return undefined;
     current = (current as Record<string | number, unknown>)[part];
   }
   return current;

@@ -1,5 +1,5 @@
 import type { ChannelWrapper } from 'amqp-connection-manager';
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Channel } from 'amqplib';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
 import type { AmqpConnection } from '../amqp/connection.js';

@@ -37,9 +37,15 @@ export class DeliveryProcessor implements VerdictSink {
   receive(delivery: Delivery): void {
     const { settlement, context } = this.options;
     try {
-      if (settlement.skipStale(delivery)) return this.options.done();
+      if (settlement.skipStale(delivery)) {
+        this.options.done();
+        return;
+      }
       const refused = checkBeforeHold(delivery, context);
-      if (refused) return this.verdict(delivery, refused);
+      if (refused) {
+        this.verdict(delivery, refused);
+        return;
+      }
       const due = untilDue(delivery, this.options);
       // Nearly every delivery is due: performed at once, without a promise of its own.
       if (due === RUN_NOW) performDelivery(delivery, context, this);
@@ -53,8 +59,8 @@ export class DeliveryProcessor implements VerdictSink {
   private async receiveWhenDue(delivery: Delivery, due: DueVerdict | Promise<DueVerdict>): Promise<void> {
     const { settlement } = this.options;
     try {
-      if (!(await settlement.afterHold(delivery, await due)) || settlement.skipStale(delivery)) return this.options.done();
-      performDelivery(delivery, this.options.context, this);
+      if ((await settlement.afterHold(delivery, await due)) && !settlement.skipStale(delivery)) performDelivery(delivery, this.options.context, this);
+      else this.options.done();
     } catch (error) {
       this.error(delivery, error);
     }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RubyTime } from '../../src/envelope/values/ruby-time.js';
 import { Job } from '../../src/job/job.js';
 import { JobRegistry } from '../../src/job/registry.js';
-import { Broker, uniquePrefix, waitFor } from './support/broker.js';
+import { type Broker, uniquePrefix, waitFor } from './support/broker.js';
 import { openRailsHarness, type RailsHarness } from './support/rails-harness.js';
 import { repositoryRoot, runOk } from './support/tools.js';
 

@@ -26,7 +26,7 @@ import { SerializationError } from '../../src/errors.js';
 import { currentLocale, currentTimezone, withLocale, withTimezone } from '../../src/job/context.js';
 import { Job } from '../../src/job/job.js';
 import { JobRegistry } from '../../src/job/registry.js';
-import { Broker, uniquePrefix, waitFor } from './support/broker.js';
+import { type Broker, uniquePrefix, waitFor } from './support/broker.js';
 import { openRailsHarness, type RailsHarness } from './support/rails-harness.js';
 import { repositoryRoot, runOk } from './support/tools.js';
 

@@ -64,6 +64,7 @@ export function withAdoptedQueues(topology: Topology, adopted: readonly AdoptedQ
           const args = { ...spec.arguments };
           if (difference.actual === undefined) delete args[difference.argument];
           else args[difference.argument] = difference.actual;
+          // biome-ignore lint/performance/noAccumulatingSpread: a handful of differences per queue; each step keeps the spec immutable
           return { ...spec, arguments: args };
         }
         return spec;

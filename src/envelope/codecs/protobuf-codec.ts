@@ -23,7 +23,7 @@ interface EnvelopeMessage {
   envelope_version: number;
 }
 
-const has = (message: object, field: string) => Object.prototype.hasOwnProperty.call(message, field);
+const has = (message: object, field: string) => Object.hasOwn(message, field);
 
 /**
  * The protobuf encoding (content type application/x-protobuf) of

@@ -3,7 +3,7 @@ import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
 import { DeadLetterQueue } from '../../../src/adapters/amqp/dead-letter-queue.js';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
 import type { WorkerOptions } from '../../../src/worker/worker-options.js';
-import { Worker } from '../../../src/worker/worker.js';
+import type { Worker } from '../../../src/worker/worker.js';
 import { envelopeFor } from '../helpers/envelope.js';
 import { runCli } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';

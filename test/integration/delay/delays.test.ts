@@ -5,7 +5,7 @@ import amqplib from 'amqplib';
 import { DELAY_HEADERS, dueAtOf } from '../../../src/amqp/delay/hold.js';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
 import type { WorkerOptions } from '../../../src/worker/worker-options.js';
-import { Worker } from '../../../src/worker/worker.js';
+import type { Worker } from '../../../src/worker/worker.js';
 import { envelopeFor } from '../helpers/envelope.js';
 import { waitFor } from '../helpers/wait.js';
 import { collect, DelayFixture } from './delay-fixture.js';

@@ -20,6 +20,7 @@ export const INTEROP_PACKAGES = {
 } as const;
 
 function installed(pkg: string): boolean {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
   const result = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
   return result.status === 0 && result.stdout.includes('install ok installed');
 }

@@ -19,7 +19,7 @@ cyclic.self = cyclic;
 
 const refused: [string, unknown, RegExp][] = [
   ['undefined', undefined, /undefined cannot travel/],
-  ['an array hole', [1, , 3], /undefined cannot travel/], // eslint-disable-line no-sparse-arrays
+  ['an array hole', [1, undefined, 3], /undefined cannot travel/], // eslint-disable-line no-sparse-arrays
   ['NaN', Number.NaN, /not a finite number/],
   ['Infinity', Number.POSITIVE_INFINITY, /not a finite number/],
   ['a function', () => 1, /function/],

@@ -15,6 +15,7 @@ describe('parseJson', () => {
   });
 
   it('keeps fractions and exponents as numbers, even with many digits', () => {
+    // biome-ignore lint/correctness/noPrecisionLoss: the digits a double cannot hold are what this test is about
     expect(parseJson('[0.12345678901234567, 1e21, 12345678901234567.0]')).toEqual([0.12345678901234567, 1e21, 12345678901234568]);
   });
 

@@ -28,9 +28,7 @@ describe('queue names', () => {
   it('computes the queue from the perform arguments when queueAs is given a function', () => {
     class VideoJob extends Job {
       static {
-        this.queueAs(function (owner: string, premium: boolean) {
-          return premium ? `premium_${owner}` : 'videos';
-        });
+        this.queueAs((owner: string, premium: boolean) => (premium ? `premium_${owner}` : 'videos'));
       }
       perform(_owner: string, _premium: boolean): void {}
     }
@@ -119,9 +117,7 @@ describe('priorities', () => {
     }
     class DynamicJob extends Job {
       static {
-        this.queueWithPriority(function (premium: boolean) {
-          return premium ? 0 : 10;
-        });
+        this.queueWithPriority((premium: boolean) => (premium ? 0 : 10));
       }
       perform(_premium: boolean): void {}
     }
