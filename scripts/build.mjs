@@ -1,5 +1,5 @@
-// `npm run build`: dist/ as published. esbuild bundles warren's three entry points (the
-// library, warren/testing and the CLI), their shared code in chunks so both entries use the
+// `npm run build`: dist/ as published. esbuild bundles warren's four entry points (the
+// library, warren/rabbitmq, warren/testing and the CLI), their shared code in chunks so both entries use the
 // same classes, dependencies left as imports; tsc writes the type declarations beside them.
 // One module instead of warren's 160 files: fewer objects at start-up, so importing warren
 // leaves V8's young generation at its first size (bench/README.md, "Memory").
@@ -16,7 +16,7 @@ rmSync(outdir, { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,
-  entryPoints: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'cli/main': 'src/cli/main.ts' },
+  entryPoints: { index: 'src/index.ts', rabbitmq: 'src/rabbitmq.ts', 'testing/index': 'src/testing/index.ts', 'cli/main': 'src/cli/main.ts' },
   bundle: true,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

@@ -1,6 +1,7 @@
 /**
- * warren's public API. Everything a user imports is listed here by name; anything not
- * listed is internal. Test helpers live in `warren/testing` (src/testing/index.ts).
+ * warren's public API, what an application imports: everything is listed here by name;
+ * anything not listed is internal. Test helpers live in `warren/testing` (src/testing/index.ts),
+ * broker-level tools in `warren/rabbitmq` (src/rabbitmq.ts).
  *
  * The flow a job takes, and the folders that hold each step:
  *   Job class / handler (job/, handlers/) -> enqueue (enqueue/) -> envelope (envelope/)
@@ -81,42 +82,19 @@ export { AsyncAdapter, type AsyncAdapterOptions } from './adapters/async/index.j
 export { AmqpAdapter } from './adapters/amqp/amqp-adapter.js';
 export type { AmqpAdapterOptions } from './adapters/amqp/amqp-adapter-options.js';
 
-// RabbitMQ
-export { redactUrl } from './support/redact.js';
-export { resolveAmqpUrl, type AmqpConnectionOptions, type ConnectionEvents } from './amqp/connection.js';
-export { HEADERS } from './amqp/message.js';
-export { EnvelopeSigner, signatureOf, type SigningOptions } from './amqp/signing.js';
+// RabbitMQ: the options and results an application passes around. Broker-level tools (the
+// delay schedulers, header names, topology plan/apply/verify, signing primitives) are in
+// `warren/rabbitmq` (src/rabbitmq.ts).
+export type { AmqpConnectionOptions, ConnectionEvents } from './amqp/connection.js';
+export type { SigningOptions } from './amqp/signing.js';
 export type { AmqpTlsOptions } from './amqp/tls.js';
-export { immediateOnly, type DelayScheduler, type PublishTarget } from './amqp/delay/scheduler.js';
-export { TtlQueueDelays, type TtlQueueDelaysOptions } from './amqp/delay/ttl-queues.js';
-export { DelayLadder, type LadderPlacement } from './amqp/delay/ladder.js';
+export type { DelayScheduler } from './amqp/delay/scheduler.js';
 export type { DelayOptions } from './amqp/delay/delay-options.js';
-export { DELAY_HEADERS } from './amqp/delay/hold.js';
-export type { DelayedJob } from './amqp/delay/scheduler.js';
-export {
-  DeadLetterQueue,
-  type DeadLetterFilter,
-  type DeadLetterQueueOptions,
-  type RetryReport,
-} from './adapters/amqp/dead-letter-queue.js';
+export { DeadLetterQueue, type DeadLetterFilter, type DeadLetterQueueOptions, type RetryReport } from './adapters/amqp/dead-letter-queue.js';
 export type { DeadLetter } from './amqp/dead-letters/dead-letter-message.js';
 
-// Topology
-export {
-  defaultTopology,
-  ensureQueue,
-  loadTopology,
-  planTopology,
-  resolveRoute,
-  toBrokerPriority,
-  type BindingSpec,
-  type ExchangeSpec,
-  type QueueSpec,
-  type RouteSpec,
-  type Topology,
-  type TopologyPlan,
-} from './topology/index.js';
-export { applyTopology, verifyTopology, type DriftReport } from './amqp/topology/index.js';
+// Topology files
+export { defaultTopology, loadTopology, type BindingSpec, type ExchangeSpec, type QueueSpec, type RouteSpec, type Topology } from './topology/index.js';
 
 // Worker
 export { Worker } from './worker/worker.js';

@@ -9,11 +9,11 @@ import {
   DEFAULTS,
   defaultLogFormat,
   logDestination,
-  redactUrl,
   withLocale,
   Worker,
   type QueueAdapter,
 } from '../../src/index.js';
+import { redactUrl } from '../../src/rabbitmq.js';
 import { ChargeCardJob, demoQueues, done, registry, ReportJob, User, WelcomeEmailJob } from './jobs.js';
 
 const url = process.env.AMQP_URL ?? DEFAULTS.amqp.url;

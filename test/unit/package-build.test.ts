@@ -14,6 +14,8 @@ const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
 const APPLICATION = `
 import { configure, Job, JobRegistry, protobufCodec, jsonCodec } from './dist/index.js';
 import { TestAdapter, assertEnqueued } from './dist/testing/index.js';
+import { DELAY_HEADERS, planTopology } from './dist/rabbitmq.js';
+if (typeof planTopology !== 'function' || typeof DELAY_HEADERS.dueAt !== 'string') throw new Error('warren/rabbitmq is incomplete');
 class MailJob extends Job {
   static jobName = 'MailJob';
   perform(to) {}
@@ -39,10 +41,11 @@ describe('the published build (npm run build)', () => {
 
   afterAll(() => rmSync(pkg, { recursive: true, force: true }));
 
-  it('has the entry points and type declarations that package.json exports', () => {
-    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts', 'dist/cli/main.js']) {
-      expect(existsSync(join(pkg, file)), file).toBe(true);
-    }
+  it('has the entry points and type declarations that package.json exports (warren, warren/rabbitmq, warren/testing) and the CLI', () => {
+    const exported = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string>> }).exports;
+    expect(Object.keys(exported)).toEqual(['.', './rabbitmq', './testing']);
+    const files = Object.values(exported).flatMap((entry) => [entry.types!, entry.import!]);
+    for (const file of [...files, './dist/cli/main.js']) expect(existsSync(join(pkg, file)), file).toBe(true);
   });
 
   it('shares one Job class between warren and warren/testing, and finds the .proto it ships', () => {
