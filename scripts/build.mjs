@@ -2,7 +2,7 @@
 // library, warren/rabbitmq, warren/testing and the CLI), their shared code in chunks so both entries use the
 // same classes, dependencies left as imports; tsc writes the type declarations beside them.
 // One module instead of warren's 160 files: fewer objects at start-up, so importing warren
-// leaves V8's young generation at its first size (bench/README.md, "Memory").
+// leaves V8's young generation at its first size (docs/performance.md, "Memory and GC").
 // WARREN_BUILD_OUTDIR builds elsewhere (the build test does).
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';

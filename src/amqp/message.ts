@@ -69,8 +69,8 @@ export function jobMessageProperties(
 /**
  * amqplib publishes with `Object.create(options.headers)`: each headers object becomes a
  * prototype, for which V8 keeps metadata alive until a full collection. A fresh object per
- * job was promoted to the old generation with it (1-1.5 KB per job at 2,000 jobs/s: the
- * producer's longest GC pauses; bench/README.md). Headers that many jobs have in common (no
+ * job was promoted to the old generation with it, the producer's longest GC pauses
+ * (docs/performance.md, "Why the code is shaped this way"). Headers that many jobs have in common (no
  * extra headers: not delayed, not signed) are therefore shared, frozen, per queue and
  * execution count. Delayed and signed jobs carry per-job headers and still pay it.
  */

@@ -8,7 +8,7 @@ import type { Envelope } from './envelope.js';
  *
  * The mark is a non-enumerable symbol property (a spread copy does not inherit it, JSON does not
  * see it) rather than a WeakSet entry: a WeakSet entry per job kept envelopes alive through
- * young-generation collections until the next full one (bench/README.md).
+ * young-generation collections until the next full one (docs/performance.md).
  */
 const PREPARED = Symbol('warren.preparedEnvelope');
 

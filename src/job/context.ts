@@ -37,7 +37,7 @@ export function currentTimezone(): string {
  * Run `fn` with both values set (used around perform to restore a job's context). When they
  * already are the current ones (the common case: a job enqueued with the defaults), `fn` runs
  * as is: on Node 20 the first `storage.run` turns on promise hooks for the whole process,
- * which then tax every promise of every job (bench/README.md).
+ * which then tax every promise of every job (docs/performance.md).
  */
 export function withLocaleAndTimezone<T>(context: AmbientContext, fn: () => T): T {
   if (isCurrentContext(context.locale, context.timezone)) return fn();

@@ -32,7 +32,7 @@ export interface JobInternals {
 /**
  * A job's internals with every field present from the start: one shape for every job, its
  * fields inside the object (added one by one, they spilled into a separate property array
- * of 88 bytes per job; bench/README.md, "Memory").
+ * per job; docs/performance.md).
  */
 export function freshInternals(): JobInternals {
   return {
@@ -55,7 +55,7 @@ let readInternals: ((job: Job) => JobInternals) | undefined;
 /**
  * Called once by Job (job.ts): the state lives in a private field of Job, read as fast as a
  * property, invisible to a spread copy and to deep equality, and not a WeakMap entry per
- * short-lived job (an ephemeron every young-generation GC must trace; bench/README.md).
+ * short-lived job (an ephemeron every young-generation GC must trace; docs/performance.md).
  */
 export function provideInternals(reader: (job: Job) => JobInternals): void {
   readInternals = reader;

@@ -5,8 +5,8 @@ import type { JobInternals } from './internal-state.js';
  * in aborts (shutdown gave up on the job) or, for a class with a `timeout`, when it expires.
  * Built on first read: most jobs never look at it. Linked to the worker's signal by one
  * listener that the execution removes when it ends, so what a job adds to its own signal goes
- * away with the job (AbortSignal.any would cost ~15 µs a job on Node 20 and keeps entries on
- * the long-lived signal).
+ * away with the job (AbortSignal.any is slow on Node 20 and keeps entries on the long-lived
+ * signal; docs/performance.md).
  */
 export function executionSignal(state: JobInternals): AbortSignal | undefined {
   return executionController(state)?.signal;

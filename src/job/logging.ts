@@ -29,7 +29,7 @@ export function jobFields(job: Job): { job_class: string; job_id: string; queue:
 /**
  * During an execution, its child logger, built on first use: most executions log one line,
  * written through the parent with jobFields, and a pino child per job would cost more than
- * the line (bench/README.md). Undefined outside an execution.
+ * the line (docs/performance.md). Undefined outside an execution.
  */
 export function executionLogger(job: Job): Logger | undefined {
   const state = internalsOf(job);

@@ -124,7 +124,7 @@ export function parseTopologyText(file: string, text: string): { data: unknown; 
       return { data: undefined, issues: [{ file, path: '(file)', value: undefined, message: `is not valid JSON: ${(error as Error).message}` }] };
     }
   }
-  // yaml is loaded when a file is read (about 8 MB of memory), not by every process that imports warren.
+  // yaml is loaded when a file is read (its memory is counted in docs/performance.md), not by every process that imports warren.
   const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {

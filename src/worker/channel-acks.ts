@@ -10,14 +10,14 @@ const SWEEP_AT = 64;
  * and every delivery before them on the channel are settled (the usual case: a burst of
  * deliveries finishing together); the others are acked one by one in the same turn. Each
  * ack frame is a socket write and a broker operation: batching them took the worker's
- * write cost from one system call per job to one per burst (bench/README.md).
+ * write cost from one system call per job to one per burst (docs/performance.md, "Acks").
  *
  * Nothing is acked before its perform settled: a queued ack only waits for the end of the
  * current turn, and `flush()` sends what is queued at once (before the channel closes).
  *
  * Arrays and a flag on the delivery rather than Sets: a Set cleared or rehashed per ack left
  * a chain of tables from the old generation that kept every later one alive until a full GC
- * (about 100 KB promoted per scavenge at 2,000 jobs/s; bench/README.md, "The latency tail").
+ * (docs/performance.md).
  */
 export class ChannelAcks {
   /**

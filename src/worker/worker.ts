@@ -91,7 +91,7 @@ export class Worker {
   private readonly maxHoldMs: number;
   private readonly forwardPrefetch: number;
   private readonly signer: EnvelopeSigner | undefined;
-  /** Deliveries received and not yet done with: a count is all that shutdown needs (no Set churn per job; bench/README.md). */
+  /** Deliveries received and not yet done with: a count is all that shutdown needs (no Set churn per job; docs/performance.md). */
   private inFlight = 0;
   /** Called when inFlight drops to 0 (set while shutdown waits for it). */
   private onIdle: (() => void) | undefined;

@@ -220,7 +220,7 @@ export class AmqpAdapter implements QueueAdapter {
     await connected.connection.close();
   }
 
-  /** Not an async function: a job that needs no declaration is one chain of promise reactions (bench/README.md). */
+  /** Not an async function: a job that needs no declaration is one chain of promise reactions (docs/performance.md). */
   private publishEnvelope(envelope: Envelope, delayMs: number): Promise<EnqueueReceipt> {
     const codec = this.codec;
     let content: Buffer;

@@ -28,7 +28,7 @@ export interface EnvelopeTypes {
 let types: EnvelopeTypes | undefined;
 
 /**
- * protobufjs is loaded on first use (about 8 MB of memory): a process that only reads and
+ * protobufjs is loaded on first use (it is large; docs/performance.md): a process that only reads and
  * writes JSON never loads it. It is a CommonJS package, so require keeps this synchronous.
  */
 export function envelopeTypes(): EnvelopeTypes {
