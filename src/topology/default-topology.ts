@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../config/defaults.js';
-import { TopologyValidationError } from './errors.js';
+import { TopologyValidationError } from './topology-errors.js';
 import type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from './types.js';
 import { validateTopology } from './validate.js';
 

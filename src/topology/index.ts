@@ -18,7 +18,7 @@ export {
   type ArgumentDifference,
   type DeclarationConflict,
   type TopologyIssue,
-} from './errors.js';
+} from './topology-errors.js';
 export { loadTopology, parseTopology } from './load.js';
 export { validateTopology, MAX_MESSAGE_TTL_MS, MAX_PRIORITY_LIMIT } from './validate.js';
 export {

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULTS } from '../config/defaults.js';
 import { defaultExchangeSpec, defaultTopology } from './default-topology.js';
-import { TopologyValidationError, type TopologyIssue } from './errors.js';
+import { TopologyValidationError, type TopologyIssue } from './topology-errors.js';
 import { parseTopologyFile, type ParsedTopologyFile } from './parse.js';
 import type { RouteSpec, Topology } from './types.js';
 import { validateTopology } from './validate.js';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { ZodIssue } from 'zod';
-import { closestKey, type TopologyIssue } from './errors.js';
+import { closestKey, type TopologyIssue } from './topology-errors.js';
 import { fileSchemas, validKeysAt, type TopologyFile } from './schema.js';
 import type { BindingSpec, ExchangeSpec, QueueSpec, RouteSpec } from './types.js';
 

@@ -1,4 +1,4 @@
-import { FIRST_CLASS_ARGUMENTS, type TopologyIssue } from './errors.js';
+import { FIRST_CLASS_ARGUMENTS, type TopologyIssue } from './topology-errors.js';
 import type { BindingSpec, DeclarationSource, ExchangeSpec, QueueSpec, Topology } from './types.js';
 
 /** RabbitMQ's upper bound for `x-max-priority`. */

@@ -6,7 +6,7 @@ import { DELAY_HEADERS } from './hold.js';
 import { compensatedLadderDelay, delayQueueNameProblem, deliveryKey, delayRoutingKeys, popcount } from './levels.js';
 import { delayNames, type DelayNames } from './names.js';
 import { resolveDelayOptions, type DelayOptions, type ResolvedDelayOptions } from './delay-options.js';
-import { delayTopology } from './topology.js';
+import { delayTopology } from './ladder-topology.js';
 
 /** Where a delayed job is published, and what the ladder made of its delay. */
 export interface LadderPlacement {

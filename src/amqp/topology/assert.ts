@@ -4,7 +4,7 @@ import { brokerReplyText, brokerValueToJs, isBrokerChannelError, parseInequivale
 import { connectionOfChannel, ThrowawayChannels, type ProbeConnection } from './channels.js';
 import { declaredValue, exchangeDeclaration, queueDeclaration, type ExchangeDeclaration, type QueueDeclaration } from '../../topology/declarations.js';
 import { conflictOf, describeAdoptedQueue, describeDifferences, migrationAdvice } from './describe.js';
-import { TopologyDriftError, type ArgumentDifference, type DeclarationConflict } from '../../topology/errors.js';
+import { TopologyDriftError, type ArgumentDifference, type DeclarationConflict } from '../../topology/topology-errors.js';
 import { inspectExchange, inspectQueue, type Inspection } from './inspect.js';
 import type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from '../../topology/types.js';
 

@@ -1,4 +1,4 @@
-import type { ArgumentDifference, DeclarationConflict } from '../../topology/errors.js';
+import type { ArgumentDifference, DeclarationConflict } from '../../topology/topology-errors.js';
 import type { Inspection } from './inspect.js';
 import type { ExchangeSpec, QueueSpec } from '../../topology/types.js';
 

@@ -12,7 +12,7 @@ import {
 } from './broker-errors.js';
 import type { ThrowawayChannels } from './channels.js';
 import { declaredValue, exchangeDeclaration, queueDeclaration } from '../../topology/declarations.js';
-import type { ArgumentDifference } from '../../topology/errors.js';
+import type { ArgumentDifference } from '../../topology/topology-errors.js';
 import type { ExchangeSpec, QueueSpec } from '../../topology/types.js';
 
 /**

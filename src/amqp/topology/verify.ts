@@ -1,7 +1,7 @@
 import { brokerHonoursConsumerTimeout, openBroker, type BrokerTarget, type BrokerTargetOptions } from './broker.js';
 import { ThrowawayChannels } from './channels.js';
 import { describeAdoptedQueue, describeDifferences, migrationAdvice, statusLines } from './describe.js';
-import type { ArgumentDifference } from '../../topology/errors.js';
+import type { ArgumentDifference } from '../../topology/topology-errors.js';
 import { inspectExchange, inspectQueue, type Inspection } from './inspect.js';
 import type { DeclarationOrigin, DeclarationSource, ExchangeSpec, QueueSpec, Topology } from '../../topology/types.js';
 
