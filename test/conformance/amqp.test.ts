@@ -5,8 +5,8 @@ import { TtlQueueDelays } from '../../src/amqp/delay/ttl-queues.js';
 import type { Envelope } from '../../src/envelope/envelope.js';
 import type { RouteSpec } from '../../src/topology/index.js';
 import { Worker } from '../../src/worker/worker.js';
-import { BrokerProbe } from '../integration/helpers/broker-probe.js';
-import { waitFor } from '../integration/helpers/wait.js';
+import { BrokerProbe } from '../support/broker-probe.js';
+import { waitFor } from '../support/wait.js';
 import { defineAdapterConformance } from './adapter-conformance.js';
 
 const url = inject('amqpUrl');

@@ -11,9 +11,9 @@ import { AdapterError, EnqueueError } from '../../src/errors.js';
 import { parseTopology } from '../../src/topology/index.js';
 import { Worker } from '../../src/worker/worker.js';
 import { RecordJob, registry } from '../fixtures/jobs.js';
-import { useBrokerScratch } from './helpers/broker-scratch.js';
-import { envelopeFor } from './helpers/envelope.js';
-import { waitFor } from './helpers/wait.js';
+import { useBrokerScratch } from '../support/broker-scratch.js';
+import { envelopeFor } from '../support/envelope.js';
+import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
 

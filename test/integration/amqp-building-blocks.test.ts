@@ -15,7 +15,7 @@ import { defaultTopology, parseTopology } from '../../src/topology/index.js';
 import { consumerTimeoutWarnings } from '../../src/worker/consumer-timeout.js';
 import type { Delivery } from '../../src/worker/delivery.js';
 import { deadLetterProperties } from '../../src/worker/dead-letter-publisher.js';
-import { envelopeFor } from './helpers/envelope.js';
+import { envelopeFor } from '../support/envelope.js';
 
 describe('credential redaction', () => {
   it('hides the password of a URL and keeps the rest readable', () => {

@@ -2,8 +2,8 @@ import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqp
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { ChannelAcks } from '../../src/worker/channel-acks.js';
 import type { Delivery } from '../../src/worker/delivery.js';
-import { BrokerProbe, uniquePrefix } from './helpers/broker-probe.js';
-import { waitFor } from './helpers/wait.js';
+import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
 

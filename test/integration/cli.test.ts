@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Envelope } from '../../src/envelope/envelope.js';
-import { BrokerProbe, uniquePrefix } from './helpers/broker-probe.js';
-import { killAllChildren, runCli, spawnCli } from './helpers/processes.js';
-import { waitFor } from './helpers/wait.js';
+import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { killAllChildren, runCli, spawnCli } from '../support/processes.js';
+import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
 const env = { AMQP_URL: url };

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositoryRoot, runCli } from './helpers/processes.js';
+import { repositoryRoot } from '../support/paths.js';
+import { runCli } from '../support/processes.js';
 
 const run = promisify(execFile);
 let app: string;

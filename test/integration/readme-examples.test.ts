@@ -7,9 +7,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BrokerProbe } from './helpers/broker-probe.js';
-import { killAllChildren, repositoryRoot, spawnCli } from './helpers/processes.js';
-import { waitFor } from './helpers/wait.js';
+import { BrokerProbe } from '../support/broker-probe.js';
+import { killAllChildren, spawnCli } from '../support/processes.js';
+import { repositoryRoot } from '../support/paths.js';
+import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
 const examples = join(repositoryRoot, 'examples', 'readme');

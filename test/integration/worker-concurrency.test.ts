@@ -6,8 +6,8 @@ import { performAllLater } from '../../src/job/perform-all-later.js';
 import { Job } from '../../src/job/job.js';
 import { JobRegistry } from '../../src/job/registry.js';
 import { Worker } from '../../src/worker/worker.js';
-import { BrokerProbe, uniquePrefix } from './helpers/broker-probe.js';
-import { waitFor } from './helpers/wait.js';
+import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
 

@@ -4,9 +4,9 @@ import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
 import { configure, resetConfiguration } from '../../src/config/configuration.js';
 import { performAllLater } from '../../src/job/perform-all-later.js';
 import { BlockingJob } from '../fixtures/jobs.js';
-import { BrokerProbe, uniquePrefix } from './helpers/broker-probe.js';
-import { killAllChildren, spawnFixtureWorker, type ChildWorker } from './helpers/processes.js';
-import { waitFor } from './helpers/wait.js';
+import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { killAllChildren, spawnFixtureWorker, type ChildWorker } from '../support/processes.js';
+import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
 

@@ -10,9 +10,9 @@ import type { WorkerEvents } from '../../src/worker/events.js';
 import type { WorkerOptions } from '../../src/worker/worker-options.js';
 import { Worker } from '../../src/worker/worker.js';
 import { BlockingJob, DelayedRetryJob, FailingJob, FlakyJob, RecordJob, onReport, registry, type FixtureReport } from '../fixtures/jobs.js';
-import { BrokerProbe, uniquePrefix } from './helpers/broker-probe.js';
-import { envelopeFor } from './helpers/envelope.js';
-import { waitFor } from './helpers/wait.js';
+import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { envelopeFor } from '../support/envelope.js';
+import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
 

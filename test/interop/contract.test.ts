@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HandlerWorker } from '../../src/handlers/handler-worker.js';
-import { Broker, uniquePrefix, waitFor } from './support/broker.js';
+import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
 
@@ -11,12 +12,12 @@ describe('the envelope contract on the broker', () => {
   const prefix = uniquePrefix();
   const queue = `${prefix}contract`;
   const deadLetterQueue = `${prefix}dead`;
-  let broker: Broker;
+  let broker: BrokerProbe;
   let worker: HandlerWorker;
   const performed: string[] = [];
 
   beforeAll(async () => {
-    broker = await Broker.open(url);
+    broker = await BrokerProbe.open(url);
     worker = new HandlerWorker({ url, queues: [queue], deadLetterQueue, handleSignals: false });
     worker.register('ping', (_args, { jobId }) => void performed.push(jobId));
     await worker.start();

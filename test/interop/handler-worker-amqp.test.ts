@@ -6,19 +6,20 @@ import { jsonCodec } from '../../src/envelope/codecs/index.js';
 import { AdapterError, EnqueueError } from '../../src/errors.js';
 import { HandlerWorker, type HandlerWorkerOptions } from '../../src/handlers/handler-worker.js';
 import type { HandlerArgs, HandlerContext } from '../../src/handlers/handler.js';
-import { Broker, uniquePrefix, waitFor } from './support/broker.js';
+import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
 
 describe('HandlerWorker on RabbitMQ', () => {
   let prefix: string;
-  let broker: Broker;
+  let broker: BrokerProbe;
   const workers: HandlerWorker[] = [];
   const queues: string[] = [];
 
   beforeEach(async () => {
     prefix = uniquePrefix();
-    broker = await Broker.open(url);
+    broker = await BrokerProbe.open(url);
   });
 
   afterEach(async () => {

@@ -9,8 +9,10 @@ import { Worker } from '../../src/worker/worker.js';
 import { RecordJob, onReport } from '../fixtures/jobs.js';
 import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
 import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { Broker, uniquePrefix, waitFor } from './support/broker.js';
-import { INTEROP_PACKAGES, ensureDebianPackages, runOk } from './support/tools.js';
+import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { waitFor } from '../support/wait.js';
+import { INTEROP_PACKAGES, ensureDebianPackages } from '../support/interop/toolchains.js';
+import { runOk } from '../support/processes.js';
 
 const url = inject('amqpUrl');
 
@@ -29,12 +31,12 @@ describe('a message with headers too large to re-encode', { timeout: 120_000 }, 
   const prefix = uniquePrefix();
   const queue = `${prefix}big-headers`;
   const deadLetterQueue = `${prefix}dead`;
-  let broker: Broker;
+  let broker: BrokerProbe;
   let worker: Worker;
 
   beforeAll(async () => {
     ensureDebianPackages(INTEROP_PACKAGES.python);
-    broker = await Broker.open(url);
+    broker = await BrokerProbe.open(url);
     worker = new Worker({ url, registry: new JobRegistry().register(RecordJob), queues: [queue], deadLetterQueue, handleSignals: false });
     await worker.start();
   }, 900_000);

@@ -10,8 +10,11 @@ import { Decimal } from '../../src/envelope/values/decimal.js';
 import { HandlerWorker } from '../../src/handlers/handler-worker.js';
 import type { HandlerArgs, HandlerContext } from '../../src/handlers/handler.js';
 import { currentLocale, currentTimezone } from '../../src/job/context.js';
-import { Broker, uniquePrefix, waitFor } from './support/broker.js';
-import { INTEROP_PACKAGES, buildGoProducer, ensureDebianPackages, examplesDir, generatePythonProto, run, runOk } from './support/tools.js';
+import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { waitFor } from '../support/wait.js';
+import { INTEROP_PACKAGES, buildGoProducer, ensureDebianPackages, generatePythonProto } from '../support/interop/toolchains.js';
+import { examplesDir } from '../support/paths.js';
+import { run, runOk } from '../support/processes.js';
 
 const url = inject('amqpUrl');
 
@@ -40,7 +43,7 @@ describe('producers in other languages', () => {
   const deadLetterQueue = `${prefix}dead`;
   const performed = new Map<string, Performed>();
   let worker: HandlerWorker;
-  let broker: Broker;
+  let broker: BrokerProbe;
   let goProducer: string;
   let pythonProto: string;
 
@@ -49,7 +52,7 @@ describe('producers in other languages', () => {
     goProducer = buildGoProducer();
     pythonProto = generatePythonProto();
     registerLocator('Invoice', { find: (id) => ({ model: 'Invoice', id }) });
-    broker = await Broker.open(url);
+    broker = await BrokerProbe.open(url);
     worker = new HandlerWorker({ url, queues: [queue], deadLetterQueue, handleSignals: false });
     worker.register('send_invoice', (args, context) => {
       performed.set(context.jobId, { args, context, locale: currentLocale(), timezone: currentTimezone() });

@@ -7,12 +7,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RubyTime } from '../../src/envelope/values/ruby-time.js';
 import { Job } from '../../src/job/job.js';
 import { JobRegistry } from '../../src/job/registry.js';
-import { type Broker, uniquePrefix, waitFor } from './support/broker.js';
-import { openRailsHarness, type RailsHarness } from './support/rails-harness.js';
-import { repositoryRoot, runOk } from './support/tools.js';
+import { type BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { waitFor } from '../support/wait.js';
+import { openRailsHarness, type RailsHarness } from '../support/interop/rails-harness.js';
+import { repositoryRoot } from '../support/paths.js';
+import { runOk } from '../support/processes.js';
 
 const url = inject('amqpUrl');
-const script = join(repositoryRoot, 'test', 'interop', 'support', 'rails_fidelity.rb');
+const script = join(repositoryRoot, 'test', 'support', 'interop', 'rails_fidelity.rb');
 const runs: unknown[][] = [];
 let passOnTo = '';
 
@@ -44,7 +46,7 @@ describe('Ruby types through a warren retry and dead letter (Active Job 6.1)', {
   const deadLetterQueue = `${prefix}dead`;
   const env = { ...process.env, AMQP_URL: url };
   let harness: RailsHarness | undefined;
-  let broker: Broker;
+  let broker: BrokerProbe;
 
   beforeAll(async () => {
     passOnTo = toRails;

@@ -26,9 +26,11 @@ import { SerializationError } from '../../src/errors.js';
 import { currentLocale, currentTimezone, withLocale, withTimezone } from '../../src/job/context.js';
 import { Job } from '../../src/job/job.js';
 import { JobRegistry } from '../../src/job/registry.js';
-import { type Broker, uniquePrefix, waitFor } from './support/broker.js';
-import { openRailsHarness, type RailsHarness } from './support/rails-harness.js';
-import { repositoryRoot, runOk } from './support/tools.js';
+import { type BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { waitFor } from '../support/wait.js';
+import { openRailsHarness, type RailsHarness } from '../support/interop/rails-harness.js';
+import { repositoryRoot } from '../support/paths.js';
+import { runOk } from '../support/processes.js';
 
 const url = inject('amqpUrl');
 const script = join(repositoryRoot, 'test', 'interop', 'rails-suite', 'wire_cases.rb');
@@ -162,7 +164,7 @@ describe("Rails' own Active Job 6.1 test cases, both ways through RabbitMQ", { t
   const deadLetterQueue = `${prefix}dead`;
   const env = { ...process.env, AMQP_URL: url };
   let harness: RailsHarness | undefined;
-  let broker: Broker;
+  let broker: BrokerProbe;
 
   beforeAll(async () => {
     registerLocator('Person', { find: (id) => new Person(id) });

@@ -20,8 +20,11 @@ import { currentLocale, currentTimezone, withLocale, withTimezone } from '../../
 import { Job } from '../../src/job/job.js';
 import { JobRegistry } from '../../src/job/registry.js';
 import { Worker } from '../../src/worker/worker.js';
-import { Broker, uniquePrefix, waitFor } from './support/broker.js';
-import { INTEROP_PACKAGES, ensureDebianPackages, examplesDir, run, runOk } from './support/tools.js';
+import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { waitFor } from '../support/wait.js';
+import { INTEROP_PACKAGES, ensureDebianPackages } from '../support/interop/toolchains.js';
+import { examplesDir } from '../support/paths.js';
+import { run, runOk } from '../support/processes.js';
 
 const url = inject('amqpUrl');
 const railsDir = join(examplesDir, 'rails');
@@ -55,7 +58,7 @@ describe('Rails Active Job 6.1 <-> warren', () => {
   const toWarren = `${prefix}reports`;
   const toRails = `${prefix}rails-reports`;
   const deadLetterQueue = `${prefix}dead`;
-  let broker: Broker;
+  let broker: BrokerProbe;
   let worker: Worker;
   let adapter: AmqpAdapter;
   const env = { ...process.env, AMQP_URL: url };
@@ -63,7 +66,7 @@ describe('Rails Active Job 6.1 <-> warren', () => {
   beforeAll(async () => {
     ensureDebianPackages(INTEROP_PACKAGES.rails);
     registerLocator('User', { find: (id) => ({ model: 'User', id }) });
-    broker = await Broker.open(url);
+    broker = await BrokerProbe.open(url);
     worker = new Worker({ url, registry: new JobRegistry().register(ReportJob), queues: [toWarren], deadLetterQueue, handleSignals: false });
     await worker.start();
     adapter = new AmqpAdapter({ url });

@@ -10,7 +10,7 @@ import type { Job } from '../../src/job/job.js';
 import { changeRabbitSettings, ensureBrokerRunning, rabbitmqctl, restartBrokerApp } from '../fixtures/fault/broker-admin.js';
 import { DelayFixture } from '../integration/delay/delay-fixture.js';
 import { FlakyTimedJob, recordedRuns, resetRuns, TimedJob } from '../integration/delay/delay-jobs.js';
-import { waitFor } from '../integration/helpers/wait.js';
+import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
 const cleanup: Array<() => Promise<void>> = [];

@@ -6,7 +6,7 @@ import { configure, resetConfiguration } from '../../src/config/configuration.js
 import { Worker } from '../../src/worker/worker.js';
 import { DelayFixture } from '../integration/delay/delay-fixture.js';
 import { delayRegistry, recordedRuns, TimedJob } from '../integration/delay/delay-jobs.js';
-import { waitFor } from '../integration/helpers/wait.js';
+import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
 const url = inject('amqpUrl');

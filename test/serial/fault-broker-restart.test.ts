@@ -5,7 +5,7 @@ import { ensureBrokerRunning, restartBrokerApp } from '../fixtures/fault/broker-
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { PacedProducer } from '../fixtures/fault/paced-producer.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
-import { waitFor } from '../integration/helpers/wait.js';
+import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
 let scenario: FaultScenario | undefined;

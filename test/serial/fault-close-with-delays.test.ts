@@ -9,8 +9,8 @@ import type { WorkerEvents } from '../../src/worker/events.js';
 import { LedgerJob, RetriedOnceJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
-import { waitFor } from '../integration/helpers/wait.js';
-import { forceCloseConnections } from './broker-control.js';
+import { waitFor } from '../support/wait.js';
+import { forceCloseConnections } from '../support/broker-control.js';
 
 const url = inject('amqpUrl');
 let scenario: FaultScenario | undefined;

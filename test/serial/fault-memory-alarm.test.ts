@@ -7,7 +7,7 @@ import { raiseMemoryAlarm, resourceAlarms } from '../fixtures/fault/broker-admin
 import { LedgerJob, RetriedOnceJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
-import { waitFor } from '../integration/helpers/wait.js';
+import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
 let scenario: FaultScenario | undefined;

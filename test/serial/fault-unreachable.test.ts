@@ -6,7 +6,7 @@ import { ensureBrokerRunning, rabbitmqctl } from '../fixtures/fault/broker-admin
 import { LedgerJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
-import { waitFor } from '../integration/helpers/wait.js';
+import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
 let scenario: FaultScenario | undefined;

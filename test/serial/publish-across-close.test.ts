@@ -6,8 +6,8 @@ import { afterAll, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
 import { configure, resetConfiguration } from '../../src/config/configuration.js';
 import { BlockingJob } from '../fixtures/jobs.js';
-import { BrokerProbe, uniquePrefix } from '../integration/helpers/broker-probe.js';
-import { forceCloseConnections } from './broker-control.js';
+import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { forceCloseConnections } from '../support/broker-control.js';
 
 const url = inject('amqpUrl');
 const queue = `${uniquePrefix()}across-close`;

@@ -7,9 +7,9 @@ import { performAllLater } from '../../src/job/perform-all-later.js';
 import { EnqueueError } from '../../src/errors.js';
 import { Worker } from '../../src/worker/worker.js';
 import { BlockingJob, onReport, registry, type FixtureReport } from '../fixtures/jobs.js';
-import { BrokerProbe, uniquePrefix } from '../integration/helpers/broker-probe.js';
-import { waitFor } from '../integration/helpers/wait.js';
-import { forceCloseConnections } from './broker-control.js';
+import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { waitFor } from '../support/wait.js';
+import { forceCloseConnections } from '../support/broker-control.js';
 
 const url = inject('amqpUrl');
 const prefix = uniquePrefix();

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { expect, inject, it } from 'vitest';
 import { ensureBrokerRunning } from '../fixtures/fault/broker-admin.js';
-import { repositoryRoot } from '../fixtures/fault/processes.js';
+import { repositoryRoot } from '../support/paths.js';
 
 const url = inject('amqpUrl');
 

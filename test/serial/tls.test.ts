@@ -11,9 +11,9 @@ import { ConfigurationError, EnqueueError } from '../../src/errors.js';
 import { amqpListenerPorts, connectionNames, connectionsUseTls, startTlsListener } from '../fixtures/fault/broker-admin.js';
 import { LedgerJob } from '../fixtures/fault/jobs.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
-import { envelopeFor } from '../integration/helpers/envelope.js';
-import { waitFor } from '../integration/helpers/wait.js';
-import { createTlsMaterial, type TlsMaterial } from './support/tls-material.js';
+import { envelopeFor } from '../support/envelope.js';
+import { waitFor } from '../support/wait.js';
+import { createTlsMaterial, type TlsMaterial } from '../support/tls-material.js';
 
 /**
  * The TLS listener's port: one the OS says is free, not 5671. A run cut off mid-test leaves its

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { resolveBroker } from './broker.js';
+import { resolveBroker } from './resolve-broker.js';
 import { clearStaleDefaultLadder } from './stale-ladder.js';
 
 declare module 'vitest' {

@@ -4,9 +4,9 @@ import { DeadLetterQueue } from '../../../src/adapters/amqp/dead-letter-queue.js
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
 import type { WorkerOptions } from '../../../src/worker/worker-options.js';
 import type { Worker } from '../../../src/worker/worker.js';
-import { envelopeFor } from '../helpers/envelope.js';
-import { runCli } from '../helpers/processes.js';
-import { waitFor } from '../helpers/wait.js';
+import { envelopeFor } from '../../support/envelope.js';
+import { runCli } from '../../support/processes.js';
+import { waitFor } from '../../support/wait.js';
 import { collect, DelayFixture } from './delay-fixture.js';
 import { DiscardingJob, fixBrokenJobs, OnceBrokenJob, recordedRuns, resetRuns, RetriedJob, TimedJob } from './delay-jobs.js';
 

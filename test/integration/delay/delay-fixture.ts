@@ -6,7 +6,7 @@ import type { WorkerEvents } from '../../../src/worker/events.js';
 import type { WorkerOptions } from '../../../src/worker/worker-options.js';
 import { Worker } from '../../../src/worker/worker.js';
 import { delayRegistry } from './delay-jobs.js';
-import { BrokerProbe, uniquePrefix } from '../helpers/broker-probe.js';
+import { BrokerProbe, uniquePrefix } from '../../support/broker-probe.js';
 
 /** 2^22 ms is 70 minutes: enough for the one-hour test, and fewer declarations than the default 36 levels. */
 export const TEST_LEVELS = 23;

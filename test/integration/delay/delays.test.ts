@@ -6,8 +6,8 @@ import { DELAY_HEADERS, dueAtOf } from '../../../src/amqp/delay/hold.js';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
 import type { WorkerOptions } from '../../../src/worker/worker-options.js';
 import type { Worker } from '../../../src/worker/worker.js';
-import { envelopeFor } from '../helpers/envelope.js';
-import { waitFor } from '../helpers/wait.js';
+import { envelopeFor } from '../../support/envelope.js';
+import { waitFor } from '../../support/wait.js';
 import { collect, DelayFixture } from './delay-fixture.js';
 import { recordedRuns, resetRuns, TimedJob } from './delay-jobs.js';
 

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
 import { DelayLadder } from '../../../src/amqp/delay/ladder.js';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { runCli } from '../helpers/processes.js';
-import { waitFor } from '../helpers/wait.js';
+import { runCli } from '../../support/processes.js';
+import { waitFor } from '../../support/wait.js';
 import { DelayFixture } from './delay-fixture.js';
 import { recordedRuns, resetRuns, TimedJob } from './delay-jobs.js';
 

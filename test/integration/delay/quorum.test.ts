@@ -5,7 +5,7 @@ import { DeadLetterQueue } from '../../../src/adapters/amqp/dead-letter-queue.js
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
 import { parseTopology, type Topology } from '../../../src/topology/index.js';
 import { Worker } from '../../../src/worker/worker.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor } from '../../support/wait.js';
 import { DelayFixture } from './delay-fixture.js';
 import { delayRegistry, FlakyTimedJob, recordedRuns, resetRuns, TimedJob } from './delay-jobs.js';
 

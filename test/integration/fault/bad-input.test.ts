@@ -11,8 +11,8 @@ import { registerLocator } from '../../../src/envelope/locators.js';
 import type { Worker } from '../../../src/worker/worker.js';
 import { LedgerJob } from '../../fixtures/fault/jobs.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
-import { envelopeFor } from '../helpers/envelope.js';
-import { waitFor } from '../helpers/wait.js';
+import { envelopeFor } from '../../support/envelope.js';
+import { waitFor } from '../../support/wait.js';
 
 const url = inject('amqpUrl');
 /** The worker's size limit in this test (small, so the oversized message stays small too). */

@@ -3,7 +3,7 @@ import { configure, resetConfiguration } from '../../../src/config/configuration
 import { CpuBoundJob, LedgerJob } from '../../fixtures/fault/jobs.js';
 import { describeCount } from '../../fixtures/fault/ledger.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor } from '../../support/wait.js';
 
 const url = inject('amqpUrl');
 let scenario: FaultScenario;

@@ -12,10 +12,10 @@ import { verifyTopology } from '../../../src/amqp/topology/index.js';
 import { Worker } from '../../../src/worker/worker.js';
 import { HandlerWorker } from '../../../src/handlers/handler-worker.js';
 import { faultRegistry } from '../../fixtures/fault/jobs.js';
-import { BrokerProbe, uniquePrefix } from '../helpers/broker-probe.js';
-import { envelopeFor } from '../helpers/envelope.js';
-import { runCli } from '../helpers/processes.js';
-import { waitFor } from '../helpers/wait.js';
+import { BrokerProbe, uniquePrefix } from '../../support/broker-probe.js';
+import { envelopeFor } from '../../support/envelope.js';
+import { runCli } from '../../support/processes.js';
+import { waitFor } from '../../support/wait.js';
 
 const brokerUrl = new URL(inject('amqpUrl'));
 const broker = `${brokerUrl.hostname}:${brokerUrl.port || 5672}`;

@@ -8,7 +8,7 @@ import { verifyTopology } from '../../../src/amqp/topology/index.js';
 import type { WorkerEvents } from '../../../src/worker/events.js';
 import { DoomedJob } from '../../fixtures/fault/jobs.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor } from '../../support/wait.js';
 
 const url = inject('amqpUrl');
 

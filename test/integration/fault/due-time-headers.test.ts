@@ -10,8 +10,8 @@ import { signatureOf } from '../../../src/amqp/signing.js';
 import { DEFAULTS } from '../../../src/config/defaults.js';
 import { EnqueueError } from '../../../src/errors.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
-import { envelopeFor } from '../helpers/envelope.js';
-import { waitFor } from '../helpers/wait.js';
+import { envelopeFor } from '../../support/envelope.js';
+import { waitFor } from '../../support/wait.js';
 
 const url = inject('amqpUrl');
 const KEY = 'a-test-signing-key-of-32-bytes-or-more';

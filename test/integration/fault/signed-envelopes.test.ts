@@ -9,9 +9,9 @@ import { ConfigurationError } from '../../../src/errors.js';
 import { Worker } from '../../../src/worker/worker.js';
 import { faultRegistry, LedgerJob, RetriedOnceJob } from '../../fixtures/fault/jobs.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
-import { envelopeFor } from '../helpers/envelope.js';
-import { killAllChildren, runCli, spawnCli } from '../helpers/processes.js';
-import { waitFor } from '../helpers/wait.js';
+import { envelopeFor } from '../../support/envelope.js';
+import { killAllChildren, runCli, spawnCli } from '../../support/processes.js';
+import { waitFor } from '../../support/wait.js';
 
 const url = inject('amqpUrl');
 const KEY = randomBytes(32);

@@ -5,7 +5,7 @@ import type { Job } from '../../../src/job/job.js';
 import { LedgerJob, RetriedOnceJob } from '../../fixtures/fault/jobs.js';
 import { describeCount } from '../../fixtures/fault/ledger.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor } from '../../support/wait.js';
 
 const url = inject('amqpUrl');
 let scenario: FaultScenario;

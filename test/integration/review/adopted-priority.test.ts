@@ -3,9 +3,9 @@ import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
 import { immediateOnly } from '../../../src/amqp/delay/scheduler.js';
-import type { BrokerProbe } from '../helpers/broker-probe.js';
-import { useBrokerScratch } from '../helpers/broker-scratch.js';
-import { envelopeFor } from '../helpers/envelope.js';
+import type { BrokerProbe } from '../../support/broker-probe.js';
+import { useBrokerScratch } from '../../support/broker-scratch.js';
+import { envelopeFor } from '../../support/envelope.js';
 
 const url = inject('amqpUrl');
 

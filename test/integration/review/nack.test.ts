@@ -5,7 +5,7 @@ import { configure } from '../../../src/config/configuration.js';
 import { EnqueueError } from '../../../src/errors.js';
 import { parseTopology } from '../../../src/topology/index.js';
 import { RecordJob } from '../../fixtures/jobs.js';
-import { useBrokerScratch } from '../helpers/broker-scratch.js';
+import { useBrokerScratch } from '../../support/broker-scratch.js';
 
 const url = inject('amqpUrl');
 

@@ -12,7 +12,8 @@ import { RubyDateTime } from '../../../src/envelope/values/ruby-date-time.js';
 import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
 import { RubySymbol } from '../../../src/envelope/values/ruby-symbol.js';
 import { ZonedTime } from '../../../src/envelope/values/zoned-time.js';
-import { USERS, User, codecs, roundTrip } from './helpers.js';
+import { USERS, User } from '../../support/users.js';
+import { codecs, roundTrip } from '../../support/codecs.js';
 
 beforeEach(() => {
   resetArgumentRegistries();

@@ -4,7 +4,8 @@ import { DEFAULTS } from '../../../src/config/defaults.js';
 import { codecFor, createJsonCodec, createProtobufCodec, jsonCodec, protobufCodec } from '../../../src/envelope/codecs/index.js';
 import { ENVELOPE_VERSION } from '../../../src/envelope/envelope.js';
 import { EnvelopeError } from '../../../src/errors.js';
-import { codecs, envelopeWith } from './helpers.js';
+import { codecs } from '../../support/codecs.js';
+import { envelopeWith } from '../../support/envelope.js';
 
 afterEach(() => resetConfiguration());
 

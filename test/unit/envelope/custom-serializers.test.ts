@@ -5,7 +5,8 @@ import { registerSerializer } from '../../../src/envelope/serializers/custom.js'
 import type { ArgumentSerializer } from '../../../src/envelope/serializers/serializer.js';
 import { CalendarDate } from '../../../src/envelope/values/calendar-date.js';
 import { DeserializationError, RegistrationError, SerializationError } from '../../../src/errors.js';
-import { USERS, codecs, roundTrip } from './helpers.js';
+import { USERS } from '../../support/users.js';
+import { codecs, roundTrip } from '../../support/codecs.js';
 
 class Money {
   constructor(

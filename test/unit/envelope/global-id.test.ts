@@ -4,7 +4,7 @@ import { deserializeArguments, resetArgumentRegistries, serializeArguments } fro
 import { GlobalId, cgiEscape, cgiUnescape } from '../../../src/envelope/global-id.js';
 import { registerLocator } from '../../../src/envelope/locators.js';
 import { DeserializationError, RegistrationError } from '../../../src/errors.js';
-import { USERS, type User } from './helpers.js';
+import { USERS, type User } from '../../support/users.js';
 
 beforeEach(() => resetArgumentRegistries());
 afterEach(() => resetConfiguration());

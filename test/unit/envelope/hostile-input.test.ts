@@ -6,7 +6,9 @@ import type { JsonValue } from '../../../src/envelope/envelope.js';
 import { parseJson } from '../../../src/envelope/lossless-json.js';
 import { registerLocator } from '../../../src/envelope/locators.js';
 import { DeserializationError, EnvelopeError } from '../../../src/errors.js';
-import { USERS, envelopeWith, snapshotObjectPrototype } from './helpers.js';
+import { USERS } from '../../support/users.js';
+import { envelopeWith } from '../../support/envelope.js';
+import { snapshotObjectPrototype } from '../../support/object-prototype.js';
 
 const prototypeBefore = snapshotObjectPrototype();
 let loads = 0;

@@ -11,7 +11,7 @@ import { Duration } from '../../../src/envelope/values/duration.js';
 import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
 import { RubyTime } from '../../../src/envelope/values/ruby-time.js';
 import { ZonedTime } from '../../../src/envelope/values/zoned-time.js';
-import { envelopeWith } from './helpers.js';
+import { envelopeWith } from '../../support/envelope.js';
 
 const S = 'ActiveJob::Serializers::';
 const range = (begin: unknown, end: unknown, excludeEnd: boolean) => ({ _aj_serialized: `${S}RangeSerializer`, begin, end, exclude_end: excludeEnd });

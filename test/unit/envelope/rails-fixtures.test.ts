@@ -12,7 +12,7 @@ import { RubyDateTime } from '../../../src/envelope/values/ruby-date-time.js';
 import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
 import { RubySymbol } from '../../../src/envelope/values/ruby-symbol.js';
 import { ZonedTime } from '../../../src/envelope/values/zoned-time.js';
-import { USERS } from './helpers.js';
+import { USERS } from '../../support/users.js';
 
 /** Envelopes exactly as Rails writes them (hand-written from ActiveJob::Core#serialize and the serializers). */
 function fixture(version: '6.1' | '7.1'): { body: Buffer; text: string } {

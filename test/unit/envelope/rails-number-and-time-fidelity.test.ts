@@ -9,7 +9,7 @@ import { RubyModule } from '../../../src/envelope/values/ruby-module.js';
 import { prepareEnvelope } from '../../../src/job/enqueuing.js';
 import { Job } from '../../../src/job/job.js';
 import { jobFromEnvelope } from '../../../src/job/serialization.js';
-import { envelopeWith } from './helpers.js';
+import { envelopeWith } from '../../support/envelope.js';
 
 class FloatsJob extends Job {
   static override jobName = 'FloatsJob';

@@ -15,7 +15,7 @@ import { RubyDateTime } from '../../../src/envelope/values/ruby-date-time.js';
 import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
 import { RubySymbol } from '../../../src/envelope/values/ruby-symbol.js';
 import { ZonedTime } from '../../../src/envelope/values/zoned-time.js';
-import { envelopeWith } from './helpers.js';
+import { envelopeWith } from '../../support/envelope.js';
 
 const schemaUrl = new URL('../../../schemas/warren/envelope/v1/envelope.schema.json', import.meta.url);
 const schema = JSON.parse(readFileSync(schemaUrl, 'utf8')) as { $id: string };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { abort } from '../../../src/job/callbacks.js';
 import { Job } from '../../../src/job/job.js';
-import { RecordingAdapter } from './support.js';
+import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 describe('perform callbacks', () => {
   it('run befores in declaration order, arounds nested, afters in reverse at their nesting level', async () => {

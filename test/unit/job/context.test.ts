@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
 import { currentLocale, currentTimezone, withLocale, withTimezone } from '../../../src/job/context.js';
 import { Job } from '../../../src/job/job.js';
-import { RecordingAdapter } from './support.js';
+import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 afterEach(() => resetConfiguration());
 

@@ -4,7 +4,7 @@ import * as argumentsModule from '../../../src/envelope/arguments.js';
 import { ENVELOPE_VERSION } from '../../../src/envelope/envelope.js';
 import { AdapterError, ConfigurationError, EnqueueError, SerializationError } from '../../../src/errors.js';
 import { Job } from '../../../src/job/job.js';
-import { RecordingAdapter } from './support.js';
+import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 afterEach(() => {
   resetConfiguration();

@@ -4,7 +4,8 @@ import { abort } from '../../../src/job/callbacks.js';
 import { executeEnvelope } from '../../../src/job/execution.js';
 import { Job } from '../../../src/job/job.js';
 import { JobRegistry } from '../../../src/job/registry.js';
-import { envelopeOf, RecordingAdapter } from './support.js';
+import { envelopeOf } from '../../support/envelope.js';
+import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 class NetworkError extends Error {}
 class TimeoutError extends NetworkError {}

@@ -9,7 +9,8 @@ import { currentLocale, currentTimezone } from '../../../src/job/context.js';
 import { executeEnvelope } from '../../../src/job/execution.js';
 import { Job } from '../../../src/job/job.js';
 import { JobRegistry } from '../../../src/job/registry.js';
-import { envelopeOf, RecordingAdapter } from './support.js';
+import { envelopeOf } from '../../support/envelope.js';
+import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -4,7 +4,9 @@ import { configure, resetConfiguration } from '../../../src/config/configuration
 import { executeEnvelope } from '../../../src/job/execution.js';
 import { Job } from '../../../src/job/job.js';
 import { JobRegistry } from '../../../src/job/registry.js';
-import { captureLogger, envelopeOf, RecordingAdapter } from './support.js';
+import { captureLogger } from '../../support/logger.js';
+import { envelopeOf } from '../../support/envelope.js';
+import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 afterEach(() => resetConfiguration());
 

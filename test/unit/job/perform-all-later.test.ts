@@ -3,7 +3,7 @@ import * as argumentsModule from '../../../src/envelope/arguments.js';
 import { performAllLater } from '../../../src/job/perform-all-later.js';
 import { EnqueueError, SerializationError } from '../../../src/errors.js';
 import { Job } from '../../../src/job/job.js';
-import { RecordingAdapter } from './support.js';
+import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 afterEach(() => vi.restoreAllMocks());
 

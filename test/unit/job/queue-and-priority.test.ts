@@ -3,7 +3,7 @@ import { configure, resetConfiguration } from '../../../src/config/configuration
 import { ConfigurationError } from '../../../src/errors.js';
 import { Job } from '../../../src/job/job.js';
 import { jobNameOf } from '../../../src/job/job-class.js';
-import { RecordingAdapter } from './support.js';
+import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 afterEach(() => resetConfiguration());
 

@@ -5,7 +5,7 @@ import { Decimal } from '../../../src/envelope/values/decimal.js';
 import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
 import { SerializationError } from '../../../src/errors.js';
 import { Job } from '../../../src/job/job.js';
-import { RecordingAdapter } from './support.js';
+import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 class InvoiceJob extends Job {
   static override jobName = 'InvoiceJob';

@@ -4,7 +4,7 @@ import { runEnvelope } from '../../../src/job/execution.js';
 import type { PerformOutcome } from '../../../src/job/execution.js';
 import { Job } from '../../../src/job/job.js';
 import { JobRegistry } from '../../../src/job/registry.js';
-import { envelopeOf } from './support.js';
+import { envelopeOf } from '../../support/envelope.js';
 
 /** Records every call the execution makes to its sink. */
 function recordingSink() {

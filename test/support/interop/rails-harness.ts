@@ -4,11 +4,11 @@ import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
 import { configure, resetConfiguration } from '../../../src/config/configuration.js';
 import type { JobRegistry } from '../../../src/job/registry.js';
 import { Worker } from '../../../src/worker/worker.js';
-import { Broker } from './broker.js';
-import { INTEROP_PACKAGES, ensureDebianPackages } from './tools.js';
+import { BrokerProbe } from '../broker-probe.js';
+import { INTEROP_PACKAGES, ensureDebianPackages } from './toolchains.js';
 
 export interface RailsHarness {
-  broker: Broker;
+  broker: BrokerProbe;
   adapter: AmqpAdapter;
   worker: Worker;
   /** Stops the worker, closes the producer and the probe, and deletes `queues`. */
@@ -17,7 +17,7 @@ export interface RailsHarness {
 
 export async function openRailsHarness(url: string, options: { registry: JobRegistry; queues: string[]; deadLetterQueue: string }): Promise<RailsHarness> {
   ensureDebianPackages(INTEROP_PACKAGES.rails);
-  const broker = await Broker.open(url);
+  const broker = await BrokerProbe.open(url);
   const adapter = new AmqpAdapter({ url });
   configure({ adapter });
   const worker = new Worker({ url, ...options, handleSignals: false });

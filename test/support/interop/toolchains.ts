@@ -1,15 +1,12 @@
 // The other languages' toolchains for the interop suite: Debian packages installed when
 // missing (or a clear failure saying what to install), the Go producer built once per
 // source version, Python protobuf classes generated once per .proto version.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
-export const examplesDir = join(repositoryRoot, 'examples');
+import { examplesDir, repositoryRoot } from '../paths.js';
 
 /** Debian packages each producer needs (the lead's .ci/run installs the same list). */
 export const INTEROP_PACKAGES = {
@@ -121,37 +118,4 @@ export function generatePythonProto(): string {
   const result = spawnSync('protoc', [`-I${schemas}`, `--python_out=${dir}`, proto], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`protoc failed:\n${result.stderr}`);
   return dir;
-}
-
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program to completion (killed after `timeoutMs`). */
-export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? repositoryRoot, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
-    });
-  });
-}
-
-/** Runs a program that must succeed; returns its stdout, or throws with its stderr. */
-export async function runOk(command: string, args: readonly string[], options: Parameters<typeof run>[2] = {}): Promise<string> {
-  const result = await run(command, args, options);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.code}:\n${result.stderr}${result.stdout}`);
-  return result.stdout;
 }

@@ -1,13 +1,5 @@
-import { pino, type Logger } from 'pino';
-import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../../../src/adapters/adapter.js';
-import type { Envelope } from '../../../src/envelope/envelope.js';
-
-/** A pino logger whose lines land in `lines`, parsed. */
-export function captureLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'debug' }, { write: (chunk: string) => void lines.push(JSON.parse(chunk) as Record<string, unknown>) });
-  return { logger, lines };
-}
+import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../../src/adapters/adapter.js';
+import type { Envelope } from '../../src/envelope/envelope.js';
 
 export interface RecordedCall {
   method: 'enqueue' | 'enqueueAt' | 'enqueueAll';
@@ -48,24 +40,4 @@ export class RecordingAdapter implements QueueAdapter {
   }
 
   async close(): Promise<void> {}
-}
-
-/** A minimal valid envelope for `jobClass`. */
-export function envelopeOf(jobClass: string, args: Envelope['arguments'] = [], overrides: Partial<Envelope> = {}): Envelope {
-  return {
-    job_class: jobClass,
-    job_id: '6f1f8d1e-64a0-4f8a-9d55-0c0b3c1e2f3a',
-    provider_job_id: null,
-    queue_name: 'default',
-    priority: null,
-    arguments: args,
-    executions: 0,
-    exception_executions: {},
-    locale: 'en',
-    timezone: 'UTC',
-    enqueued_at: '2024-05-01T12:00:00.123000000Z',
-    scheduled_at: null,
-    envelope_version: 1,
-    ...overrides,
-  };
 }

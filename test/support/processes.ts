@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { FixtureReport } from '../../fixtures/jobs.js';
+import type { FixtureReport } from '../fixtures/jobs.js';
+import { repositoryRoot } from './paths.js';
 import { waitFor } from './wait.js';
-
-export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface FixtureMessage {
   type: 'report' | 'ready' | 'stopped';
@@ -100,4 +98,37 @@ export async function runCli(
   const cli = spawnCli(args, env, cwd);
   const { code } = await cli.exited;
   return { code, stdout: cli.stdout.join(''), stderr: cli.stderr.join('') };
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program to completion (killed after `timeoutMs`). */
+export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd ?? repositoryRoot, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+    });
+  });
+}
+
+/** Runs a program that must succeed; returns its stdout, or throws with its stderr. */
+export async function runOk(command: string, args: readonly string[], options: Parameters<typeof run>[2] = {}): Promise<string> {
+  const result = await run(command, args, options);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.code}:\n${result.stderr}${result.stdout}`);
+  return result.stdout;
 }

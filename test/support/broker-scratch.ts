@@ -1,8 +1,8 @@
 // Per-test broker scratch space for integration tests: a unique name prefix, a probe, and
 // the queues and exchanges a test declares, deleted after it (with what it adopted: an adapter).
 import { afterEach, beforeEach } from 'vitest';
-import type { QueueAdapter } from '../../../src/adapters/adapter.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
+import type { QueueAdapter } from '../../src/adapters/adapter.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { BrokerProbe, uniquePrefix } from './broker-probe.js';
 
 export interface BrokerScratch {
