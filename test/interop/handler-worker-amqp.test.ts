@@ -1,5 +1,4 @@
 // The Buffalo-style handler interface on the real broker: RabbitMQ adapter + worker.
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { resetConfiguration } from '../../src/config/configuration.js';
 import { jsonCodec } from '../../src/envelope/codecs/index.js';
@@ -7,6 +6,7 @@ import { AdapterError, EnqueueError } from '../../src/errors.js';
 import { HandlerWorker, type HandlerWorkerOptions } from '../../src/handlers/handler-worker.js';
 import type { HandlerArgs, HandlerContext } from '../../src/handlers/handler.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { envelopeFor } from '../support/envelope.js';
 import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
@@ -87,21 +87,7 @@ describe('HandlerWorker on RabbitMQ', () => {
     worker.amqpWorker!.events.on('job:dead', ({ reason }) => deaths.push(reason));
 
     await worker.perform({ handler: 'doomed', queue: jobs });
-    const stranger = {
-      job_class: 'send_sms',
-      job_id: randomUUID(),
-      provider_job_id: null,
-      queue_name: jobs,
-      priority: null,
-      arguments: [{ to: '+34600000000' }],
-      executions: 0,
-      exception_executions: {},
-      locale: 'en',
-      timezone: 'UTC',
-      enqueued_at: new Date().toISOString(),
-      scheduled_at: null,
-      envelope_version: 1,
-    };
+    const stranger = envelopeFor(jobs, { job_class: 'send_sms', arguments: [{ to: '+34600000000' }] });
     await broker.publishTo('warren', jobs, jsonCodec.encode(stranger), { contentType: 'application/json', messageId: stranger.job_id });
     await waitFor(() => deaths.length === 2, 'two dead letters');
 

@@ -6,7 +6,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
 import { configure, resetConfiguration } from '../../src/config/configuration.js';
 import { resetArgumentRegistries, serializeArguments } from '../../src/envelope/arguments.js';
-import { ENVELOPE_VERSION, type Envelope } from '../../src/envelope/envelope.js';
 import { GlobalId } from '../../src/envelope/global-id.js';
 import { registerLocator } from '../../src/envelope/locators.js';
 import { asKeywordArguments, rubyHashForm, withSymbolKeys } from '../../src/envelope/ruby-hash.js';
@@ -21,6 +20,7 @@ import { Job } from '../../src/job/job.js';
 import { JobRegistry } from '../../src/job/registry.js';
 import { Worker } from '../../src/worker/worker.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
+import { envelopeOf } from '../support/envelope.js';
 import { waitFor } from '../support/wait.js';
 import { INTEROP_PACKAGES, ensureDebianPackages } from '../support/interop/toolchains.js';
 import { examplesDir } from '../support/paths.js';
@@ -127,21 +127,13 @@ describe('Rails Active Job 6.1 <-> warren', () => {
       withTimezone('America/Los_Angeles', () => ReportJob.set({ queue: toRails }).performLater(...reportArgs('1234.56'))),
     );
     // The envelope layer's Rails 6.1 mode: a Decimal travels as 6.1 writes a BigDecimal.
-    const envelope: Envelope = {
-      job_class: 'ReportJob',
+    const envelope = envelopeOf('ReportJob', serializeArguments(reportArgs(new Decimal('1234.56')), { railsCompatibility: '6.1' }), {
       job_id: '0b6f5a1e-2c1d-4e8f-9a7b-3c2d1e0f9a8b',
-      provider_job_id: null,
       queue_name: toRails,
-      priority: null,
-      arguments: serializeArguments(reportArgs(new Decimal('1234.56')), { railsCompatibility: '6.1' }),
-      executions: 0,
-      exception_executions: {},
       locale: 'es',
       timezone: 'America/Los_Angeles',
       enqueued_at: new Date().toISOString(),
-      scheduled_at: null,
-      envelope_version: ENVELOPE_VERSION,
-    };
+    });
     await adapter.enqueue(envelope);
 
     const stdout = await runOk('ruby', [join(railsDir, 'perform.rb'), '--queue', toRails, '--count', '2'], { env });

@@ -6,6 +6,7 @@ import { ensureBrokerRunning, rabbitmqctl } from '../fixtures/fault/broker-admin
 import { LedgerJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
+import { envelopeFor } from '../support/envelope.js';
 import { waitFor } from '../support/wait.js';
 
 const url = inject('amqpUrl');
@@ -91,19 +92,5 @@ it('publishing while the broker is unreachable: every performLater settles, conf
 });
 
 function envelopeWarmUp(queue: string) {
-  return {
-    job_class: 'FaultLedgerJob',
-    job_id: `warm-up-${Math.random().toString(36).slice(2)}`,
-    provider_job_id: null,
-    queue_name: queue,
-    priority: null,
-    arguments: ['warm-up', 0],
-    executions: 0,
-    exception_executions: {},
-    locale: 'en',
-    timezone: 'UTC',
-    enqueued_at: new Date().toISOString(),
-    scheduled_at: null,
-    envelope_version: 1,
-  };
+  return envelopeFor(queue, { job_class: 'FaultLedgerJob', job_id: `warm-up-${Math.random().toString(36).slice(2)}`, arguments: ['warm-up', 0] });
 }

@@ -1,7 +1,7 @@
 import { deserializeArguments, serializeArguments } from '../../src/envelope/arguments.js';
 import { jsonCodec, protobufCodec } from '../../src/envelope/codecs/index.js';
 import type { EnvelopeCodec } from '../../src/envelope/envelope.js';
-import { envelopeWith } from './envelope.js';
+import { envelopeOf } from './envelope.js';
 
 /** Every codec warren ships, by name: for tests that run once per codec. */
 export const codecs: readonly [string, EnvelopeCodec][] = [
@@ -11,6 +11,6 @@ export const codecs: readonly [string, EnvelopeCodec][] = [
 
 /** serialize -> codec encode -> decode -> deserialize. */
 export async function roundTrip(codec: EnvelopeCodec, args: unknown[]): Promise<unknown[]> {
-  const body = codec.encode(envelopeWith(serializeArguments(args)));
+  const body = codec.encode(envelopeOf('ReportJob', serializeArguments(args)));
   return deserializeArguments(codec.decode(body).arguments);
 }

@@ -2,23 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { HEADERS, jobMessageProperties } from '../../../src/amqp/message.js';
 import { WARREN_VERSION } from '../../../src/support/package-info.js';
 import type { Envelope } from '../../../src/envelope/envelope.js';
+import { envelopeOf } from '../../support/envelope.js';
 
 function envelope(queue: string, executions: number, id = 'a1'): Envelope {
-  return {
-    job_class: 'MailJob',
-    job_id: id,
-    provider_job_id: null,
-    queue_name: queue,
-    priority: null,
-    arguments: [],
-    executions,
-    exception_executions: {},
-    locale: 'en',
-    timezone: 'UTC',
-    enqueued_at: '2026-11-23T09:00:00.000000000Z',
-    scheduled_at: null,
-    envelope_version: 1,
-  };
+  return envelopeOf('MailJob', [], { job_id: id, queue_name: queue, executions, enqueued_at: '2026-11-23T09:00:00.000000000Z' });
 }
 
 describe('jobMessageProperties', () => {

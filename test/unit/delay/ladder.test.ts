@@ -9,23 +9,10 @@ import { routeReachesQueue } from '../../../src/topology/routes.js';
 import type { Envelope } from '../../../src/envelope/envelope.js';
 import { dueDestination } from '../../../src/amqp/delay/destination.js';
 import type { MessageProperties } from 'amqplib';
+import { envelopeFor } from '../../support/envelope.js';
 
 function envelope(queue: string): Envelope {
-  return {
-    job_class: 'ReportJob',
-    job_id: '00000000-0000-4000-8000-000000000000',
-    provider_job_id: null,
-    queue_name: queue,
-    priority: null,
-    arguments: [],
-    executions: 0,
-    exception_executions: {},
-    locale: 'en',
-    timezone: 'UTC',
-    enqueued_at: new Date().toISOString(),
-    scheduled_at: null,
-    envelope_version: 1,
-  };
+  return envelopeFor(queue, { job_class: 'ReportJob', job_id: '00000000-0000-4000-8000-000000000000', arguments: [] });
 }
 
 /**

@@ -5,7 +5,7 @@ import { codecFor, createJsonCodec, createProtobufCodec, jsonCodec, protobufCode
 import { ENVELOPE_VERSION } from '../../../src/envelope/envelope.js';
 import { EnvelopeError } from '../../../src/errors.js';
 import { codecs } from '../../support/codecs.js';
-import { envelopeWith } from '../../support/envelope.js';
+import { envelopeOf } from '../../support/envelope.js';
 
 afterEach(() => resetConfiguration());
 
@@ -28,7 +28,7 @@ describe('codecFor', () => {
 
 describe.each(codecs)('the %s codec', (_name, codec) => {
   it('round-trips every envelope field', () => {
-    const envelope = envelopeWith([1, 'a', 2n ** 70n, { k: [true, null, 1.25] }], {
+    const envelope = envelopeOf('ReportJob', [1, 'a', 2n ** 70n, { k: [true, null, 1.25] }], {
       provider_job_id: 'amq-123',
       priority: -5,
       executions: 3,
@@ -41,24 +41,24 @@ describe.each(codecs)('the %s codec', (_name, codec) => {
   });
 
   it('keeps null priority, provider_job_id and scheduled_at null', () => {
-    const envelope = envelopeWith([]);
+    const envelope = envelopeOf('ReportJob', []);
     expect(codec.decode(codec.encode(envelope))).toEqual(envelope);
   });
 
   it('writes the current envelope version', () => {
-    expect(codec.decode(codec.encode(envelopeWith([]))).envelope_version).toBe(ENVELOPE_VERSION);
+    expect(codec.decode(codec.encode(envelopeOf('ReportJob', []))).envelope_version).toBe(ENVELOPE_VERSION);
   });
 
   it('refuses to encode a message above the size limit', () => {
     const small = codec === jsonCodec ? createJsonCodec({ maxMessageBytes: 200 }) : createProtobufCodec({ maxMessageBytes: 200 });
-    expect(() => small.encode(envelopeWith(['x'.repeat(300)]))).toThrow(/exceeds the 200-byte limit/);
-    expect(() => small.decode(codec.encode(envelopeWith(['x'.repeat(300)])))).toThrow(/exceeds the 200-byte limit/);
+    expect(() => small.encode(envelopeOf('ReportJob', ['x'.repeat(300)]))).toThrow(/exceeds the 200-byte limit/);
+    expect(() => small.decode(codec.encode(envelopeOf('ReportJob', ['x'.repeat(300)])))).toThrow(/exceeds the 200-byte limit/);
   });
 
   it('refuses to encode an invalid envelope or arguments that are not JSON', () => {
-    expect(() => codec.encode(envelopeWith([], { job_class: '' }))).toThrow(EnvelopeError);
-    expect(() => codec.encode(envelopeWith([Number.NaN]))).toThrow(/not finite/);
-    expect(() => codec.encode(envelopeWith([new Date() as never]))).toThrow(/not plain JSON/);
+    expect(() => codec.encode(envelopeOf('', []))).toThrow(EnvelopeError);
+    expect(() => codec.encode(envelopeOf('ReportJob', [Number.NaN]))).toThrow(/not finite/);
+    expect(() => codec.encode(envelopeOf('ReportJob', [new Date() as never]))).toThrow(/not plain JSON/);
   });
 });
 

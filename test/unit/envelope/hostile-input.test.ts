@@ -7,7 +7,7 @@ import { parseJson } from '../../../src/envelope/lossless-json.js';
 import { registerLocator } from '../../../src/envelope/locators.js';
 import { DeserializationError, EnvelopeError } from '../../../src/errors.js';
 import { USERS } from '../../support/users.js';
-import { envelopeWith } from '../../support/envelope.js';
+import { envelopeOf } from '../../support/envelope.js';
 import { snapshotObjectPrototype } from '../../support/object-prototype.js';
 
 const prototypeBefore = snapshotObjectPrototype();
@@ -108,7 +108,7 @@ describe('deserializeArguments refuses hostile arguments with DeserializationErr
 });
 
 function envelopeText(overrides: Record<string, unknown>): string {
-  return JSON.stringify({ ...envelopeWith([]), ...overrides });
+  return JSON.stringify({ ...envelopeOf('ReportJob', []), ...overrides });
 }
 
 /** Whole message bodies that must fail to decode with EnvelopeError (the worker dead-letters them). */
@@ -137,7 +137,7 @@ const badBodies: [string, string | undefined, Buffer, RegExp][] = [
     /nest deeper than/,
   ],
   ['a body over the size limit', 'application/json', Buffer.alloc(DEFAULTS.maxMessageBytes + 1, 0x20), /exceeds the 1048576-byte limit/],
-  ['a truncated protobuf body', 'application/x-protobuf', protobufCodec.encode(envelopeWith([1, 'two'])).subarray(0, 5), /not a protobuf envelope/],
+  ['a truncated protobuf body', 'application/x-protobuf', protobufCodec.encode(envelopeOf('ReportJob', [1, 'two'])).subarray(0, 5), /not a protobuf envelope/],
   ['a JSON body sent as protobuf', 'application/x-protobuf', Buffer.from(envelopeText({})), /not a protobuf envelope|missing field/],
   ['an empty protobuf body', 'application/x-protobuf', Buffer.alloc(0), /missing field job_class/],
   ['a wrong content type', 'text/plain', Buffer.from(envelopeText({})), /unknown content type "text\/plain"/],

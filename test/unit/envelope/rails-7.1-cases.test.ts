@@ -11,7 +11,7 @@ import { Duration } from '../../../src/envelope/values/duration.js';
 import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
 import { RubyTime } from '../../../src/envelope/values/ruby-time.js';
 import { ZonedTime } from '../../../src/envelope/values/zoned-time.js';
-import { envelopeWith } from '../../support/envelope.js';
+import { envelopeOf } from '../../support/envelope.js';
 
 const S = 'ActiveJob::Serializers::';
 const range = (begin: unknown, end: unknown, excludeEnd: boolean) => ({ _aj_serialized: `${S}RangeSerializer`, begin, end, exclude_end: excludeEnd });
@@ -47,7 +47,7 @@ const CASES: Array<[string, unknown, unknown]> = [
 
 describe("Rails 7.1's added argument cases, in the 7.1 format", () => {
   it.each(CASES)('%s: read as Active Job 7.1 writes it, and written back the same', async (_label, wire, value) => {
-    const body = Buffer.from(JSON.stringify(envelopeWith([wire as never])));
+    const body = Buffer.from(JSON.stringify(envelopeOf('ReportJob', [wire as never])));
     const [read] = await readArguments(jsonCodec.decode(body).arguments);
     expect(read).toEqual(value);
     expect(serializeArguments([read])).toEqual([wire]);

@@ -9,7 +9,7 @@ import { RubyModule } from '../../../src/envelope/values/ruby-module.js';
 import { prepareEnvelope } from '../../../src/job/enqueuing.js';
 import { Job } from '../../../src/job/job.js';
 import { jobFromEnvelope } from '../../../src/job/serialization.js';
-import { envelopeWith } from '../../support/envelope.js';
+import { envelopeOf } from '../../support/envelope.js';
 
 class FloatsJob extends Job {
   static override jobName = 'FloatsJob';
@@ -20,7 +20,7 @@ class FloatsJob extends Job {
 const RAILS_ARGUMENTS = '[1.0,2.0,-0.0,1.5e1,3,2.5,{"ratio":1.0,"name":"v1.0","_aj_symbol_keys":[]},12345678901234567890,[0.0,1E2]]';
 
 function railsBody(): Buffer {
-  const text = JSON.stringify(envelopeWith([], { job_class: 'FloatsJob', enqueued_at: '2026-11-22T10:00:00.000000000Z' }));
+  const text = JSON.stringify(envelopeOf('FloatsJob', [], { enqueued_at: '2026-11-22T10:00:00.000000000Z' }));
   return Buffer.from(text.replace('"arguments":[]', `"arguments":${RAILS_ARGUMENTS}`));
 }
 
@@ -61,7 +61,7 @@ describe('whole-number Floats (Ruby 1.0)', () => {
   });
 
   it('warren writes JS -0 as -0.0, a RubyFloat as a Float, whole JS numbers as Integers', () => {
-    const body = jsonCodec.encode(envelopeWith(serializeArguments([new RubyFloat(2), -0, 1, 1.5, { x: new RubyFloat(0) }, new RubyFloat(1e21)])));
+    const body = jsonCodec.encode(envelopeOf('ReportJob', serializeArguments([new RubyFloat(2), -0, 1, 1.5, { x: new RubyFloat(0) }, new RubyFloat(1e21)])));
     expect(argumentsText(body)).toBe('[2.0,-0.0,1,1.5,{"x":0.0,"_aj_symbol_keys":[]},1e+21]');
   });
 
@@ -105,7 +105,7 @@ describe('Ruby Time with microseconds and nanoseconds', () => {
   });
 
   it('a retry re-sends the received text (microseconds kept)', () => {
-    const text = JSON.stringify(envelopeWith([timeArgument('2026-11-22T10:00:00.123456000Z')], { job_class: 'FloatsJob' }));
+    const text = JSON.stringify(envelopeOf('FloatsJob', [timeArgument('2026-11-22T10:00:00.123456000Z')]));
     const job = jobFromEnvelope(FloatsJob, jsonCodec.decode(Buffer.from(text)));
     expect(argumentsText(jsonCodec.encode(prepareEnvelope(job)))).toContain('"2026-11-22T10:00:00.123456000Z"');
   });
@@ -177,10 +177,7 @@ describe('argument JSON survives a retry byte for byte, whatever numbers and str
     for (let round = 0; round < 300; round += 1) {
       const args = `[${Array.from({ length: 1 + next(4) }, () => value(0)).join(',')}]`;
       const body = Buffer.from(
-        JSON.stringify(envelopeWith([], { job_class: 'FloatsJob', enqueued_at: '2026-11-22T10:00:00.000000000Z' })).replace(
-          '"arguments":[]',
-          `"arguments":${args}`,
-        ),
+        JSON.stringify(envelopeOf('FloatsJob', [], { enqueued_at: '2026-11-22T10:00:00.000000000Z' })).replace('"arguments":[]', `"arguments":${args}`),
       );
       const job = jobFromEnvelope(FloatsJob, jsonCodec.decode(body));
       expect(argumentsText(jsonCodec.encode(prepareEnvelope(job))), args).toBe(args);

@@ -15,7 +15,7 @@ import { RubyDateTime } from '../../../src/envelope/values/ruby-date-time.js';
 import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
 import { RubySymbol } from '../../../src/envelope/values/ruby-symbol.js';
 import { ZonedTime } from '../../../src/envelope/values/zoned-time.js';
-import { envelopeWith } from '../../support/envelope.js';
+import { envelopeOf } from '../../support/envelope.js';
 
 const schemaUrl = new URL('../../../schemas/warren/envelope/v1/envelope.schema.json', import.meta.url);
 const schema = JSON.parse(readFileSync(schemaUrl, 'utf8')) as { $id: string };
@@ -54,7 +54,7 @@ describe('the JSON Schema (schemas/warren/envelope/v1/envelope.schema.json)', ()
   });
 
   it('accepts what the JSON codec writes, for every argument type', () => {
-    const body = jsonCodec.encode(envelopeWith(serializeArguments(everyType), { priority: 3, scheduled_at: '2024-05-02T00:00:00.000000000Z' }));
+    const body = jsonCodec.encode(envelopeOf('ReportJob', serializeArguments(everyType), { priority: 3, scheduled_at: '2024-05-02T00:00:00.000000000Z' }));
     const written: unknown = JSON.parse(body.toString());
     expect(validate(written), JSON.stringify(validate.errors)).toBe(true);
   });
@@ -66,7 +66,7 @@ describe('the JSON Schema (schemas/warren/envelope/v1/envelope.schema.json)', ()
     }
   });
 
-  const valid = envelopeWith([]);
+  const valid = envelopeOf('ReportJob', []);
   it.each<[string, Record<string, unknown>]>([
     ['a missing job_class', { job_class: undefined }],
     ['an empty queue_name', { queue_name: '' }],
@@ -94,7 +94,7 @@ describe('the JSON Schema (schemas/warren/envelope/v1/envelope.schema.json)', ()
 describe('the protobuf schema (schemas/warren/envelope/v1/envelope.proto)', () => {
   it('is loaded from the package schemas folder and names every envelope field as the JSON form does', () => {
     const fields = Object.keys(envelopeTypes().envelope.fields).sort();
-    expect(fields).toEqual(Object.keys(envelopeWith([])).sort());
+    expect(fields).toEqual(Object.keys(envelopeOf('ReportJob', [])).sort());
   });
 
   it('has a package named after the envelope version', () => {
