@@ -29,16 +29,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { QueueAdapter } from '../../src/adapters/adapter.js';
-import { performAllLater } from '../../src/job/perform-all-later.js';
-import type { Envelope } from '../../src/envelope/envelope.js';
-import { Decimal } from '../../src/envelope/values/decimal.js';
-import { Duration } from '../../src/envelope/values/duration.js';
-import { RubySymbol } from '../../src/envelope/values/ruby-symbol.js';
-import { AdapterError, EnqueueError } from '../../src/errors.js';
-import { withLocale, withTimezone } from '../../src/job/context.js';
-import { JobRegistry } from '../../src/job/registry.js';
-import { registerLocator } from '../../src/envelope/locators.js';
+import {
+  AdapterError,
+  Decimal,
+  Duration,
+  EnqueueError,
+  type Envelope,
+  JobRegistry,
+  performAllLater,
+  type QueueAdapter,
+  registerLocator,
+  RubySymbol,
+  withLocale,
+  withTimezone,
+} from '../../src/index.js';
 import { defineScenarioJobs, FlakyError, SCENARIO_QUEUES, ScenarioPost, type Recorder } from './scenario-jobs.js';
 
 export interface ConformanceContext {

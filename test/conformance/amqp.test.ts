@@ -1,10 +1,6 @@
 import { inject } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import type { PublishTarget } from '../../src/amqp/delay/scheduler.js';
-import { TtlQueueDelays } from '../../src/amqp/delay/ttl-queues.js';
-import type { Envelope } from '../../src/envelope/envelope.js';
-import type { RouteSpec } from '../../src/topology/index.js';
-import { Worker } from '../../src/worker/worker.js';
+import { AmqpAdapter, type Envelope, type RouteSpec, Worker } from '../../src/index.js';
+import { type PublishTarget, TtlQueueDelays } from '../../src/rabbitmq.js';
 import { BrokerProbe } from '../support/broker-probe.js';
 import { waitFor } from '../support/wait.js';
 import { defineAdapterConformance } from './adapter-conformance.js';

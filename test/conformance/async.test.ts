@@ -1,4 +1,4 @@
-import { AsyncAdapter } from '../../src/adapters/async/index.js';
+import { AsyncAdapter } from '../../src/index.js';
 import { defineAdapterConformance } from './adapter-conformance.js';
 
 defineAdapterConformance('async', ({ registry, onJobFailed }) => {

@@ -1,4 +1,4 @@
-import { InlineAdapter } from '../../src/adapters/inline/index.js';
+import { InlineAdapter } from '../../src/index.js';
 import { defineAdapterConformance } from './adapter-conformance.js';
 
 defineAdapterConformance('inline', ({ registry, onJobFailed }) => ({

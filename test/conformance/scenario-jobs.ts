@@ -1,7 +1,4 @@
-import { DeserializationError } from '../../src/errors.js';
-import { currentLocale, currentTimezone } from '../../src/job/context.js';
-import { abort } from '../../src/job/callbacks.js';
-import { Job } from '../../src/job/job.js';
+import { abort, currentLocale, currentTimezone, DeserializationError, Job } from '../../src/index.js';
 
 /** What the scenario jobs record while they run; one recorder per suite, reset before each test. */
 export interface Recorder {

@@ -1,15 +1,10 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { immediateOnly } from '../../src/amqp/delay/scheduler.js';
+import { AdapterError, AmqpAdapter, configure, EnqueueError, type Envelope, performAllLater, Worker } from '../../src/index.js';
+import { immediateOnly } from '../../src/rabbitmq.js';
 import { WARREN_VERSION } from '../../src/support/package-info.js';
-import { configure } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/job/perform-all-later.js';
-import type { Envelope } from '../../src/envelope/envelope.js';
-import { AdapterError, EnqueueError } from '../../src/errors.js';
 import { parseTopology } from '../../src/topology/index.js';
-import { Worker } from '../../src/worker/worker.js';
 import { RecordJob, registry } from '../fixtures/jobs.js';
 import { useBrokerScratch } from '../support/broker-scratch.js';
 import { envelopeFor } from '../support/envelope.js';

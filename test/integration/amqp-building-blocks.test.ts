@@ -1,17 +1,15 @@
 // The AMQP layer's pure building blocks. They need no broker; they live beside the
 // broker tests because the AMQP layer's tests are kept together.
-import type { ConsumeMessage, Message } from 'amqplib';
-import type { Channel } from 'amqplib';
+import type { ConsumeMessage, Message, Channel } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import { roundDelayUp, TtlQueueDelays } from '../../src/amqp/delay/ttl-queues.js';
-import { redactError, redactText, redactUrl } from '../../src/support/redact.js';
+import { roundDelayUp } from '../../src/amqp/delay/ttl-queues.js';
+import { redactUrl, TtlQueueDelays } from '../../src/rabbitmq.js';
+import { redactError, redactText } from '../../src/support/redact.js';
 import { ReturnTracker } from '../../src/amqp/returns.js';
 import { tlsSocketOptions } from '../../src/amqp/tls.js';
 import { TypedEmitter } from '../../src/support/typed-emitter.js';
-import { ConfigurationError } from '../../src/errors.js';
-import { Job } from '../../src/job/job.js';
-import { JobRegistry } from '../../src/job/registry.js';
-import { defaultTopology, parseTopology } from '../../src/topology/index.js';
+import { ConfigurationError, defaultTopology, Job, JobRegistry } from '../../src/index.js';
+import { parseTopology } from '../../src/topology/index.js';
 import { consumerTimeoutWarnings } from '../../src/worker/consumer-timeout.js';
 import type { Delivery } from '../../src/worker/delivery.js';
 import { deadLetterProperties } from '../../src/worker/dead-letter-publisher.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { Envelope } from '../../src/envelope/envelope.js';
+import type { Envelope } from '../../src/index.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { killAllChildren, runCli, spawnCli } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';

@@ -1,11 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/job/perform-all-later.js';
-import { Job } from '../../src/job/job.js';
-import { JobRegistry } from '../../src/job/registry.js';
-import { Worker } from '../../src/worker/worker.js';
+import { AmqpAdapter, configure, Job, JobRegistry, performAllLater, Worker } from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { waitFor } from '../support/wait.js';
 

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/job/perform-all-later.js';
+import { AmqpAdapter, configure, performAllLater } from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { BlockingJob } from '../fixtures/jobs.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { killAllChildren, spawnFixtureWorker, type ChildWorker } from '../support/processes.js';

@@ -1,14 +1,9 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { Job } from '../../src/job/job.js';
-import { JobRegistry } from '../../src/job/registry.js';
+import { AmqpAdapter, configure, Job, JobRegistry, Worker, type WorkerEvents, type WorkerOptions } from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { parseTopology } from '../../src/topology/index.js';
-import type { WorkerEvents } from '../../src/worker/events.js';
-import type { WorkerOptions } from '../../src/worker/worker-options.js';
-import { Worker } from '../../src/worker/worker.js';
 import { BlockingJob, DelayedRetryJob, FailingJob, FlakyJob, RecordJob, onReport, registry, type FixtureReport } from '../fixtures/jobs.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { envelopeFor } from '../support/envelope.js';

@@ -2,7 +2,7 @@
 // a message it cannot read (dead letter, with the reason in headers).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HandlerWorker } from '../../src/handlers/handler-worker.js';
+import { HandlerWorker } from '../../src/index.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { waitFor } from '../support/wait.js';
 

@@ -1,10 +1,7 @@
 // The Buffalo-style handler interface on the real broker: RabbitMQ adapter + worker.
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { resetConfiguration } from '../../src/config/configuration.js';
-import { jsonCodec } from '../../src/envelope/codecs/index.js';
-import { AdapterError, EnqueueError } from '../../src/errors.js';
-import { HandlerWorker, type HandlerWorkerOptions } from '../../src/handlers/handler-worker.js';
-import type { HandlerArgs, HandlerContext } from '../../src/handlers/handler.js';
+import { AdapterError, EnqueueError, type HandlerArgs, type HandlerContext, HandlerWorker, type HandlerWorkerOptions, jsonCodec } from '../../src/index.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { envelopeFor } from '../support/envelope.js';
 import { waitFor } from '../support/wait.js';

@@ -3,12 +3,10 @@
 // reason, and keep running. amqplib 2.3 throws a RangeError for such headers; earlier versions
 // sent a broken frame and the broker closed the connection, so the message looped.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HEADERS } from '../../src/amqp/message.js';
-import { JobRegistry } from '../../src/job/registry.js';
-import { Worker } from '../../src/worker/worker.js';
+import { HEADERS } from '../../src/rabbitmq.js';
+import { AmqpAdapter, configure, JobRegistry, Worker } from '../../src/index.js';
 import { RecordJob, onReport } from '../fixtures/jobs.js';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { waitFor } from '../support/wait.js';
 import { INTEROP_PACKAGES, ensureDebianPackages } from '../support/interop/toolchains.js';

@@ -4,12 +4,16 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resetArgumentRegistries } from '../../src/envelope/arguments.js';
-import { registerLocator } from '../../src/envelope/locators.js';
-import { CalendarDate } from '../../src/envelope/values/calendar-date.js';
-import { Decimal } from '../../src/envelope/values/decimal.js';
-import { HandlerWorker } from '../../src/handlers/handler-worker.js';
-import type { HandlerArgs, HandlerContext } from '../../src/handlers/handler.js';
-import { currentLocale, currentTimezone } from '../../src/job/context.js';
+import {
+  CalendarDate,
+  currentLocale,
+  currentTimezone,
+  Decimal,
+  type HandlerArgs,
+  type HandlerContext,
+  HandlerWorker,
+  registerLocator,
+} from '../../src/index.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { waitFor } from '../support/wait.js';
 import { INTEROP_PACKAGES, buildGoProducer, ensureDebianPackages, generatePythonProto } from '../support/interop/toolchains.js';

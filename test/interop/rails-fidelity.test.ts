@@ -4,9 +4,7 @@
 // letter (the retried body). The Times the job passes on to a Rails job compare equal in Ruby.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { RubyTime } from '../../src/envelope/values/ruby-time.js';
-import { Job } from '../../src/job/job.js';
-import { JobRegistry } from '../../src/job/registry.js';
+import { Job, JobRegistry, RubyTime } from '../../src/index.js';
 import { type BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { waitFor } from '../support/wait.js';
 import { openRailsHarness, type RailsHarness } from '../support/interop/rails-harness.js';

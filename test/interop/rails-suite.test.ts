@@ -10,22 +10,30 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resetArgumentRegistries } from '../../src/envelope/arguments.js';
-import { GlobalId } from '../../src/envelope/global-id.js';
-import { registerLocator } from '../../src/envelope/locators.js';
-import { asKeywordArguments, rubyHashForm, withIndifferentAccess, withSymbolKeys } from '../../src/envelope/ruby-hash.js';
-import { CalendarDate } from '../../src/envelope/values/calendar-date.js';
-import { Decimal } from '../../src/envelope/values/decimal.js';
-import { Duration } from '../../src/envelope/values/duration.js';
-import { RubyDateTime } from '../../src/envelope/values/ruby-date-time.js';
-import { RubyFloat } from '../../src/envelope/values/ruby-float.js';
-import { RubyModule } from '../../src/envelope/values/ruby-module.js';
-import { RubySymbol } from '../../src/envelope/values/ruby-symbol.js';
-import { RubyTime } from '../../src/envelope/values/ruby-time.js';
-import { ZonedTime } from '../../src/envelope/values/zoned-time.js';
-import { SerializationError } from '../../src/errors.js';
-import { currentLocale, currentTimezone, withLocale, withTimezone } from '../../src/job/context.js';
-import { Job } from '../../src/job/job.js';
-import { JobRegistry } from '../../src/job/registry.js';
+import {
+  asKeywordArguments,
+  CalendarDate,
+  currentLocale,
+  currentTimezone,
+  Decimal,
+  Duration,
+  GlobalId,
+  Job,
+  JobRegistry,
+  registerLocator,
+  RubyDateTime,
+  RubyFloat,
+  rubyHashForm,
+  RubyModule,
+  RubySymbol,
+  RubyTime,
+  SerializationError,
+  withIndifferentAccess,
+  withLocale,
+  withSymbolKeys,
+  withTimezone,
+  ZonedTime,
+} from '../../src/index.js';
 import { type BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { waitFor } from '../support/wait.js';
 import { openRailsHarness, type RailsHarness } from '../support/interop/rails-harness.js';

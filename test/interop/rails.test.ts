@@ -3,22 +3,31 @@
 // and examples/rails/perform.rb performs the ReportJob warren enqueued with Active Job.
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { resetArgumentRegistries, serializeArguments } from '../../src/envelope/arguments.js';
-import { GlobalId } from '../../src/envelope/global-id.js';
-import { registerLocator } from '../../src/envelope/locators.js';
-import { asKeywordArguments, rubyHashForm, withSymbolKeys } from '../../src/envelope/ruby-hash.js';
-import { CalendarDate } from '../../src/envelope/values/calendar-date.js';
-import { Decimal } from '../../src/envelope/values/decimal.js';
-import { Duration } from '../../src/envelope/values/duration.js';
-import { RubyDateTime } from '../../src/envelope/values/ruby-date-time.js';
-import { RubySymbol } from '../../src/envelope/values/ruby-symbol.js';
-import { ZonedTime } from '../../src/envelope/values/zoned-time.js';
-import { currentLocale, currentTimezone, withLocale, withTimezone } from '../../src/job/context.js';
-import { Job } from '../../src/job/job.js';
-import { JobRegistry } from '../../src/job/registry.js';
-import { Worker } from '../../src/worker/worker.js';
+import {
+  AmqpAdapter,
+  asKeywordArguments,
+  CalendarDate,
+  configure,
+  currentLocale,
+  currentTimezone,
+  Decimal,
+  Duration,
+  GlobalId,
+  Job,
+  JobRegistry,
+  registerLocator,
+  RubyDateTime,
+  rubyHashForm,
+  RubySymbol,
+  serializeArguments,
+  withLocale,
+  withSymbolKeys,
+  withTimezone,
+  Worker,
+  ZonedTime,
+} from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
+import { resetArgumentRegistries } from '../../src/envelope/arguments.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { envelopeOf } from '../support/envelope.js';
 import { waitFor } from '../support/wait.js';

@@ -3,10 +3,8 @@
 // (warren 0.1's classic ladder lost up to 4% of these: dead-lettering out of a classic queue is
 // at-most-once. The quorum ladder dead-letters at-least-once.)
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/job/perform-all-later.js';
-import type { Job } from '../../src/job/job.js';
+import { AmqpAdapter, configure, type Job, performAllLater } from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { changeRabbitSettings, ensureBrokerRunning, rabbitmqctl, restartBrokerApp } from '../fixtures/fault/broker-admin.js';
 import { DelayFixture } from '../integration/delay/delay-fixture.js';
 import { FlakyTimedJob, recordedRuns, resetRuns, TimedJob } from '../integration/delay/delay-jobs.js';

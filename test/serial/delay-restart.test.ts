@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { Worker } from '../../src/worker/worker.js';
+import { AmqpAdapter, configure, Worker } from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { DelayFixture } from '../integration/delay/delay-fixture.js';
 import { delayRegistry, recordedRuns, TimedJob } from '../integration/delay/delay-jobs.js';
 import { waitFor } from '../support/wait.js';

@@ -1,6 +1,6 @@
 import { afterAll, expect, inject, it } from 'vitest';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { EnqueueError } from '../../src/errors.js';
+import { configure, EnqueueError } from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { ensureBrokerRunning, restartBrokerApp } from '../fixtures/fault/broker-admin.js';
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { PacedProducer } from '../fixtures/fault/paced-producer.js';

@@ -1,11 +1,9 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, expect, inject, it } from 'vitest';
-import { DelayLadder } from '../../src/amqp/delay/ladder.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/job/perform-all-later.js';
-import type { Job } from '../../src/job/job.js';
-import type { WorkerEvents } from '../../src/worker/events.js';
+import { DelayLadder } from '../../src/rabbitmq.js';
+import { configure, type Job, performAllLater, type WorkerEvents } from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { LedgerJob, RetriedOnceJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, expect, inject, it } from 'vitest';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import type { WorkerEvents } from '../../src/worker/events.js';
+import { configure, type WorkerEvents } from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { changeRabbitSettings } from '../fixtures/fault/broker-admin.js';
 import { LedgerJob, SlowOnceJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';

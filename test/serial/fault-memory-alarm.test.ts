@@ -1,8 +1,6 @@
 import { afterAll, expect, inject, it } from 'vitest';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/job/perform-all-later.js';
-import { EnqueueError } from '../../src/errors.js';
-import type { WorkerEvents } from '../../src/worker/events.js';
+import { configure, EnqueueError, performAllLater, type WorkerEvents } from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { raiseMemoryAlarm, resourceAlarms } from '../fixtures/fault/broker-admin.js';
 import { LedgerJob, RetriedOnceJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';

@@ -1,7 +1,6 @@
 import { afterAll, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { EnqueueError } from '../../src/errors.js';
+import { AmqpAdapter, configure, EnqueueError } from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { ensureBrokerRunning, rabbitmqctl } from '../fixtures/fault/broker-admin.js';
 import { LedgerJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';

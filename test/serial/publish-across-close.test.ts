@@ -3,8 +3,8 @@
 // publisher tracked its own unconfirmed messages, a publish whose confirm the closed channel
 // never delivered waited out the whole publish timeout and then failed.)
 import { afterAll, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
+import { AmqpAdapter, configure } from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { BlockingJob } from '../fixtures/jobs.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { forceCloseConnections } from '../support/broker-control.js';

@@ -1,11 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../src/config/configuration.js';
-import { performAllLater } from '../../src/job/perform-all-later.js';
-import { EnqueueError } from '../../src/errors.js';
-import { Worker } from '../../src/worker/worker.js';
+import { AmqpAdapter, configure, EnqueueError, performAllLater, Worker } from '../../src/index.js';
+import { resetConfiguration } from '../../src/config/configuration.js';
 import { BlockingJob, onReport, registry, type FixtureReport } from '../fixtures/jobs.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { waitFor } from '../support/wait.js';

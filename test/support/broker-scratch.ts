@@ -1,7 +1,7 @@
 // Per-test broker scratch space for integration tests: a unique name prefix, a probe, and
 // the queues and exchanges a test declares, deleted after it (with what it adopted: an adapter).
 import { afterEach, beforeEach } from 'vitest';
-import type { QueueAdapter } from '../../src/adapters/adapter.js';
+import type { QueueAdapter } from '../../src/index.js';
 import { resetConfiguration } from '../../src/config/configuration.js';
 import { BrokerProbe, uniquePrefix } from './broker-probe.js';
 

@@ -1,6 +1,4 @@
-import { deserializeArguments, serializeArguments } from '../../src/envelope/arguments.js';
-import { jsonCodec, protobufCodec } from '../../src/envelope/codecs/index.js';
-import type { EnvelopeCodec } from '../../src/envelope/envelope.js';
+import { deserializeArguments, type EnvelopeCodec, jsonCodec, protobufCodec, serializeArguments } from '../../src/index.js';
 import { envelopeOf } from './envelope.js';
 
 /** Every codec warren ships, by name: for tests that run once per codec. */

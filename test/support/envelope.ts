@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Envelope } from '../../src/envelope/envelope.js';
+import type { Envelope } from '../../src/index.js';
 
 /** The job id of every envelope built here unless overridden (envelopeFor draws a fresh one). */
 export const ENVELOPE_JOB_ID = '6f1f8d1e-64a0-4f8a-9d55-0c0b3c1e2f3a';

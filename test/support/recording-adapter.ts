@@ -1,5 +1,4 @@
-import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../../src/adapters/adapter.js';
-import type { Envelope } from '../../src/envelope/envelope.js';
+import type { BulkItem, BulkOutcome, EnqueueReceipt, Envelope, QueueAdapter } from '../../src/index.js';
 
 export interface RecordedCall {
   method: 'enqueue' | 'enqueueAt' | 'enqueueAll';

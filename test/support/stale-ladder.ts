@@ -1,7 +1,6 @@
 import amqplib from 'amqplib';
-import { DelayLadder } from '../../src/amqp/delay/ladder.js';
-import { defaultTopology } from '../../src/topology/index.js';
-import { verifyTopology } from '../../src/amqp/topology/index.js';
+import { DelayLadder, verifyTopology } from '../../src/rabbitmq.js';
+import { defaultTopology } from '../../src/index.js';
 
 /**
  * Many tests share warren's default delay ladder (`warren.delay.quorum.*`). A broker that ran

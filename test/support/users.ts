@@ -1,4 +1,4 @@
-import { GlobalId, type GlobalIdentification } from '../../src/envelope/global-id.js';
+import { GlobalId, type GlobalIdentification } from '../../src/index.js';
 
 /** A record that identifies itself, as an ORM model would. */
 export class User implements GlobalIdentification {

@@ -1,5 +1,5 @@
 import { expect, it, inject } from 'vitest';
-import { DEFAULTS } from '../../src/config/defaults.js';
+import { DEFAULTS } from '../../src/index.js';
 
 it('exposes frozen defaults and a broker URL to tests', () => {
   expect(Object.isFrozen(DEFAULTS)).toBe(true);

@@ -1,9 +1,6 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
-import { DeadLetterQueue } from '../../../src/adapters/amqp/dead-letter-queue.js';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import type { WorkerOptions } from '../../../src/worker/worker-options.js';
-import type { Worker } from '../../../src/worker/worker.js';
+import { AmqpAdapter, configure, DeadLetterQueue, type Worker, type WorkerOptions } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { envelopeFor } from '../../support/envelope.js';
 import { runCli } from '../../support/processes.js';
 import { waitFor } from '../../support/wait.js';

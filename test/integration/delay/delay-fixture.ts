@@ -1,10 +1,7 @@
 // Per-test delay ladders: every test gets its own ladder prefix, dead-letter queue and job
 // queues (names start with a unique prefix), and deletes all of them afterwards.
-import { DelayLadder } from '../../../src/amqp/delay/ladder.js';
-import type { DelayOptions } from '../../../src/amqp/delay/delay-options.js';
-import type { WorkerEvents } from '../../../src/worker/events.js';
-import type { WorkerOptions } from '../../../src/worker/worker-options.js';
-import { Worker } from '../../../src/worker/worker.js';
+import { DelayLadder } from '../../../src/rabbitmq.js';
+import { type DelayOptions, Worker, type WorkerEvents, type WorkerOptions } from '../../../src/index.js';
 import { delayRegistry } from './delay-jobs.js';
 import { BrokerProbe, uniquePrefix } from '../../support/broker-probe.js';
 

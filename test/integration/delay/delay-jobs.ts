@@ -1,6 +1,5 @@
 // Jobs for the delay tests: each records when it ran against the due time it was given.
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
+import { Job, JobRegistry } from '../../../src/index.js';
 
 export interface Run {
   job: string;

@@ -1,11 +1,10 @@
 import { createServer, connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
+import { AmqpAdapter, configure, type Worker, type WorkerOptions } from '../../../src/index.js';
 import amqplib from 'amqplib';
-import { DELAY_HEADERS, dueAtOf } from '../../../src/amqp/delay/hold.js';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import type { WorkerOptions } from '../../../src/worker/worker-options.js';
-import type { Worker } from '../../../src/worker/worker.js';
+import { DELAY_HEADERS } from '../../../src/rabbitmq.js';
+import { dueAtOf } from '../../../src/amqp/delay/hold.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { envelopeFor } from '../../support/envelope.js';
 import { waitFor } from '../../support/wait.js';
 import { collect, DelayFixture } from './delay-fixture.js';

@@ -3,9 +3,9 @@
 // with their due times, and performed when due (none early, none lost); `--delete` removes the
 // old ladder.
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
-import { DelayLadder } from '../../../src/amqp/delay/ladder.js';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
+import { AmqpAdapter, configure } from '../../../src/index.js';
+import { DelayLadder } from '../../../src/rabbitmq.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { runCli } from '../../support/processes.js';
 import { waitFor } from '../../support/wait.js';
 import { DelayFixture } from './delay-fixture.js';

@@ -1,10 +1,8 @@
 import amqplib from 'amqplib';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
-import { DeadLetterQueue } from '../../../src/adapters/amqp/dead-letter-queue.js';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { parseTopology, type Topology } from '../../../src/topology/index.js';
-import { Worker } from '../../../src/worker/worker.js';
+import { AmqpAdapter, configure, DeadLetterQueue, type Topology, Worker } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
+import { parseTopology } from '../../../src/topology/index.js';
 import { waitFor } from '../../support/wait.js';
 import { DelayFixture } from './delay-fixture.js';
 import { delayRegistry, FlakyTimedJob, recordedRuns, resetRuns, TimedJob } from './delay-jobs.js';

@@ -1,5 +1,6 @@
 import { afterAll, expect, inject, it } from 'vitest';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
+import { configure } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { CpuBoundJob, LedgerJob } from '../../fixtures/fault/jobs.js';
 import { describeCount } from '../../fixtures/fault/ledger.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';

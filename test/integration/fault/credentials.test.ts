@@ -3,14 +3,17 @@ import { inspect } from 'node:util';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
-import { DeadLetterQueue } from '../../../src/adapters/amqp/dead-letter-queue.js';
-import { ConnectionRefusedError, EnqueueError } from '../../../src/errors.js';
-import type { AmqpTlsOptions } from '../../../src/amqp/tls.js';
-import { defaultTopology } from '../../../src/topology/index.js';
-import { verifyTopology } from '../../../src/amqp/topology/index.js';
-import { Worker } from '../../../src/worker/worker.js';
-import { HandlerWorker } from '../../../src/handlers/handler-worker.js';
+import {
+  AmqpAdapter,
+  type AmqpTlsOptions,
+  ConnectionRefusedError,
+  DeadLetterQueue,
+  defaultTopology,
+  EnqueueError,
+  HandlerWorker,
+  Worker,
+} from '../../../src/index.js';
+import { verifyTopology } from '../../../src/rabbitmq.js';
 import { faultRegistry } from '../../fixtures/fault/jobs.js';
 import { BrokerProbe, uniquePrefix } from '../../support/broker-probe.js';
 import { envelopeFor } from '../../support/envelope.js';

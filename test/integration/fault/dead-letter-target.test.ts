@@ -1,11 +1,10 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { HEADERS } from '../../../src/amqp/message.js';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
+import { HEADERS, verifyTopology } from '../../../src/rabbitmq.js';
+import { configure, type WorkerEvents } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { parseTopology, TopologyValidationError } from '../../../src/topology/index.js';
-import { verifyTopology } from '../../../src/amqp/topology/index.js';
-import type { WorkerEvents } from '../../../src/worker/events.js';
 import { DoomedJob } from '../../fixtures/fault/jobs.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import { waitFor } from '../../support/wait.js';

@@ -4,11 +4,8 @@
 // number, or lies beyond the longest delay warren makes, is a dead letter with its reason.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { DELAY_HEADERS } from '../../../src/amqp/delay/hold.js';
-import { HEADERS } from '../../../src/amqp/message.js';
-import { signatureOf } from '../../../src/amqp/signing.js';
-import { DEFAULTS } from '../../../src/config/defaults.js';
-import { EnqueueError } from '../../../src/errors.js';
+import { DELAY_HEADERS, HEADERS, signatureOf } from '../../../src/rabbitmq.js';
+import { DEFAULTS, EnqueueError } from '../../../src/index.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import { envelopeFor } from '../../support/envelope.js';
 import { waitFor } from '../../support/wait.js';

@@ -1,7 +1,6 @@
 import { afterAll, expect, inject, it } from 'vitest';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { performAllLater } from '../../../src/job/perform-all-later.js';
-import type { Job } from '../../../src/job/job.js';
+import { configure, type Job, performAllLater } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { LedgerJob, RetriedOnceJob } from '../../fixtures/fault/jobs.js';
 import { describeCount } from '../../fixtures/fault/ledger.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
-import { immediateOnly } from '../../../src/amqp/delay/scheduler.js';
+import { AmqpAdapter } from '../../../src/index.js';
+import { immediateOnly } from '../../../src/rabbitmq.js';
 import type { BrokerProbe } from '../../support/broker-probe.js';
 import { useBrokerScratch } from '../../support/broker-scratch.js';
 import { envelopeFor } from '../../support/envelope.js';

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { EnqueueError } from '../../../src/errors.js';
+import { AmqpAdapter, configure, EnqueueError } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { parseTopology } from '../../../src/topology/index.js';
 import { RecordJob } from '../../fixtures/jobs.js';
 import { DelayFixture } from '../delay/delay-fixture.js';

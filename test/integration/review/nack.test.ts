@@ -1,8 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
-import { immediateOnly } from '../../../src/amqp/delay/scheduler.js';
-import { configure } from '../../../src/config/configuration.js';
-import { EnqueueError } from '../../../src/errors.js';
+import { AmqpAdapter, configure, EnqueueError } from '../../../src/index.js';
+import { immediateOnly } from '../../../src/rabbitmq.js';
 import { parseTopology } from '../../../src/topology/index.js';
 import { RecordJob } from '../../fixtures/jobs.js';
 import { useBrokerScratch } from '../../support/broker-scratch.js';

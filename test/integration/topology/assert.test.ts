@@ -1,9 +1,10 @@
 import amqpConnectionManager from 'amqp-connection-manager';
 import type { Channel } from 'amqplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TopologyError } from '../../../src/errors.js';
-import { ensureQueue, parseTopology, TopologyDriftError, type Topology } from '../../../src/topology/index.js';
-import { assertTopology, verifyTopology } from '../../../src/amqp/topology/index.js';
+import { type Topology, TopologyError } from '../../../src/index.js';
+import { ensureQueue, verifyTopology } from '../../../src/rabbitmq.js';
+import { parseTopology, TopologyDriftError } from '../../../src/topology/index.js';
+import { assertTopology } from '../../../src/amqp/topology/index.js';
 import { brokerFixture, type BrokerFixture } from './broker-fixture.js';
 
 let broker: BrokerFixture;

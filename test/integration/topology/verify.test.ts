@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TopologyError } from '../../../src/errors.js';
-import { parseTopology, type Topology } from '../../../src/topology/index.js';
-import { applyTopology, verifyTopology } from '../../../src/amqp/topology/index.js';
+import { type Topology, TopologyError } from '../../../src/index.js';
+import { parseTopology } from '../../../src/topology/index.js';
+import { applyTopology, verifyTopology } from '../../../src/rabbitmq.js';
 import { brokerFixture, type BrokerFixture } from './broker-fixture.js';
 
 let broker: BrokerFixture;

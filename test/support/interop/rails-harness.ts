@@ -1,9 +1,7 @@
 // What the Rails interop tests share: Active Job from Debian, a probe connection, a warren
 // producer configured as the default adapter, and a warren worker on the test's queues.
-import { AmqpAdapter } from '../../../src/adapters/amqp/amqp-adapter.js';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import type { JobRegistry } from '../../../src/job/registry.js';
-import { Worker } from '../../../src/worker/worker.js';
+import { AmqpAdapter, configure, type JobRegistry, Worker } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { BrokerProbe } from '../broker-probe.js';
 import { INTEROP_PACKAGES, ensureDebianPackages } from './toolchains.js';
 

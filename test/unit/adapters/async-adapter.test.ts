@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AsyncAdapter } from '../../../src/adapters/async/index.js';
+import { AsyncAdapter, ConfigurationError, EnqueueError, Job, JobRegistry } from '../../../src/index.js';
 import { DelayTimers } from '../../../src/adapters/async/delay-timers.js';
-import { ConfigurationError, EnqueueError } from '../../../src/errors.js';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
 
 const adapters: AsyncAdapter[] = [];
 function asyncAdapter(registry: JobRegistry, options: { concurrency?: number; onError?: (e: unknown) => void } = {}) {

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InlineAdapter } from '../../../src/adapters/inline/index.js';
-import { AdapterError, EnqueueError } from '../../../src/errors.js';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
-import { performAllLater } from '../../../src/job/perform-all-later.js';
+import { AdapterError, EnqueueError, InlineAdapter, Job, JobRegistry, performAllLater } from '../../../src/index.js';
 
 describe('inline adapter', () => {
   it('performs the job before performLater resolves', async () => {

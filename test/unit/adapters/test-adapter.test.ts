@@ -1,8 +1,6 @@
 import { AssertionError } from 'node:assert';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { performAllLater } from '../../../src/job/perform-all-later.js';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
+import { Job, JobRegistry, performAllLater } from '../../../src/index.js';
 import {
   assertEnqueued,
   assertNotEnqueued,

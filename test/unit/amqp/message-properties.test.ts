@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { HEADERS, jobMessageProperties } from '../../../src/amqp/message.js';
+import { HEADERS } from '../../../src/rabbitmq.js';
+import { jobMessageProperties } from '../../../src/amqp/message.js';
 import { WARREN_VERSION } from '../../../src/support/package-info.js';
-import type { Envelope } from '../../../src/envelope/envelope.js';
+import type { Envelope } from '../../../src/index.js';
 import { envelopeOf } from '../../support/envelope.js';
 
 function envelope(queue: string, executions: number, id = 'a1'): Envelope {

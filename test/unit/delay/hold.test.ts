@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { arrivalDecision, DELAY_HEADERS, dueAtOf, waitUntilDue } from '../../../src/amqp/delay/hold.js';
+import { arrivalDecision, dueAtOf, waitUntilDue } from '../../../src/amqp/delay/hold.js';
+import { DELAY_HEADERS } from '../../../src/rabbitmq.js';
 
 describe('holding early deliveries', () => {
   it('reads the due time from the header, as a number or a numeric string', () => {

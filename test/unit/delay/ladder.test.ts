@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DelayLadder } from '../../../src/amqp/delay/ladder.js';
-import type { PublishTarget } from '../../../src/amqp/delay/scheduler.js';
-import { DELAY_HEADERS } from '../../../src/amqp/delay/hold.js';
+import { DELAY_HEADERS, DelayLadder, ensureQueue, planTopology, type PublishTarget, resolveRoute } from '../../../src/rabbitmq.js';
 import { resolveDelayOptions } from '../../../src/amqp/delay/delay-options.js';
-import { ConfigurationError, AdapterError } from '../../../src/errors.js';
-import { defaultTopology, ensureQueue, parseTopology, planTopology, resolveRoute, validateTopology, type Topology } from '../../../src/topology/index.js';
+import { AdapterError, ConfigurationError, defaultTopology, type Envelope, type Topology } from '../../../src/index.js';
+import { parseTopology, validateTopology } from '../../../src/topology/index.js';
 import { routeReachesQueue } from '../../../src/topology/routes.js';
-import type { Envelope } from '../../../src/envelope/envelope.js';
 import { dueDestination } from '../../../src/amqp/delay/destination.js';
 import type { MessageProperties } from 'amqplib';
 import { envelopeFor } from '../../support/envelope.js';

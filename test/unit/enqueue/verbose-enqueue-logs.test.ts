@@ -1,10 +1,9 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestAdapter } from '../../../src/adapters/test/test-adapter.js';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
+import { TestAdapter } from '../../../src/testing/index.js';
+import { configure, Job, JobRegistry } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 
 class VerboseJob extends Job {
   static override jobName = 'VerboseJob';

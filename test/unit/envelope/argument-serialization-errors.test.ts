@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RubyFloat } from '../../../src/envelope/values/ruby-float.js';
-import { DEFAULTS } from '../../../src/config/defaults.js';
-import { serializeArguments } from '../../../src/envelope/arguments.js';
-import { SerializationError } from '../../../src/errors.js';
+import { DEFAULTS, RubyFloat, SerializationError, serializeArguments } from '../../../src/index.js';
 
 class Money {
   constructor(readonly cents: number) {}

@@ -1,17 +1,22 @@
-import { RubyTime } from '../../../src/envelope/values/ruby-time.js';
+import {
+  asKeywordArguments,
+  CalendarDate,
+  Decimal,
+  DEFAULTS,
+  Duration,
+  GlobalId,
+  registerLocator,
+  RubyDateTime,
+  rubyHashForm,
+  RubyRange,
+  RubySymbol,
+  RubyTime,
+  withIndifferentAccess,
+  withSymbolKeys,
+  ZonedTime,
+} from '../../../src/index.js';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../../src/config/defaults.js';
 import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
-import { GlobalId } from '../../../src/envelope/global-id.js';
-import { registerLocator } from '../../../src/envelope/locators.js';
-import { asKeywordArguments, rubyHashForm, withIndifferentAccess, withSymbolKeys } from '../../../src/envelope/ruby-hash.js';
-import { CalendarDate } from '../../../src/envelope/values/calendar-date.js';
-import { Decimal } from '../../../src/envelope/values/decimal.js';
-import { Duration } from '../../../src/envelope/values/duration.js';
-import { RubyDateTime } from '../../../src/envelope/values/ruby-date-time.js';
-import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
-import { RubySymbol } from '../../../src/envelope/values/ruby-symbol.js';
-import { ZonedTime } from '../../../src/envelope/values/zoned-time.js';
 import { USERS, User } from '../../support/users.js';
 import { codecs, roundTrip } from '../../support/codecs.js';
 

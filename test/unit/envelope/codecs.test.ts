@@ -1,9 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { DEFAULTS } from '../../../src/config/defaults.js';
-import { codecFor, createJsonCodec, createProtobufCodec, jsonCodec, protobufCodec } from '../../../src/envelope/codecs/index.js';
-import { ENVELOPE_VERSION } from '../../../src/envelope/envelope.js';
-import { EnvelopeError } from '../../../src/errors.js';
+import {
+  codecFor,
+  configure,
+  createJsonCodec,
+  createProtobufCodec,
+  DEFAULTS,
+  ENVELOPE_VERSION,
+  EnvelopeError,
+  jsonCodec,
+  protobufCodec,
+} from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { codecs } from '../../support/codecs.js';
 import { envelopeOf } from '../../support/envelope.js';
 

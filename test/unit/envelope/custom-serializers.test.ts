@@ -1,10 +1,16 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deserializeArguments, resetArgumentRegistries, serializeArguments } from '../../../src/envelope/arguments.js';
-import { registerLocator } from '../../../src/envelope/locators.js';
-import { registerSerializer } from '../../../src/envelope/serializers/custom.js';
-import type { ArgumentSerializer } from '../../../src/envelope/serializers/serializer.js';
-import { CalendarDate } from '../../../src/envelope/values/calendar-date.js';
-import { DeserializationError, RegistrationError, SerializationError } from '../../../src/errors.js';
+import {
+  type ArgumentSerializer,
+  CalendarDate,
+  DeserializationError,
+  deserializeArguments,
+  registerLocator,
+  registerSerializer,
+  RegistrationError,
+  SerializationError,
+  serializeArguments,
+} from '../../../src/index.js';
+import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
 import { USERS } from '../../support/users.js';
 import { codecs, roundTrip } from '../../support/codecs.js';
 

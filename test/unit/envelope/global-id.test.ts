@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { deserializeArguments, resetArgumentRegistries, serializeArguments } from '../../../src/envelope/arguments.js';
-import { GlobalId, cgiEscape, cgiUnescape } from '../../../src/envelope/global-id.js';
-import { registerLocator } from '../../../src/envelope/locators.js';
-import { DeserializationError, RegistrationError } from '../../../src/errors.js';
+import { configure, DeserializationError, deserializeArguments, GlobalId, registerLocator, RegistrationError, serializeArguments } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
+import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
+import { cgiEscape, cgiUnescape } from '../../../src/envelope/global-id.js';
 import { USERS, type User } from '../../support/users.js';
 
 beforeEach(() => resetArgumentRegistries());

@@ -1,11 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../../src/config/defaults.js';
-import { deserializeArguments, resetArgumentRegistries } from '../../../src/envelope/arguments.js';
-import { codecFor, jsonCodec, protobufCodec } from '../../../src/envelope/codecs/index.js';
-import type { JsonValue } from '../../../src/envelope/envelope.js';
+import {
+  codecFor,
+  DEFAULTS,
+  DeserializationError,
+  deserializeArguments,
+  EnvelopeError,
+  jsonCodec,
+  type JsonValue,
+  protobufCodec,
+  registerLocator,
+} from '../../../src/index.js';
+import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
 import { parseJson } from '../../../src/envelope/lossless-json.js';
-import { registerLocator } from '../../../src/envelope/locators.js';
-import { DeserializationError, EnvelopeError } from '../../../src/errors.js';
 import { USERS } from '../../support/users.js';
 import { envelopeOf } from '../../support/envelope.js';
 import { snapshotObjectPrototype } from '../../support/object-prototype.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { protobufCodec } from '../../../src/envelope/codecs/index.js';
+import { EnvelopeError, protobufCodec } from '../../../src/index.js';
 import { envelopeTypes } from '../../../src/envelope/codecs/protobuf-schema.js';
-import { EnvelopeError } from '../../../src/errors.js';
 
 /** Builds a body the way a Go or Python producer would, straight from the .proto. */
 function body(fields: Record<string, unknown>): Buffer {

@@ -4,13 +4,8 @@
 // runs here (Debian has 6.1): these are the wire forms from the Rails 7.1 source, read back
 // into JS and written again byte for byte.
 import { describe, expect, it } from 'vitest';
-import { readArguments, serializeArguments } from '../../../src/envelope/arguments.js';
-import { jsonCodec } from '../../../src/envelope/codecs/index.js';
-import { CalendarDate } from '../../../src/envelope/values/calendar-date.js';
-import { Duration } from '../../../src/envelope/values/duration.js';
-import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
-import { RubyTime } from '../../../src/envelope/values/ruby-time.js';
-import { ZonedTime } from '../../../src/envelope/values/zoned-time.js';
+import { readArguments } from '../../../src/envelope/arguments.js';
+import { CalendarDate, Duration, jsonCodec, RubyRange, RubyTime, serializeArguments, ZonedTime } from '../../../src/index.js';
 import { envelopeOf } from '../../support/envelope.js';
 
 const S = 'ActiveJob::Serializers::';

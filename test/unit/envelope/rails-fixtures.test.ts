@@ -1,17 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deserializeArguments, resetArgumentRegistries, serializeArguments } from '../../../src/envelope/arguments.js';
-import { jsonCodec } from '../../../src/envelope/codecs/index.js';
+import {
+  asKeywordArguments,
+  CalendarDate,
+  Decimal,
+  deserializeArguments,
+  Duration,
+  jsonCodec,
+  registerLocator,
+  RubyDateTime,
+  rubyHashForm,
+  RubyRange,
+  RubySymbol,
+  serializeArguments,
+  withIndifferentAccess,
+  withSymbolKeys,
+  ZonedTime,
+} from '../../../src/index.js';
+import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
 import { parseJson, stringifyJson } from '../../../src/envelope/lossless-json.js';
-import { registerLocator } from '../../../src/envelope/locators.js';
-import { asKeywordArguments, rubyHashForm, withIndifferentAccess, withSymbolKeys } from '../../../src/envelope/ruby-hash.js';
-import { CalendarDate } from '../../../src/envelope/values/calendar-date.js';
-import { Decimal } from '../../../src/envelope/values/decimal.js';
-import { Duration } from '../../../src/envelope/values/duration.js';
-import { RubyDateTime } from '../../../src/envelope/values/ruby-date-time.js';
-import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
-import { RubySymbol } from '../../../src/envelope/values/ruby-symbol.js';
-import { ZonedTime } from '../../../src/envelope/values/zoned-time.js';
 import { USERS } from '../../support/users.js';
 
 /** Envelopes exactly as Rails writes them (hand-written from ActiveJob::Core#serialize and the serializers). */

@@ -1,13 +1,9 @@
 // Ruby's Integer/Float distinction lives in the JSON text (1 vs 1.0); a JS number loses it.
 // A Rails job must keep its arguments' Ruby types byte for byte through a warren retry.
 import { describe, expect, it } from 'vitest';
-import { readArguments, serializeArguments } from '../../../src/envelope/arguments.js';
-import { jsonCodec, protobufCodec } from '../../../src/envelope/codecs/index.js';
-import { RubyFloat } from '../../../src/envelope/values/ruby-float.js';
-import { RubyTime } from '../../../src/envelope/values/ruby-time.js';
-import { RubyModule } from '../../../src/envelope/values/ruby-module.js';
+import { readArguments } from '../../../src/envelope/arguments.js';
+import { Job, jsonCodec, protobufCodec, RubyFloat, RubyModule, RubyTime, serializeArguments } from '../../../src/index.js';
 import { prepareEnvelope } from '../../../src/job/enqueuing.js';
-import { Job } from '../../../src/job/job.js';
 import { jobFromEnvelope } from '../../../src/job/serialization.js';
 import { envelopeOf } from '../../support/envelope.js';
 

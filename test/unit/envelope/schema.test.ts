@@ -2,19 +2,23 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import protobuf from 'protobufjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { serializeArguments } from '../../../src/envelope/arguments.js';
-import { jsonCodec } from '../../../src/envelope/codecs/index.js';
+import {
+  asKeywordArguments,
+  CalendarDate,
+  Decimal,
+  Duration,
+  ENVELOPE_VERSION,
+  GlobalId,
+  jsonCodec,
+  RubyDateTime,
+  RubyRange,
+  RubySymbol,
+  serializeArguments,
+  withIndifferentAccess,
+  withSymbolKeys,
+  ZonedTime,
+} from '../../../src/index.js';
 import { envelopeProtoPath, envelopeTypes } from '../../../src/envelope/codecs/protobuf-schema.js';
-import { ENVELOPE_VERSION } from '../../../src/envelope/envelope.js';
-import { GlobalId } from '../../../src/envelope/global-id.js';
-import { asKeywordArguments, withIndifferentAccess, withSymbolKeys } from '../../../src/envelope/ruby-hash.js';
-import { CalendarDate } from '../../../src/envelope/values/calendar-date.js';
-import { Decimal } from '../../../src/envelope/values/decimal.js';
-import { Duration } from '../../../src/envelope/values/duration.js';
-import { RubyDateTime } from '../../../src/envelope/values/ruby-date-time.js';
-import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
-import { RubySymbol } from '../../../src/envelope/values/ruby-symbol.js';
-import { ZonedTime } from '../../../src/envelope/values/zoned-time.js';
 import { envelopeOf } from '../../support/envelope.js';
 
 const schemaUrl = new URL('../../../schemas/warren/envelope/v1/envelope.schema.json', import.meta.url);

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CalendarDate } from '../../../src/envelope/values/calendar-date.js';
-import { Decimal } from '../../../src/envelope/values/decimal.js';
-import { Duration, SECONDS_PER_UNIT } from '../../../src/envelope/values/duration.js';
+import { CalendarDate, Decimal, Duration, RubyDateTime, RubySymbol, ZonedTime } from '../../../src/index.js';
+import { SECONDS_PER_UNIT } from '../../../src/envelope/values/duration.js';
 import { parseIsoTime } from '../../../src/envelope/values/iso-time.js';
-import { RubyDateTime } from '../../../src/envelope/values/ruby-date-time.js';
-import { RubySymbol } from '../../../src/envelope/values/ruby-symbol.js';
-import { ZonedTime } from '../../../src/envelope/values/zoned-time.js';
 
 describe('ZonedTime', () => {
   it('writes a zone time as Rails TimeWithZone#iso8601(9) does, with the zone offset at that instant', () => {

@@ -1,21 +1,29 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AsyncAdapter } from '../../../src/adapters/async/async-adapter.js';
-import { InlineAdapter } from '../../../src/adapters/inline/inline-adapter.js';
-import { TestAdapter } from '../../../src/adapters/test/test-adapter.js';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
+import {
+  AsyncAdapter,
+  CalendarDate,
+  configure,
+  currentLocale,
+  Decimal,
+  DeserializationError,
+  EnqueueError,
+  executeEnvelope,
+  GlobalId,
+  type HandlerContext,
+  HandlerWorker,
+  InlineAdapter,
+  Job,
+  JobRegistry,
+  JobTimeoutError,
+  registerLocator,
+  RegistrationError,
+  SerializationError,
+  UnknownJobError,
+  withLocale,
+} from '../../../src/index.js';
+import { performEnqueuedJobs, TestAdapter } from '../../../src/testing/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
-import { GlobalId } from '../../../src/envelope/global-id.js';
-import { registerLocator } from '../../../src/envelope/locators.js';
-import { CalendarDate } from '../../../src/envelope/values/calendar-date.js';
-import { Decimal } from '../../../src/envelope/values/decimal.js';
-import { DeserializationError, EnqueueError, JobTimeoutError, RegistrationError, SerializationError, UnknownJobError } from '../../../src/errors.js';
-import { HandlerWorker } from '../../../src/handlers/handler-worker.js';
-import type { HandlerContext } from '../../../src/handlers/handler.js';
-import { currentLocale, withLocale } from '../../../src/job/context.js';
-import { executeEnvelope } from '../../../src/job/execution.js';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
-import { performEnqueuedJobs } from '../../../src/testing/perform-enqueued-jobs.js';
 
 afterEach(() => {
   resetConfiguration();

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TestAdapter } from '../../../src/adapters/test/test-adapter.js';
-import { RegistrationError, UnknownJobError } from '../../../src/errors.js';
+import { TestAdapter } from '../../../src/testing/index.js';
+import { Job, JobRegistry, RegistrationError, UnknownJobError } from '../../../src/index.js';
 import { defineHandlerJob } from '../../../src/handlers/handler-job.js';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
 
 const adapter = new TestAdapter({ registry: new JobRegistry() });
 

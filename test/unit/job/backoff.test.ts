@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fixedDelay, jitterFor, polynomiallyLonger, retryDelay } from '../../../src/job/backoff.js';
+import { fixedDelay, jitterFor, retryDelay } from '../../../src/job/backoff.js';
+import { polynomiallyLonger } from '../../../src/index.js';
 
 describe('retry backoff', () => {
   it("follows Active Job's polynomially longer formula in milliseconds: (n^4 + 2) s without jitter", () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abort } from '../../../src/job/callbacks.js';
-import { Job } from '../../../src/job/job.js';
+import { abort, Job } from '../../../src/index.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 describe('perform callbacks', () => {

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { currentLocale, currentTimezone, withLocale, withTimezone } from '../../../src/job/context.js';
-import { Job } from '../../../src/job/job.js';
+import { configure, currentLocale, currentTimezone, Job, withLocale, withTimezone } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 afterEach(() => resetConfiguration());

@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
+import { AdapterError, ConfigurationError, configure, EnqueueError, ENVELOPE_VERSION, Job, SerializationError } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import * as argumentsModule from '../../../src/envelope/arguments.js';
-import { ENVELOPE_VERSION } from '../../../src/envelope/envelope.js';
-import { AdapterError, ConfigurationError, EnqueueError, SerializationError } from '../../../src/errors.js';
-import { Job } from '../../../src/job/job.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 afterEach(() => {

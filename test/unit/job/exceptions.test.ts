@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EnqueueError } from '../../../src/errors.js';
-import { abort } from '../../../src/job/callbacks.js';
-import { executeEnvelope } from '../../../src/job/execution.js';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
+import { abort, EnqueueError, executeEnvelope, Job, JobRegistry } from '../../../src/index.js';
 import { envelopeOf } from '../../support/envelope.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
 

@@ -1,14 +1,20 @@
 import { getEventListeners } from 'node:events';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { jsonCodec } from '../../../src/envelope/codecs/index.js';
+import {
+  currentLocale,
+  currentTimezone,
+  DeserializationError,
+  type Envelope,
+  EnvelopeError,
+  executeEnvelope,
+  Job,
+  JobRegistry,
+  JobTimeoutError,
+  jsonCodec,
+  UnknownJobError,
+} from '../../../src/index.js';
 import * as argumentsModule from '../../../src/envelope/arguments.js';
-import type { Envelope } from '../../../src/envelope/envelope.js';
-import { DeserializationError, EnvelopeError, JobTimeoutError, UnknownJobError } from '../../../src/errors.js';
-import { currentLocale, currentTimezone } from '../../../src/job/context.js';
-import { executeEnvelope } from '../../../src/job/execution.js';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
 import { envelopeOf } from '../../support/envelope.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
 

@@ -1,9 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { executeEnvelope } from '../../../src/job/execution.js';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
+import { configure, executeEnvelope, Job, JobRegistry } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { captureLogger } from '../../support/logger.js';
 import { envelopeOf } from '../../support/envelope.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';

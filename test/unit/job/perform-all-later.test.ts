@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as argumentsModule from '../../../src/envelope/arguments.js';
-import { performAllLater } from '../../../src/job/perform-all-later.js';
-import { EnqueueError, SerializationError } from '../../../src/errors.js';
-import { Job } from '../../../src/job/job.js';
+import { EnqueueError, Job, performAllLater, SerializationError } from '../../../src/index.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 afterEach(() => vi.restoreAllMocks());

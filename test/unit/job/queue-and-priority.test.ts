@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { ConfigurationError } from '../../../src/errors.js';
-import { Job } from '../../../src/job/job.js';
+import { ConfigurationError, configure, Job } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { jobNameOf } from '../../../src/job/job-class.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
 

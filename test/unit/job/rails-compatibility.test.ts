@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { serializeArguments } from '../../../src/envelope/arguments.js';
-import { Decimal } from '../../../src/envelope/values/decimal.js';
-import { RubyRange } from '../../../src/envelope/values/ruby-range.js';
-import { SerializationError } from '../../../src/errors.js';
-import { Job } from '../../../src/job/job.js';
+import { configure, Decimal, Job, RubyRange, SerializationError, serializeArguments } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
 
 class InvoiceJob extends Job {

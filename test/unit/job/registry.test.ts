@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configure, resetConfiguration } from '../../../src/config/configuration.js';
-import { RegistrationError, UnknownJobError } from '../../../src/errors.js';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
+import { configure, Job, JobRegistry, RegistrationError, UnknownJobError } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/config/configuration.js';
 
 afterEach(() => resetConfiguration());
 

@@ -1,9 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { runEnvelope } from '../../../src/job/execution.js';
-import type { PerformOutcome } from '../../../src/job/execution.js';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
+import { runEnvelope, type PerformOutcome } from '../../../src/job/execution.js';
+import { Job, JobRegistry } from '../../../src/index.js';
 import { envelopeOf } from '../../support/envelope.js';
 
 /** Records every call the execution makes to its sink. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
+import { Job, JobRegistry } from '../../../src/index.js';
 import { parseTopology } from '../../../src/topology/index.js';
 import { consumerTimeoutWarnings } from '../../../src/worker/consumer-timeout.js';
 

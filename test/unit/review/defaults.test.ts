@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from '../../../src/support/redact.js';
+import { redactUrl } from '../../../src/rabbitmq.js';
 import { deadCommand } from '../../../src/cli/commands/dead.js';
 import { enqueueCommand } from '../../../src/cli/commands/enqueue.js';
 import { workerCommand } from '../../../src/cli/commands/worker.js';
-import { DEFAULTS } from '../../../src/config/defaults.js';
+import { DEFAULTS } from '../../../src/index.js';
 
 const logger = pino({ level: 'silent' });
 const noExit = (): void => {};

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DelayLadder } from '../../../src/amqp/delay/ladder.js';
-import { Worker } from '../../../src/worker/worker.js';
-import { JobRegistry } from '../../../src/job/registry.js';
-import { jobQueues, loadTopology, parseTopology, TopologyValidationError, type Topology } from '../../../src/topology/index.js';
+import { DelayLadder } from '../../../src/rabbitmq.js';
+import { JobRegistry, loadTopology, type Topology, Worker } from '../../../src/index.js';
+import { jobQueues, parseTopology, TopologyValidationError } from '../../../src/topology/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const example = path.join(here, '../../../topology/example.yaml');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DelayLadder } from '../../../src/amqp/delay/ladder.js';
-import { defaultTopology, parseTopology, resolveRoute, routeReachesSomeQueue } from '../../../src/topology/index.js';
+import { DelayLadder, resolveRoute } from '../../../src/rabbitmq.js';
+import { defaultTopology } from '../../../src/index.js';
+import { parseTopology, routeReachesSomeQueue } from '../../../src/topology/index.js';
 
 const unbound = parseTopology([{ file: 'unbound.yaml', text: 'queues:\n  - name: lonely\n' }]);
 

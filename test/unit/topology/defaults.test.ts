@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../../src/config/defaults.js';
+import { DEFAULTS, defaultTopology } from '../../../src/index.js';
+import { ensureQueue, resolveRoute } from '../../../src/rabbitmq.js';
 import {
-  defaultTopology,
-  ensureQueue,
   extendTopology,
   parseTopology,
   queueDeclaration,
   queueMaxPriority,
-  resolveRoute,
   TOPOLOGY_DEFAULTS,
   topologyForQueue,
   TopologyValidationError,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { migrationAdvice } from '../../../src/amqp/topology/describe.js';
 import type { Inspection } from '../../../src/amqp/topology/inspect.js';
-import { defaultTopology } from '../../../src/topology/index.js';
+import { defaultTopology } from '../../../src/index.js';
 
 const queue = defaultTopology(['mailers']).queues.find((spec) => spec.name === 'mailers')!;
 const inspection: Inspection = {

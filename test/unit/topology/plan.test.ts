@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { defaultTopology, loadTopology, parseTopology, planTopology } from '../../../src/topology/index.js';
+import { defaultTopology, loadTopology } from '../../../src/index.js';
+import { parseTopology } from '../../../src/topology/index.js';
+import { planTopology } from '../../../src/rabbitmq.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string): string => path.join(here, 'fixtures', name);

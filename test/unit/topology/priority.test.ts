@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toBrokerPriority, unprioritizedBrokerPriority } from '../../../src/topology/index.js';
+import { toBrokerPriority } from '../../../src/rabbitmq.js';
+import { unprioritizedBrokerPriority } from '../../../src/topology/index.js';
 
 describe('toBrokerPriority (Active Job: lower is more important; RabbitMQ: higher is delivered first)', () => {
   it('maps Active Job priority p to maxPriority - p, so 0 is delivered first', () => {

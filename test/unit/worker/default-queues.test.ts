@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Job } from '../../../src/job/job.js';
-import { JobRegistry } from '../../../src/job/registry.js';
-import { defaultTopology, parseTopology } from '../../../src/topology/index.js';
+import { defaultTopology, Job, JobRegistry, Worker } from '../../../src/index.js';
+import { parseTopology } from '../../../src/topology/index.js';
 import { defaultWorkerQueues, unconsumedJobWarnings } from '../../../src/worker/default-queues.js';
-import { Worker } from '../../../src/worker/worker.js';
 
 class ResizeImageJob extends Job {
   static override jobName = 'ResizeImageJob';
