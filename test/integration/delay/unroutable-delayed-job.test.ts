@@ -3,7 +3,7 @@ import { AmqpAdapter, configure, EnqueueError } from '../../../src/index.js';
 import { resetConfiguration } from '../../../src/config/configuration.js';
 import { parseTopology } from '../../../src/topology/index.js';
 import { RecordJob } from '../../fixtures/jobs.js';
-import { DelayFixture } from '../delay/delay-fixture.js';
+import { DelayFixture } from './delay-fixture.js';
 
 const url = inject('amqpUrl');
 

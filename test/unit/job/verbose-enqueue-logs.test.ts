@@ -28,7 +28,7 @@ describe("Rails 7.1's verbose enqueue logs", () => {
     configure({ adapter: new TestAdapter({ registry: new JobRegistry().register(VerboseJob) }), logger, verboseEnqueueLogs: true });
     await signUp();
     const enqueued = lines().find((line) => line.event === 'enqueued');
-    expect(enqueued?.enqueued_from).toMatch(/^test\/unit\/enqueue\/verbose-enqueue-logs\.test\.ts:\d+:\d+ in signUp$/);
+    expect(enqueued?.enqueued_from).toMatch(/^test\/unit\/job\/verbose-enqueue-logs\.test\.ts:\d+:\d+ in signUp$/);
   });
 
   it('off by default: no stack is taken', async () => {
