@@ -18,7 +18,7 @@ import { DEFAULTS } from '../src/config/defaults.js';
 import { Job } from '../src/job/job.js';
 import { JobRegistry } from '../src/job/registry.js';
 import { Worker } from '../src/worker/worker.js';
-import { BrokerProbe } from '../test/integration/helpers/broker-probe.js';
+import { BrokerProbe } from '../test/support/broker-probe.js';
 
 const url = process.env.AMQP_URL ?? DEFAULTS.amqp.url;
 const JOBS = Number(process.env.BENCH_DELAY_JOBS ?? 10_000);

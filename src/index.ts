@@ -77,8 +77,8 @@ export { ZonedTime } from './envelope/values/zoned-time.js';
 
 // Adapters
 export type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from './adapters/adapter.js';
-export { InlineAdapter, type InlineAdapterOptions } from './adapters/inline/index.js';
-export { AsyncAdapter, type AsyncAdapterOptions } from './adapters/async/index.js';
+export { InlineAdapter, type InlineAdapterOptions } from './adapters/inline/inline-adapter.js';
+export { AsyncAdapter, type AsyncAdapterOptions } from './adapters/async/async-adapter.js';
 export { AmqpAdapter } from './adapters/amqp/amqp-adapter.js';
 export type { AmqpAdapterOptions } from './adapters/amqp/amqp-adapter-options.js';
 

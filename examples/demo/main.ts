@@ -2,17 +2,7 @@
 // default the local broker). With no broker reachable, the same jobs run on the async adapter.
 import net from 'node:net';
 import { pino } from 'pino';
-import {
-  AmqpAdapter,
-  AsyncAdapter,
-  configure,
-  DEFAULTS,
-  defaultLogFormat,
-  logDestination,
-  withLocale,
-  Worker,
-  type QueueAdapter,
-} from '../../src/index.js';
+import { AmqpAdapter, AsyncAdapter, configure, DEFAULTS, defaultLogFormat, logDestination, withLocale, Worker, type QueueAdapter } from '../../src/index.js';
 import { redactUrl } from '../../src/rabbitmq.js';
 import { ChargeCardJob, demoQueues, done, registry, ReportJob, User, WelcomeEmailJob } from './jobs.js';
 

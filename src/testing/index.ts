@@ -2,4 +2,5 @@
 export { TestAdapter, type RecordedJob, type TestAdapterOptions } from '../adapters/test/test-adapter.js';
 export { assertEnqueued, assertNotEnqueued, assertPerformed, clearJobs, enqueuedJobs, performedJobs } from './assertions.js';
 export type { JobFilter } from './job-filter.js';
+export { resetConfiguration } from '../config/configuration.js';
 export { performEnqueuedJobs, type PerformEnqueuedJobsOptions } from './perform-enqueued-jobs.js';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter, configure, performAllLater } from '../../src/index.js';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { BlockingJob } from '../fixtures/jobs.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { killAllChildren, spawnFixtureWorker, type ChildWorker } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 

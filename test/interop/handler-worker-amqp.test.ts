@@ -1,10 +1,10 @@
 // The Buffalo-style handler interface on the real broker: RabbitMQ adapter + worker.
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { AdapterError, EnqueueError, type HandlerArgs, type HandlerContext, HandlerWorker, type HandlerWorkerOptions, jsonCodec } from '../../src/index.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { envelopeFor } from '../support/envelope.js';
 import { waitFor } from '../support/wait.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 

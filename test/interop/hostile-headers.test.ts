@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HEADERS } from '../../src/rabbitmq.js';
 import { AmqpAdapter, configure, JobRegistry, Worker } from '../../src/index.js';
 import { RecordJob, onReport } from '../fixtures/jobs.js';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { waitFor } from '../support/wait.js';
 import { INTEROP_PACKAGES, ensureDebianPackages } from '../support/interop/toolchains.js';
 import { runOk } from '../support/processes.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 

@@ -4,11 +4,11 @@
 // at-most-once. The quorum ladder dead-letters at-least-once.)
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { AmqpAdapter, configure, type Job, performAllLater } from '../../src/index.js';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { changeRabbitSettings, ensureBrokerRunning, rabbitmqctl, restartBrokerApp } from '../fixtures/fault/broker-admin.js';
 import { DelayFixture } from '../integration/delay/delay-fixture.js';
 import { FlakyTimedJob, recordedRuns, resetRuns, TimedJob } from '../integration/delay/delay-jobs.js';
 import { waitFor } from '../support/wait.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 const cleanup: Array<() => Promise<void>> = [];

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, expect, inject, it } from 'vitest';
 import { AmqpAdapter, configure, Worker } from '../../src/index.js';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { DelayFixture } from '../integration/delay/delay-fixture.js';
 import { delayRegistry, recordedRuns, TimedJob } from '../integration/delay/delay-jobs.js';
 import { waitFor } from '../support/wait.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 const run = promisify(execFile);
 const url = inject('amqpUrl');

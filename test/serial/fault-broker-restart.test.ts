@@ -1,11 +1,11 @@
 import { afterAll, expect, inject, it } from 'vitest';
 import { configure, EnqueueError } from '../../src/index.js';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { ensureBrokerRunning, restartBrokerApp } from '../fixtures/fault/broker-admin.js';
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { PacedProducer } from '../fixtures/fault/paced-producer.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
 import { waitFor } from '../support/wait.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 let scenario: FaultScenario | undefined;

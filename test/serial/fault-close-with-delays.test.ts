@@ -3,12 +3,12 @@ import { pino } from 'pino';
 import { afterAll, expect, inject, it } from 'vitest';
 import { DelayLadder } from '../../src/rabbitmq.js';
 import { configure, type Job, performAllLater, type WorkerEvents } from '../../src/index.js';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { LedgerJob, RetriedOnceJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
 import { waitFor } from '../support/wait.js';
 import { forceCloseConnections } from '../support/broker-control.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 let scenario: FaultScenario | undefined;

@@ -2,12 +2,12 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, expect, inject, it } from 'vitest';
 import { configure, type WorkerEvents } from '../../src/index.js';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { changeRabbitSettings } from '../fixtures/fault/broker-admin.js';
 import { LedgerJob, SlowOnceJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
 import { waitFor } from '../support/wait.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 let scenario: FaultScenario | undefined;

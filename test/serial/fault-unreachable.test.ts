@@ -1,12 +1,12 @@
 import { afterAll, expect, inject, it } from 'vitest';
 import { AmqpAdapter, configure, EnqueueError } from '../../src/index.js';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { ensureBrokerRunning, rabbitmqctl } from '../fixtures/fault/broker-admin.js';
 import { LedgerJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
 import { envelopeFor } from '../support/envelope.js';
 import { waitFor } from '../support/wait.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 let scenario: FaultScenario | undefined;

@@ -4,10 +4,10 @@
 // never delivered waited out the whole publish timeout and then failed.)
 import { afterAll, expect, inject, it } from 'vitest';
 import { AmqpAdapter, configure } from '../../src/index.js';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { BlockingJob } from '../fixtures/jobs.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { forceCloseConnections } from '../support/broker-control.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 const queue = `${uniquePrefix()}across-close`;

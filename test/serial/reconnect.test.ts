@@ -2,11 +2,11 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, expect, inject, it } from 'vitest';
 import { AmqpAdapter, configure, EnqueueError, performAllLater, Worker } from '../../src/index.js';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { BlockingJob, onReport, registry, type FixtureReport } from '../fixtures/jobs.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { waitFor } from '../support/wait.js';
 import { forceCloseConnections } from '../support/broker-control.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 const prefix = uniquePrefix();

@@ -5,13 +5,13 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter, type AmqpTlsOptions, ConfigurationError, configure, type ConnectionEvents, EnqueueError } from '../../src/index.js';
 import { AmqpConnection } from '../../src/amqp/connection.js';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { amqpListenerPorts, connectionNames, connectionsUseTls, startTlsListener } from '../fixtures/fault/broker-admin.js';
 import { LedgerJob } from '../fixtures/fault/jobs.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
 import { envelopeFor } from '../support/envelope.js';
 import { waitFor } from '../support/wait.js';
 import { createTlsMaterial, type TlsMaterial } from '../support/tls-material.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 /**
  * The TLS listener's port: one the OS says is free, not 5671. A run cut off mid-test leaves its

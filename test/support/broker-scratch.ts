@@ -2,8 +2,8 @@
 // the queues and exchanges a test declares, deleted after it (with what it adopted: an adapter).
 import { afterEach, beforeEach } from 'vitest';
 import type { QueueAdapter } from '../../src/index.js';
-import { resetConfiguration } from '../../src/config/configuration.js';
 import { BrokerProbe, uniquePrefix } from './broker-probe.js';
+import { resetConfiguration } from '../../src/testing/index.js';
 
 export interface BrokerScratch {
   /** Unique per test: name every queue and exchange with it. */

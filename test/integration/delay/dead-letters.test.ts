@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter, configure, DeadLetterQueue, type Worker, type WorkerOptions } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { envelopeFor } from '../../support/envelope.js';
 import { runCli } from '../../support/processes.js';
 import { waitFor } from '../../support/wait.js';
 import { collect, DelayFixture } from './delay-fixture.js';
 import { DiscardingJob, fixBrokenJobs, OnceBrokenJob, recordedRuns, resetRuns, RetriedJob, TimedJob } from './delay-jobs.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 

@@ -4,11 +4,11 @@ import { AmqpAdapter, configure, type Worker, type WorkerOptions } from '../../.
 import amqplib from 'amqplib';
 import { DELAY_HEADERS } from '../../../src/rabbitmq.js';
 import { dueAtOf } from '../../../src/amqp/delay/hold.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { envelopeFor } from '../../support/envelope.js';
 import { waitFor } from '../../support/wait.js';
 import { collect, DelayFixture } from './delay-fixture.js';
 import { recordedRuns, resetRuns, TimedJob } from './delay-jobs.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 

@@ -5,11 +5,11 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter, configure } from '../../../src/index.js';
 import { DelayLadder } from '../../../src/rabbitmq.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { runCli } from '../../support/processes.js';
 import { waitFor } from '../../support/wait.js';
 import { DelayFixture } from './delay-fixture.js';
 import { recordedRuns, resetRuns, TimedJob } from './delay-jobs.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 // The CLI declares the default 36 levels; the test's ladders use the same.

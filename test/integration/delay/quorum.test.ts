@@ -1,11 +1,11 @@
 import amqplib from 'amqplib';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter, configure, DeadLetterQueue, type Topology, Worker } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { parseTopology } from '../../../src/topology/index.js';
 import { waitFor } from '../../support/wait.js';
 import { DelayFixture } from './delay-fixture.js';
 import { delayRegistry, FlakyTimedJob, recordedRuns, resetRuns, TimedJob } from './delay-jobs.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 

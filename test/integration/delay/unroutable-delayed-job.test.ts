@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmqpAdapter, configure, EnqueueError } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { parseTopology } from '../../../src/topology/index.js';
 import { RecordJob } from '../../fixtures/jobs.js';
 import { DelayFixture } from './delay-fixture.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 

@@ -5,11 +5,11 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HEADERS } from '../../../src/rabbitmq.js';
 import { configure, type Envelope, protobufCodec, registerLocator, type Worker } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { LedgerJob } from '../../fixtures/fault/jobs.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import { envelopeFor } from '../../support/envelope.js';
 import { waitFor } from '../../support/wait.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 /** The worker's size limit in this test (small, so the oversized message stays small too). */

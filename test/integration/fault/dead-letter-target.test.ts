@@ -3,11 +3,11 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { HEADERS, verifyTopology } from '../../../src/rabbitmq.js';
 import { configure, type WorkerEvents } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { parseTopology, TopologyValidationError } from '../../../src/topology/index.js';
 import { DoomedJob } from '../../fixtures/fault/jobs.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import { waitFor } from '../../support/wait.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { EnvelopeSigner, HEADERS } from '../../../src/rabbitmq.js';
 import { ConfigurationError, configure, type SigningOptions, Worker } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { faultRegistry, LedgerJob, RetriedOnceJob } from '../../fixtures/fault/jobs.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import { envelopeFor } from '../../support/envelope.js';
 import { killAllChildren, runCli, spawnCli } from '../../support/processes.js';
 import { waitFor } from '../../support/wait.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 const KEY = randomBytes(32);

@@ -1,10 +1,10 @@
 import { afterAll, expect, inject, it } from 'vitest';
 import { configure, type Job, performAllLater } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { LedgerJob, RetriedOnceJob } from '../../fixtures/fault/jobs.js';
 import { describeCount } from '../../fixtures/fault/ledger.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import { waitFor } from '../../support/wait.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 let scenario: FaultScenario;

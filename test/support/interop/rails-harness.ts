@@ -1,9 +1,9 @@
 // What the Rails interop tests share: Active Job from Debian, a probe connection, a warren
 // producer configured as the default adapter, and a warren worker on the test's queues.
 import { AmqpAdapter, configure, type JobRegistry, Worker } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { BrokerProbe } from '../broker-probe.js';
 import { INTEROP_PACKAGES, ensureDebianPackages } from './toolchains.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 export interface RailsHarness {
   broker: BrokerProbe;

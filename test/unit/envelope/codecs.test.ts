@@ -10,9 +10,9 @@ import {
   jsonCodec,
   protobufCodec,
 } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { codecs } from '../../support/codecs.js';
 import { envelopeOf } from '../../support/envelope.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 afterEach(() => resetConfiguration());
 

@@ -21,8 +21,7 @@ import {
   UnknownJobError,
   withLocale,
 } from '../../../src/index.js';
-import { performEnqueuedJobs, TestAdapter } from '../../../src/testing/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
+import { performEnqueuedJobs, TestAdapter, resetConfiguration } from '../../../src/testing/index.js';
 import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
 
 afterEach(() => {

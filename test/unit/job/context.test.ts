@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { configure, currentLocale, currentTimezone, Job, withLocale, withTimezone } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 afterEach(() => resetConfiguration());
 

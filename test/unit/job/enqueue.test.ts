@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AdapterError, ConfigurationError, configure, EnqueueError, ENVELOPE_VERSION, Job, SerializationError } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import * as argumentsModule from '../../../src/envelope/arguments.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 afterEach(() => {
   resetConfiguration();

@@ -1,10 +1,10 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configure, executeEnvelope, Job, JobRegistry } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { captureLogger } from '../../support/logger.js';
 import { envelopeOf } from '../../support/envelope.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 afterEach(() => resetConfiguration());
 

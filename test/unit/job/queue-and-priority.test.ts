@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, configure, Job } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { jobNameOf } from '../../../src/job/job-class.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 afterEach(() => resetConfiguration());
 

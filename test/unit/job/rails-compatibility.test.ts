@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { configure, Decimal, Job, RubyRange, SerializationError, serializeArguments } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 import { RecordingAdapter } from '../../support/recording-adapter.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 class InvoiceJob extends Job {
   static override jobName = 'InvoiceJob';

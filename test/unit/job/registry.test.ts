@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { configure, Job, JobRegistry, RegistrationError, UnknownJobError } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
 
 afterEach(() => resetConfiguration());
 

@@ -1,9 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestAdapter } from '../../../src/testing/index.js';
+import { TestAdapter, resetConfiguration } from '../../../src/testing/index.js';
 import { configure, Job, JobRegistry } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/config/configuration.js';
 
 class VerboseJob extends Job {
   static override jobName = 'VerboseJob';

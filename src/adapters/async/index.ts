@@ -1,1 +1,0 @@
-export { AsyncAdapter, type AsyncAdapterOptions } from './async-adapter.js';

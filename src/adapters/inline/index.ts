@@ -1,1 +1,0 @@
-export { InlineAdapter, type InlineAdapterOptions } from './inline-adapter.js';

@@ -1,1 +1,0 @@
-export { TestAdapter, type RecordedJob, type TestAdapterOptions } from './test-adapter.js';
