@@ -1,4 +1,3 @@
-import type { EnvelopeSigner } from '../amqp/signing.js';
 import type { TypedEmitter } from '../support/typed-emitter.js';
 import { checkBeforeHold } from './decode.js';
 import { ACK, type Delivery, type DeliveryVerdict, type VerdictSink } from './delivery.js';
@@ -15,7 +14,6 @@ export interface DeliveryProcessorOptions {
   /** Aborted when the worker stops: ends a hold (the delivery goes back to its queue). */
   stopping: AbortSignal;
   events: TypedEmitter<WorkerEvents>;
-  signer: EnvelopeSigner | undefined;
   /** Called once per delivery, when it is settled or left to the closing channel. */
   done: () => void;
 }

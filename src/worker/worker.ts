@@ -49,7 +49,6 @@ interface Running {
   forwarder: DueForwarder | undefined;
   adapter: AmqpAdapter;
   ownsAdapter: boolean;
-  settlement: DeliverySettlement;
   /** Takes each delivery from its arrival to its settlement. */
   processor: DeliveryProcessor;
   removeSignalHandlers: () => void;
@@ -196,10 +195,9 @@ export class Worker {
       maxHoldMs: this.maxHoldMs,
       stopping: this.stopping.signal,
       events: this.events,
-      signer: this.signer,
       done: () => this.done(),
     });
-    const running: Running = { connection, consumer, forwarder, adapter, ownsAdapter, settlement, processor, removeSignalHandlers };
+    const running: Running = { connection, consumer, forwarder, adapter, ownsAdapter, processor, removeSignalHandlers };
     this.running = running;
     // A stop while waiting for the broker (SIGTERM before it ever connected) ends the wait.
     const stoppedFirst = new Promise<'stopped'>((resolve) => {
