@@ -28,7 +28,7 @@ const HELP = `Usage: npx tsx scripts/soak.ts [options]
   --closes <n>        rabbitmqctl close_all_connections (default 3)
   --seed <n>          seed of the job mix, delays and chaos victims (default: random, printed)
   --dlx-retry <ms>    the broker's dead_letter_worker_publisher_confirm_timeout during the run, as
-                      the README advises (default 10000; 0 keeps the broker's, 180 s on 3.10-3.13,
+                      docs/delays.md advises (default 10000; 0 keeps the broker's, 180 s on 3.10-3.13,
                       and jobs caught by its boot race arrive up to 3 minutes late), put back after
   --stall <seconds>   give up when nothing is performed for this long (default 120)
   --json              also print the summary as one JSON line
@@ -206,7 +206,7 @@ try {
   await scenario.reconnectProbe();
   // What is still on the broker: the job queue and the delay ladder (dead letters are counted
   // apart). rabbitmqctl, not a passive declare: a quorum queue's `messages` also counts what it
-  // dead-lettered and the next queue has not confirmed yet (the boot race the README describes).
+  // dead-lettered and the next queue has not confirmed yet (the boot race docs/delays.md describes).
   // Extra copies (duplicates) may still be on their way: up to 30 s for them to be performed too.
   const ours = new Set([queue, ...scenario.ladder.queueNames()]);
   const countLeftover = async (): Promise<number> => {

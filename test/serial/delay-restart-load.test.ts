@@ -15,7 +15,7 @@ const cleanup: Array<() => Promise<void>> = [];
 
 // RabbitMQ 3.10 starts a quorum queue's dead-letter worker before the vhost's exchanges are
 // back after a restart: what expires in that instant waits for the worker's retry timer
-// (dead_letter_worker_publisher_confirm_timeout, 180 s by default; the README advises 10 s).
+// (dead_letter_worker_publisher_confirm_timeout, 180 s by default; docs/delays.md advises 10 s).
 // These tests run with the advised setting, and put the broker's own back afterwards.
 let restoreSettings: (() => Promise<void>) | undefined;
 beforeAll(async () => {

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 /**
- * Documented behaviour (README, Workers): when a delivery stays unacked past the broker's
+ * Documented behaviour (docs/workers.md): when a delivery stays unacked past the broker's
  * consumer timeout, RabbitMQ closes the worker's consuming channel with 406 PRECONDITION_FAILED
  * and requeues every unacked delivery of that channel. warren logs the error, reconnects and
  * subscribes again; the job is delivered again and runs a second time while the first run,

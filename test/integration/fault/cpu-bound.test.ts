@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 /**
- * Documented behaviour (README, Workers): a job that blocks the event loop for longer than two
+ * Documented behaviour (docs/workers.md): a job that blocks the event loop for longer than two
  * heartbeat intervals loses the connection; the broker requeues every unacked delivery of it.
  * The blocked job's ack goes out on the dead connection (the loop ends before Node sees the
  * socket closed) or is dropped as stale; it is never sent on the new channel. The broker
