@@ -96,6 +96,19 @@ export type { DeadLetter } from './amqp/dead-letters/dead-letter-message.js';
 // Topology files
 export { defaultTopology, loadTopology, type BindingSpec, type ExchangeSpec, type QueueSpec, type RouteSpec, type Topology } from './topology/index.js';
 
+// Moved to `warren/rabbitmq` in 0.2 (CHANGELOG): still exported here so that code written for
+// 0.1 keeps working; import them from `warren/rabbitmq`. These re-exports go in 0.3.
+export { redactUrl } from './support/redact.js';
+export { resolveAmqpUrl } from './amqp/connection.js';
+export { HEADERS } from './amqp/message.js';
+export { EnvelopeSigner, signatureOf } from './amqp/signing.js';
+export { immediateOnly, type DelayedJob, type PublishTarget } from './amqp/delay/scheduler.js';
+export { DelayLadder, type LadderPlacement } from './amqp/delay/ladder.js';
+export { TtlQueueDelays, type TtlQueueDelaysOptions } from './amqp/delay/ttl-queues.js';
+export { DELAY_HEADERS } from './amqp/delay/hold.js';
+export { ensureQueue, planTopology, resolveRoute, toBrokerPriority, type TopologyPlan } from './topology/index.js';
+export { applyTopology, verifyTopology, type DriftReport } from './amqp/topology/index.js';
+
 // Worker
 export { Worker } from './worker/worker.js';
 export type { WorkerOptions } from './worker/worker-options.js';

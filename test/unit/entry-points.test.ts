@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import * as warren from '../../src/index.js';
+import * as rabbitmq from '../../src/rabbitmq.js';
+import * as testing from '../../src/testing/index.js';
+
+describe('the public entry points', () => {
+  it('warren/rabbitmq holds the broker-level tools', () => {
+    for (const name of [
+      'DelayLadder',
+      'TtlQueueDelays',
+      'immediateOnly',
+      'DELAY_HEADERS',
+      'HEADERS',
+      'EnvelopeSigner',
+      'signatureOf',
+      'planTopology',
+      'applyTopology',
+      'verifyTopology',
+    ]) {
+      expect(rabbitmq, name).toHaveProperty(name);
+    }
+  });
+
+  it('keeps the 0.1 imports of those tools from warren working, as the same objects, until 0.3', () => {
+    for (const [name, value] of Object.entries(rabbitmq)) {
+      expect((warren as Record<string, unknown>)[name], name).toBe(value);
+    }
+  });
+
+  it('warren exports the application API and no internal step of a delivery', () => {
+    for (const name of [
+      'Job',
+      'JobRegistry',
+      'Worker',
+      'HandlerWorker',
+      'AmqpAdapter',
+      'InlineAdapter',
+      'AsyncAdapter',
+      'configure',
+      'performAllLater',
+      'executeEnvelope',
+      'DeadLetterQueue',
+    ]) {
+      expect(warren, name).toHaveProperty(name);
+    }
+    for (const name of ['runEnvelope', 'runJob', 'performDelivery', 'DeliveryProcessor', 'resetConfiguration']) {
+      expect(warren, name).not.toHaveProperty(name);
+    }
+  });
+
+  it('warren/testing has the test adapter, the assertions and resetConfiguration', () => {
+    for (const name of ['TestAdapter', 'assertEnqueued', 'performEnqueuedJobs', 'resetConfiguration']) expect(testing, name).toHaveProperty(name);
+  });
+});
