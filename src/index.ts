@@ -94,7 +94,17 @@ export { DeadLetterQueue, type DeadLetterFilter, type DeadLetterQueueOptions, ty
 export type { DeadLetter } from './amqp/dead-letters/dead-letter-message.js';
 
 // Topology files
-export { defaultTopology, loadTopology, type BindingSpec, type ExchangeSpec, type QueueSpec, type RouteSpec, type Topology } from './topology/index.js';
+export { TopologyDriftError, TopologyValidationError } from './topology/index.js';
+export {
+  defaultTopology,
+  loadTopology,
+  parseTopology,
+  type BindingSpec,
+  type ExchangeSpec,
+  type QueueSpec,
+  type RouteSpec,
+  type Topology,
+} from './topology/index.js';
 
 // Moved to `warren/rabbitmq` in 0.2 (CHANGELOG): still exported here so that code written for
 // 0.1 keeps working; import them from `warren/rabbitmq`. These re-exports go in 0.3.

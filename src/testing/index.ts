@@ -3,4 +3,5 @@ export { TestAdapter, type RecordedJob, type TestAdapterOptions } from '../adapt
 export { assertEnqueued, assertNotEnqueued, assertPerformed, clearJobs, enqueuedJobs, performedJobs } from './assertions.js';
 export type { JobFilter } from './job-filter.js';
 export { resetConfiguration } from '../config/configuration.js';
+export { resetArgumentRegistries } from '../envelope/arguments.js';
 export { performEnqueuedJobs, type PerformEnqueuedJobsOptions } from './perform-enqueued-jobs.js';

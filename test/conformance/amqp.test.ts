@@ -1,6 +1,5 @@
 import { inject } from 'vitest';
-import { AmqpAdapter, type Envelope, type RouteSpec, Worker } from '../../src/index.js';
-import { type PublishTarget, TtlQueueDelays } from '../../src/rabbitmq.js';
+import { AmqpAdapter, type Envelope, type PublishTarget, type RouteSpec, TtlQueueDelays, Worker } from '../../src/index.js';
 import { BrokerProbe } from '../support/broker-probe.js';
 import { waitFor } from '../support/wait.js';
 import { defineAdapterConformance } from './adapter-conformance.js';

@@ -1,7 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter, configure, EnqueueError } from '../../src/index.js';
-import { immediateOnly } from '../../src/rabbitmq.js';
-import { parseTopology } from '../../src/topology/index.js';
+import { AmqpAdapter, configure, EnqueueError, immediateOnly, parseTopology } from '../../src/index.js';
 import { RecordJob } from '../fixtures/jobs.js';
 import { useBrokerScratch } from '../support/broker-scratch.js';
 

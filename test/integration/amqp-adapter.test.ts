@@ -1,10 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
-import { AdapterError, AmqpAdapter, configure, EnqueueError, type Envelope, performAllLater, Worker } from '../../src/index.js';
-import { immediateOnly } from '../../src/rabbitmq.js';
+import { AdapterError, AmqpAdapter, configure, EnqueueError, type Envelope, immediateOnly, parseTopology, performAllLater, Worker } from '../../src/index.js';
 import { WARREN_VERSION } from '../../src/support/package-info.js';
-import { parseTopology } from '../../src/topology/index.js';
 import { RecordJob, registry } from '../fixtures/jobs.js';
 import { useBrokerScratch } from '../support/broker-scratch.js';
 import { envelopeFor } from '../support/envelope.js';

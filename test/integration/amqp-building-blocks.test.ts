@@ -3,13 +3,11 @@
 import type { ConsumeMessage, Message, Channel } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { roundDelayUp } from '../../src/amqp/delay/ttl-queues.js';
-import { redactUrl, TtlQueueDelays } from '../../src/rabbitmq.js';
+import { ConfigurationError, defaultTopology, Job, JobRegistry, parseTopology, redactUrl, TtlQueueDelays } from '../../src/index.js';
 import { redactError, redactText } from '../../src/support/redact.js';
 import { ReturnTracker } from '../../src/amqp/returns.js';
 import { tlsSocketOptions } from '../../src/amqp/tls.js';
 import { TypedEmitter } from '../../src/support/typed-emitter.js';
-import { ConfigurationError, defaultTopology, Job, JobRegistry } from '../../src/index.js';
-import { parseTopology } from '../../src/topology/index.js';
 import { consumerTimeoutWarnings } from '../../src/worker/consumer-timeout.js';
 import type { Delivery } from '../../src/worker/delivery.js';
 import { deadLetterProperties } from '../../src/worker/dead-letter-publisher.js';

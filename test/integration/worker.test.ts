@@ -1,8 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter, configure, Job, JobRegistry, Worker, type WorkerEvents, type WorkerOptions } from '../../src/index.js';
-import { parseTopology } from '../../src/topology/index.js';
+import { AmqpAdapter, configure, Job, JobRegistry, parseTopology, Worker, type WorkerEvents, type WorkerOptions } from '../../src/index.js';
 import { BlockingJob, DelayedRetryJob, FailingJob, FlakyJob, RecordJob, onReport, registry, type FixtureReport } from '../fixtures/jobs.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { envelopeFor } from '../support/envelope.js';

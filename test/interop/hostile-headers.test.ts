@@ -3,8 +3,7 @@
 // reason, and keep running. amqplib 2.3 throws a RangeError for such headers; earlier versions
 // sent a broken frame and the broker closed the connection, so the message looped.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HEADERS } from '../../src/rabbitmq.js';
-import { AmqpAdapter, configure, JobRegistry, Worker } from '../../src/index.js';
+import { AmqpAdapter, configure, HEADERS, JobRegistry, Worker } from '../../src/index.js';
 import { RecordJob, onReport } from '../fixtures/jobs.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { waitFor } from '../support/wait.js';

@@ -3,7 +3,7 @@
 // exactly the arguments sent.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { resetArgumentRegistries } from '../../src/envelope/arguments.js';
+import { resetArgumentRegistries } from '../../src/testing/index.js';
 import {
   CalendarDate,
   currentLocale,

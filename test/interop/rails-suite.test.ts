@@ -9,7 +9,7 @@
 // - refusals: what Rails refuses with SerializationError, warren refuses at enqueue.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { resetArgumentRegistries } from '../../src/envelope/arguments.js';
+import { resetArgumentRegistries } from '../../src/testing/index.js';
 import {
   asKeywordArguments,
   CalendarDate,

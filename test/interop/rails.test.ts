@@ -26,14 +26,13 @@ import {
   Worker,
   ZonedTime,
 } from '../../src/index.js';
-import { resetArgumentRegistries } from '../../src/envelope/arguments.js';
+import { resetArgumentRegistries, resetConfiguration } from '../../src/testing/index.js';
 import { BrokerProbe, uniquePrefix } from '../support/broker-probe.js';
 import { envelopeOf } from '../support/envelope.js';
 import { waitFor } from '../support/wait.js';
 import { INTEROP_PACKAGES, ensureDebianPackages } from '../support/interop/toolchains.js';
 import { examplesDir } from '../support/paths.js';
 import { run, runOk } from '../support/processes.js';
-import { resetConfiguration } from '../../src/testing/index.js';
 
 const url = inject('amqpUrl');
 const railsDir = join(examplesDir, 'rails');

@@ -1,8 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, expect, inject, it } from 'vitest';
-import { DelayLadder } from '../../src/rabbitmq.js';
-import { configure, type Job, performAllLater, type WorkerEvents } from '../../src/index.js';
+import { configure, DelayLadder, type Job, performAllLater, type WorkerEvents } from '../../src/index.js';
 import { LedgerJob, RetriedOnceJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';

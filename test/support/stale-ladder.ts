@@ -1,6 +1,5 @@
 import amqplib from 'amqplib';
-import { DelayLadder, verifyTopology } from '../../src/rabbitmq.js';
-import { defaultTopology } from '../../src/index.js';
+import { defaultTopology, DelayLadder, verifyTopology } from '../../src/index.js';
 
 /**
  * Many tests share warren's default delay ladder (`warren.delay.quorum.*`). A broker that ran

@@ -43,12 +43,13 @@ describe('the public entry points', () => {
     ]) {
       expect(warren, name).toHaveProperty(name);
     }
-    for (const name of ['runEnvelope', 'runJob', 'performDelivery', 'DeliveryProcessor', 'resetConfiguration']) {
+    for (const name of ['runEnvelope', 'runJob', 'performDelivery', 'DeliveryProcessor', 'resetConfiguration', 'resetArgumentRegistries']) {
       expect(warren, name).not.toHaveProperty(name);
     }
   });
 
   it('warren/testing has the test adapter, the assertions and resetConfiguration', () => {
-    for (const name of ['TestAdapter', 'assertEnqueued', 'performEnqueuedJobs', 'resetConfiguration']) expect(testing, name).toHaveProperty(name);
+    for (const name of ['TestAdapter', 'assertEnqueued', 'performEnqueuedJobs', 'resetConfiguration', 'resetArgumentRegistries'])
+      expect(testing, name).toHaveProperty(name);
   });
 });

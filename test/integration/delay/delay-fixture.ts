@@ -1,7 +1,6 @@
 // Per-test delay ladders: every test gets its own ladder prefix, dead-letter queue and job
 // queues (names start with a unique prefix), and deletes all of them afterwards.
-import { DelayLadder } from '../../../src/rabbitmq.js';
-import { type DelayOptions, Worker, type WorkerEvents, type WorkerOptions } from '../../../src/index.js';
+import { DelayLadder, type DelayOptions, Worker, type WorkerEvents, type WorkerOptions } from '../../../src/index.js';
 import { delayRegistry } from './delay-jobs.js';
 import { BrokerProbe, uniquePrefix } from '../../support/broker-probe.js';
 

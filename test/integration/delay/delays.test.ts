@@ -1,8 +1,7 @@
 import { createServer, connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter, configure, type Worker, type WorkerOptions } from '../../../src/index.js';
+import { AmqpAdapter, configure, DELAY_HEADERS, type Worker, type WorkerOptions } from '../../../src/index.js';
 import amqplib from 'amqplib';
-import { DELAY_HEADERS } from '../../../src/rabbitmq.js';
 import { dueAtOf } from '../../../src/amqp/delay/hold.js';
 import { envelopeFor } from '../../support/envelope.js';
 import { waitFor } from '../../support/wait.js';

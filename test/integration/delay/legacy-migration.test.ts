@@ -3,8 +3,7 @@
 // with their due times, and performed when due (none early, none lost); `--delete` removes the
 // old ladder.
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter, configure } from '../../../src/index.js';
-import { DelayLadder } from '../../../src/rabbitmq.js';
+import { AmqpAdapter, configure, DelayLadder } from '../../../src/index.js';
 import { runCli } from '../../support/processes.js';
 import { waitFor } from '../../support/wait.js';
 import { DelayFixture } from './delay-fixture.js';

@@ -1,7 +1,6 @@
 import amqplib from 'amqplib';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter, configure, DeadLetterQueue, type Topology, Worker } from '../../../src/index.js';
-import { parseTopology } from '../../../src/topology/index.js';
+import { AmqpAdapter, configure, DeadLetterQueue, parseTopology, type Topology, Worker } from '../../../src/index.js';
 import { waitFor } from '../../support/wait.js';
 import { DelayFixture } from './delay-fixture.js';
 import { delayRegistry, FlakyTimedJob, recordedRuns, resetRuns, TimedJob } from './delay-jobs.js';

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter, configure, EnqueueError } from '../../../src/index.js';
-import { parseTopology } from '../../../src/topology/index.js';
+import { AmqpAdapter, configure, EnqueueError, parseTopology } from '../../../src/index.js';
 import { RecordJob } from '../../fixtures/jobs.js';
 import { DelayFixture } from './delay-fixture.js';
 import { resetConfiguration } from '../../../src/testing/index.js';

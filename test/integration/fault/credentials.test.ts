@@ -11,9 +11,9 @@ import {
   defaultTopology,
   EnqueueError,
   HandlerWorker,
+  verifyTopology,
   Worker,
 } from '../../../src/index.js';
-import { verifyTopology } from '../../../src/rabbitmq.js';
 import { faultRegistry } from '../../fixtures/fault/jobs.js';
 import { BrokerProbe, uniquePrefix } from '../../support/broker-probe.js';
 import { envelopeFor } from '../../support/envelope.js';

@@ -1,9 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { HEADERS, verifyTopology } from '../../../src/rabbitmq.js';
-import { configure, type WorkerEvents } from '../../../src/index.js';
-import { parseTopology, TopologyValidationError } from '../../../src/topology/index.js';
+import { configure, HEADERS, parseTopology, TopologyValidationError, verifyTopology, type WorkerEvents } from '../../../src/index.js';
 import { DoomedJob } from '../../fixtures/fault/jobs.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import { waitFor } from '../../support/wait.js';

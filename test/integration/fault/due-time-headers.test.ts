@@ -4,8 +4,7 @@
 // number, or lies beyond the longest delay warren makes, is a dead letter with its reason.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { DELAY_HEADERS, HEADERS, signatureOf } from '../../../src/rabbitmq.js';
-import { DEFAULTS, EnqueueError } from '../../../src/index.js';
+import { DEFAULTS, DELAY_HEADERS, EnqueueError, HEADERS, signatureOf } from '../../../src/index.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import { envelopeFor } from '../../support/envelope.js';
 import { waitFor } from '../../support/wait.js';

@@ -1,9 +1,7 @@
 import amqpConnectionManager from 'amqp-connection-manager';
 import type { Channel } from 'amqplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Topology, TopologyError } from '../../../src/index.js';
-import { ensureQueue, verifyTopology } from '../../../src/rabbitmq.js';
-import { parseTopology, TopologyDriftError } from '../../../src/topology/index.js';
+import { ensureQueue, parseTopology, type Topology, TopologyDriftError, TopologyError, verifyTopology } from '../../../src/index.js';
 import { assertTopology } from '../../../src/amqp/topology/index.js';
 import { brokerFixture, type BrokerFixture } from './broker-fixture.js';
 

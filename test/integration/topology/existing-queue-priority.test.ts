@@ -1,8 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter } from '../../../src/index.js';
-import { immediateOnly } from '../../../src/rabbitmq.js';
+import { AmqpAdapter, immediateOnly } from '../../../src/index.js';
 import type { BrokerProbe } from '../../support/broker-probe.js';
 import { useBrokerScratch } from '../../support/broker-scratch.js';
 import { envelopeFor } from '../../support/envelope.js';

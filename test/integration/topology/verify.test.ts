@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Topology, TopologyError } from '../../../src/index.js';
-import { parseTopology } from '../../../src/topology/index.js';
-import { applyTopology, verifyTopology } from '../../../src/rabbitmq.js';
+import { applyTopology, parseTopology, type Topology, TopologyError, verifyTopology } from '../../../src/index.js';
 import { brokerFixture, type BrokerFixture } from './broker-fixture.js';
 
 let broker: BrokerFixture;

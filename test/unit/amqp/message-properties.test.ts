@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HEADERS } from '../../../src/rabbitmq.js';
+import { type Envelope, HEADERS } from '../../../src/index.js';
 import { jobMessageProperties } from '../../../src/amqp/message.js';
 import { WARREN_VERSION } from '../../../src/support/package-info.js';
-import type { Envelope } from '../../../src/index.js';
 import { envelopeOf } from '../../support/envelope.js';
 
 function envelope(queue: string, executions: number, id = 'a1'): Envelope {

@@ -6,7 +6,7 @@ import type { Message } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { describeDeadLetter } from '../../../src/amqp/dead-letters/dead-letter-message.js';
 import { dueAtOf } from '../../../src/amqp/delay/hold.js';
-import { EnvelopeSigner } from '../../../src/rabbitmq.js';
+import { EnvelopeSigner } from '../../../src/index.js';
 
 // amqplib 2 hides lib/ behind `exports`: load its codec by path.
 const require = createRequire(import.meta.url);

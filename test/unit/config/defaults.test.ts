@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from '../../../src/rabbitmq.js';
+import { DEFAULTS, redactUrl } from '../../../src/index.js';
 import { deadCommand } from '../../../src/cli/commands/dead.js';
 import { enqueueCommand } from '../../../src/cli/commands/enqueue.js';
 import { workerCommand } from '../../../src/cli/commands/worker.js';
-import { DEFAULTS } from '../../../src/index.js';
 
 const logger = pino({ level: 'silent' });
 const noExit = (): void => {};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arrivalDecision, dueAtOf, waitUntilDue } from '../../../src/amqp/delay/hold.js';
-import { DELAY_HEADERS } from '../../../src/rabbitmq.js';
+import { DELAY_HEADERS } from '../../../src/index.js';
 
 describe('holding early deliveries', () => {
   it('reads the due time from the header, as a number or a numeric string', () => {

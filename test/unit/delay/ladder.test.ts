@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { DELAY_HEADERS, DelayLadder, ensureQueue, planTopology, type PublishTarget, resolveRoute } from '../../../src/rabbitmq.js';
+import {
+  AdapterError,
+  ConfigurationError,
+  defaultTopology,
+  DELAY_HEADERS,
+  DelayLadder,
+  ensureQueue,
+  type Envelope,
+  parseTopology,
+  planTopology,
+  type PublishTarget,
+  resolveRoute,
+  type Topology,
+} from '../../../src/index.js';
 import { resolveDelayOptions } from '../../../src/amqp/delay/delay-options.js';
-import { AdapterError, ConfigurationError, defaultTopology, type Envelope, type Topology } from '../../../src/index.js';
-import { parseTopology, validateTopology } from '../../../src/topology/index.js';
+import { validateTopology } from '../../../src/topology/index.js';
 import { routeReachesQueue } from '../../../src/topology/routes.js';
 import { dueDestination } from '../../../src/amqp/delay/destination.js';
 import type { MessageProperties } from 'amqplib';

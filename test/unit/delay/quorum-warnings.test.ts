@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTopology } from '../../../src/topology/index.js';
+import { parseTopology } from '../../../src/index.js';
 import { quorumQueueWarnings } from '../../../src/worker/quorum-warnings.js';
 
 describe('quorum queue start-up warnings', () => {

@@ -16,7 +16,7 @@ import {
   ZonedTime,
 } from '../../../src/index.js';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
+import { resetArgumentRegistries } from '../../../src/testing/index.js';
 import { USERS, User } from '../../support/users.js';
 import { codecs, roundTrip } from '../../support/codecs.js';
 

@@ -10,7 +10,7 @@ import {
   SerializationError,
   serializeArguments,
 } from '../../../src/index.js';
-import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
+import { resetArgumentRegistries } from '../../../src/testing/index.js';
 import { USERS } from '../../support/users.js';
 import { codecs, roundTrip } from '../../support/codecs.js';
 

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configure, DeserializationError, deserializeArguments, GlobalId, registerLocator, RegistrationError, serializeArguments } from '../../../src/index.js';
-import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
+import { resetArgumentRegistries, resetConfiguration } from '../../../src/testing/index.js';
 import { cgiEscape, cgiUnescape } from '../../../src/envelope/global-id.js';
 import { USERS, type User } from '../../support/users.js';
-import { resetConfiguration } from '../../../src/testing/index.js';
 
 beforeEach(() => resetArgumentRegistries());
 afterEach(() => resetConfiguration());

@@ -10,7 +10,7 @@ import {
   protobufCodec,
   registerLocator,
 } from '../../../src/index.js';
-import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
+import { resetArgumentRegistries } from '../../../src/testing/index.js';
 import { parseJson } from '../../../src/envelope/lossless-json.js';
 import { USERS } from '../../support/users.js';
 import { envelopeOf } from '../../support/envelope.js';

@@ -17,7 +17,7 @@ import {
   withSymbolKeys,
   ZonedTime,
 } from '../../../src/index.js';
-import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
+import { resetArgumentRegistries } from '../../../src/testing/index.js';
 import { parseJson, stringifyJson } from '../../../src/envelope/lossless-json.js';
 import { USERS } from '../../support/users.js';
 

@@ -21,8 +21,7 @@ import {
   UnknownJobError,
   withLocale,
 } from '../../../src/index.js';
-import { performEnqueuedJobs, TestAdapter, resetConfiguration } from '../../../src/testing/index.js';
-import { resetArgumentRegistries } from '../../../src/envelope/arguments.js';
+import { performEnqueuedJobs, resetArgumentRegistries, resetConfiguration, TestAdapter } from '../../../src/testing/index.js';
 
 afterEach(() => {
   resetConfiguration();

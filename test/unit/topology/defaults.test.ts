@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, defaultTopology } from '../../../src/index.js';
-import { ensureQueue, resolveRoute } from '../../../src/rabbitmq.js';
-import {
-  extendTopology,
-  parseTopology,
-  queueDeclaration,
-  queueMaxPriority,
-  TOPOLOGY_DEFAULTS,
-  topologyForQueue,
-  TopologyValidationError,
-  withQueues,
-} from '../../../src/topology/index.js';
+import { DEFAULTS, defaultTopology, ensureQueue, parseTopology, resolveRoute, TopologyValidationError } from '../../../src/index.js';
+import { extendTopology, queueDeclaration, queueMaxPriority, TOPOLOGY_DEFAULTS, topologyForQueue, withQueues } from '../../../src/topology/index.js';
 
 describe('default topology', () => {
   it('declares one durable direct exchange named by DEFAULTS.amqp.exchange', () => {

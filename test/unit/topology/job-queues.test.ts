@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DelayLadder } from '../../../src/rabbitmq.js';
-import { JobRegistry, loadTopology, type Topology, Worker } from '../../../src/index.js';
-import { jobQueues, parseTopology, TopologyValidationError } from '../../../src/topology/index.js';
+import { DelayLadder, JobRegistry, loadTopology, parseTopology, type Topology, TopologyValidationError, Worker } from '../../../src/index.js';
+import { jobQueues } from '../../../src/topology/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const example = path.join(here, '../../../topology/example.yaml');

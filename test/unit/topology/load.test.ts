@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadTopology, TopologyError } from '../../../src/index.js';
-import { TopologyValidationError } from '../../../src/topology/index.js';
+import { loadTopology, TopologyError, TopologyValidationError } from '../../../src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string): string => path.join(here, 'fixtures', name);

@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { defaultTopology, loadTopology } from '../../../src/index.js';
-import { parseTopology } from '../../../src/topology/index.js';
-import { planTopology } from '../../../src/rabbitmq.js';
+import { defaultTopology, loadTopology, parseTopology, planTopology } from '../../../src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string): string => path.join(here, 'fixtures', name);

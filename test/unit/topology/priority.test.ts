@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toBrokerPriority } from '../../../src/rabbitmq.js';
+import { toBrokerPriority } from '../../../src/index.js';
 import { unprioritizedBrokerPriority } from '../../../src/topology/index.js';
 
 describe('toBrokerPriority (Active Job: lower is more important; RabbitMQ: higher is delivered first)', () => {

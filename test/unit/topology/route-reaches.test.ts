@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DelayLadder, resolveRoute } from '../../../src/rabbitmq.js';
-import { defaultTopology } from '../../../src/index.js';
-import { parseTopology, routeReachesSomeQueue } from '../../../src/topology/index.js';
+import { defaultTopology, DelayLadder, parseTopology, resolveRoute } from '../../../src/index.js';
+import { routeReachesSomeQueue } from '../../../src/topology/index.js';
 
 const unbound = parseTopology([{ file: 'unbound.yaml', text: 'queues:\n  - name: lonely\n' }]);
 

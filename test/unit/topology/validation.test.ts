@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { defaultTopology, loadTopology } from '../../../src/index.js';
-import { parseTopology, TopologyValidationError, validateTopology, type TopologyIssue } from '../../../src/topology/index.js';
+import { defaultTopology, loadTopology, parseTopology, TopologyValidationError } from '../../../src/index.js';
+import { validateTopology, type TopologyIssue } from '../../../src/topology/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string): string => path.join(here, 'fixtures', name);

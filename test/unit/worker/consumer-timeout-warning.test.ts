@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Job, JobRegistry } from '../../../src/index.js';
-import { parseTopology } from '../../../src/topology/index.js';
+import { Job, JobRegistry, parseTopology } from '../../../src/index.js';
 import { consumerTimeoutWarnings } from '../../../src/worker/consumer-timeout.js';
 
 class SlowExportJob extends Job {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTopology, Job, JobRegistry, Worker } from '../../../src/index.js';
-import { parseTopology } from '../../../src/topology/index.js';
+import { defaultTopology, Job, JobRegistry, parseTopology, Worker } from '../../../src/index.js';
 import { defaultWorkerQueues, unconsumedJobWarnings } from '../../../src/worker/default-queues.js';
 
 class ResizeImageJob extends Job {
