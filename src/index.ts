@@ -4,7 +4,7 @@
  * broker-level tools in `warren/rabbitmq` (src/rabbitmq.ts).
  *
  * The flow a job takes, and the folders that hold each step:
- *   Job class / handler (job/, handlers/) -> enqueue (enqueue/) -> envelope (envelope/)
+ *   Job class / handler (job/, handlers/) -> performLater (job/enqueuing.ts) -> envelope (envelope/)
  *   -> adapter (adapters/) -> RabbitMQ (amqp/, topology/) -> worker (worker/)
  */
 

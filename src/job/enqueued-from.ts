@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * warren's own code: src/ in a checkout, dist/ in the published build (this file sits in
- * src/enqueue/ or dist/chunks/, one folder below either). Frames in there are skipped.
+ * src/job/ or dist/chunks/, one folder below either). Frames in there are skipped.
  */
 const OWN_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
