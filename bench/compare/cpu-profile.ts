@@ -70,7 +70,23 @@ function originalLocation(frame: CallFrame): string | undefined {
   return `${relative(ROOT, source)}:${entry.originalLine + 1}`;
 }
 
+const frameCategories = new WeakMap<CallFrame, string>();
+
+/**
+ * The kind of code a frame runs. A compiled child (bench/compare/build.ts) runs warren from a
+ * bundle under the benchmark's build folder: its frames are warren's when their source map
+ * leads back to src/, not by the bundle's own path.
+ */
 function categoryOf(frame: CallFrame): string {
+  let category = frameCategories.get(frame);
+  if (category === undefined) {
+    category = originalLocation(frame)?.startsWith('src/') ? 'warren (src/)' : categoryOfUrl(frame);
+    frameCategories.set(frame, category);
+  }
+  return category;
+}
+
+function categoryOfUrl(frame: CallFrame): string {
   const { url, functionName } = frame;
   if (url === '') {
     if (functionName === '(garbage collector)') return 'GC';
