@@ -7,6 +7,19 @@ import { promisify } from 'node:util';
 import amqplib, { type Channel, type ChannelModel, type GetMessage, type Options } from 'amqplib';
 
 /** A prefix no other test run uses: `t-1a2b3c4d-`. */
+/** Runs `fn` on a fresh channel of `connection`, closed after (unless the broker closed it first). */
+export async function onFreshChannel<T>(connection: ChannelModel, fn: (channel: Channel) => Promise<T>): Promise<T> {
+  const channel = await connection.createChannel();
+  let closed = false;
+  channel.on('error', () => {});
+  channel.on('close', () => (closed = true));
+  try {
+    return await fn(channel);
+  } finally {
+    if (!closed) await channel.close().catch(() => {});
+  }
+}
+
 export function uniquePrefix(): string {
   return `t-${randomUUID().slice(0, 8)}-`;
 }
@@ -20,16 +33,8 @@ export class BrokerProbe {
     return new BrokerProbe(connection);
   }
 
-  private async withChannel<T>(fn: (channel: Channel) => Promise<T>): Promise<T> {
-    const channel = await this.connection.createChannel();
-    let closed = false;
-    channel.on('error', () => {});
-    channel.on('close', () => (closed = true));
-    try {
-      return await fn(channel);
-    } finally {
-      if (!closed) await channel.close().catch(() => {});
-    }
+  private withChannel<T>(fn: (channel: Channel) => Promise<T>): Promise<T> {
+    return onFreshChannel(this.connection, fn);
   }
 
   /** Ready messages in the queue (unacked deliveries are not counted). */

@@ -3,7 +3,7 @@ import type { Channel } from 'amqplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureQueue, parseTopology, type Topology, TopologyDriftError, TopologyError, verifyTopology } from '../../../src/index.js';
 import { assertTopology } from '../../../src/amqp/topology/index.js';
-import { brokerFixture, type BrokerFixture } from './broker-fixture.js';
+import { brokerFixture, type BrokerFixture } from '../../support/broker-fixture.js';
 
 let broker: BrokerFixture;
 

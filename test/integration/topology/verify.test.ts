@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyTopology, parseTopology, type Topology, TopologyError, verifyTopology } from '../../../src/index.js';
-import { brokerFixture, type BrokerFixture } from './broker-fixture.js';
+import { brokerFixture, type BrokerFixture } from '../../support/broker-fixture.js';
 
 let broker: BrokerFixture;
 

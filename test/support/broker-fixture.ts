@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import amqplib, { type Channel, type ChannelModel } from 'amqplib';
 import { inject } from 'vitest';
+import { onFreshChannel } from './broker-probe.js';
 
 /**
  * A connection to the test broker plus unique names for one test; `cleanup()` deletes every
@@ -29,17 +30,7 @@ export async function brokerFixture(): Promise<BrokerFixture> {
   const queues = new Set<string>();
   const exchanges = new Set<string>();
 
-  const onChannel = async <T>(fn: (channel: Channel) => Promise<T>): Promise<T> => {
-    const channel = await connection.createChannel();
-    let closed = false;
-    channel.on('error', () => {});
-    channel.on('close', () => (closed = true));
-    try {
-      return await fn(channel);
-    } finally {
-      if (!closed) await channel.close().catch(() => {});
-    }
-  };
+  const onChannel = <T>(fn: (channel: Channel) => Promise<T>): Promise<T> => onFreshChannel(connection, fn);
 
   return {
     url,
