@@ -38,15 +38,22 @@ export const DEFAULTS = Object.freeze({
 
   topology: Object.freeze({
     /**
-     * `x-max-priority` of the queues warren declares for names no topology file lists.
-     * 10, so `priority` works out of the box as BullMQ and Active Job users expect, with
-     * Active Job's 0 (most important) to 10 (least) mapped one to one (see toBrokerPriority).
-     * Each level of a classic priority queue costs memory and CPU; RabbitMQ recommends at
-     * most 10. Queues declared in a topology file get priorities only if the file sets
-     * `maxPriority`. An existing queue with other arguments is used as it is (never
-     * re-declared into a 406); `warren topology verify` reports it.
+     * `x-max-priority` of the queues warren declares for names no topology file lists: none.
+     * Measured on RabbitMQ 3.10 (bench/README.md, "Queue kinds"): a classic queue with
+     * x-max-priority 10 drains at about 0.6x the same queue without priorities, because each
+     * level is a sub-queue. So priorities are opt-in, per queue, where the jobs need them: a
+     * topology file sets `maxPriority` (0 to 10 maps Active Job's priorities one to one, see
+     * toBrokerPriority). A job enqueued with a priority to a queue without priorities is
+     * delivered in order, with a warning once per queue. (Version 1 declared 10 here: such a
+     * queue is adopted as it is, never re-declared into a 406; docs/rabbitmq.md, "Migrating".)
      */
-    defaultQueueMaxPriority: 10,
+    defaultQueueMaxPriority: undefined as number | undefined,
+    /**
+     * Other arguments of those queues: classic queue version 2 (RabbitMQ 3.10+, the only
+     * version from 4.0): 1.1-1.4x the enqueue and drain rate of version 1 here and less
+     * memory per message. Older brokers store the argument and ignore it.
+     */
+    defaultQueueArguments: Object.freeze({ 'x-queue-version': 2 }) as Readonly<Record<string, unknown>>,
     /** Type of the queues warren declares for names no topology file lists. */
     defaultQueueType: 'classic' as const,
     /** Type of the default exchange (amqp.exchange) when no file declares it. */

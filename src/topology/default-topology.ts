@@ -11,7 +11,7 @@ export function defaultExchangeSpec(name: string = DEFAULTS.amqp.exchange): Exch
   return { name, type: TOPOLOGY_DEFAULTS.defaultExchangeType, durable: true, arguments: {}, origin: 'default' };
 }
 
-/** The queue declared for a name no topology file lists: durable, classic, x-max-priority 10. */
+/** The queue declared for a name no topology file lists: durable, classic version 2, no priorities (TOPOLOGY_DEFAULTS). */
 export function defaultQueueSpec(name: string): QueueSpec {
   return {
     name,
@@ -23,7 +23,7 @@ export function defaultQueueSpec(name: string): QueueSpec {
     deadLetterRoutingKey: undefined,
     consumerTimeoutMs: undefined,
     deliveryLimit: undefined,
-    arguments: {},
+    arguments: { ...TOPOLOGY_DEFAULTS.defaultQueueArguments },
     origin: 'default',
   };
 }
@@ -71,8 +71,8 @@ export function extendTopology(topology: Topology, additions: TopologyAdditions)
 
 /**
  * Make sure queue `name` is declared: a topology that lists it is returned unchanged; otherwise
- * a new topology with a default queue (durable, classic, x-max-priority
- * TOPOLOGY_DEFAULTS.defaultQueueMaxPriority) bound to the default exchange with routing key = name,
+ * a new topology with a default queue (defaultQueueSpec: durable, classic version 2, no
+ * priorities) bound to the default exchange with routing key = name,
  * and the default exchange itself when missing.
  */
 export function ensureQueue(topology: Topology, name: string): Topology {
@@ -92,7 +92,7 @@ export function withQueues(topology: Topology, names: readonly string[]): Topolo
 
 /**
  * The topology used with no file: one durable direct exchange (DEFAULTS.amqp.exchange), and a
- * durable classic queue per name bound by its name (see TOPOLOGY_DEFAULTS.defaultQueueMaxPriority).
+ * durable classic queue per name bound by its name (defaultQueueSpec).
  */
 export function defaultTopology(queueNames: readonly string[] = []): Topology {
   const base = emptyTopology(DEFAULTS.amqp.exchange);

@@ -135,7 +135,16 @@ function formatPlan(plan: TopologyPlan, defaultExchange: string, verbose: boolea
           : ''),
     ),
     `  any other queue -> ${exchangeName(defaultExchange)}, routing key = the queue's name; such a queue is ` +
-      `declared on first use as a durable ${TOPOLOGY_DEFAULTS.defaultQueueType} queue with ` +
-      `x-max-priority=${TOPOLOGY_DEFAULTS.defaultQueueMaxPriority}, bound by its name.`,
+      `declared on first use as a durable ${TOPOLOGY_DEFAULTS.defaultQueueType} queue (${defaultQueueShape()}), bound by its name.`,
   ].join('\n');
+}
+
+/** "x-queue-version=2, no priorities": what a queue no file lists is declared with. */
+function defaultQueueShape(): string {
+  const priority =
+    TOPOLOGY_DEFAULTS.defaultQueueMaxPriority === undefined
+      ? 'no priorities: declare maxPriority in a file for a queue whose jobs need them'
+      : `x-max-priority=${TOPOLOGY_DEFAULTS.defaultQueueMaxPriority}`;
+  const other = Object.entries(TOPOLOGY_DEFAULTS.defaultQueueArguments).map(([name, value]) => `${name}=${String(value)}`);
+  return [...other, priority].join(', ');
 }

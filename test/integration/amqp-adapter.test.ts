@@ -37,14 +37,31 @@ describe('AmqpAdapter publishing', () => {
   it('maps Active Job priorities (lower = more important) to broker priorities on queues with a max priority', async () => {
     const queue = `${scratch.prefix}prio`;
     scratch.queues.push(queue);
-    const adapter = scratch.adopt(new AmqpAdapter({ url }));
-    await adapter.enqueue(envelopeFor(queue, { priority: 0 }));
+    const topology = parseTopology([
+      { file: 'prio.yaml', text: `queues:\n  - name: ${queue}\n    maxPriority: 10\nbindings:\n  - exchange: warren\n    queue: ${queue}\n` },
+    ]);
+    const adapter = scratch.adopt(new AmqpAdapter({ url, topology }));
     await adapter.enqueue(envelopeFor(queue, { priority: 10 }));
+    await adapter.enqueue(envelopeFor(queue, { priority: 0 }));
     const first = await scratch.probe.get(queue);
     const second = await scratch.probe.get(queue);
-    // The default queue has x-max-priority 10: priority 0 becomes 10 and is delivered first.
+    // x-max-priority 10: priority 0 becomes 10 and is delivered first.
     expect(first === false ? false : first.properties.priority).toBe(10);
     expect(second === false ? false : second.properties.priority).toBe(0);
+  });
+
+  it('declares a queue no topology lists as classic version 2 without priorities, and delivers its jobs in order', async () => {
+    const queue = `${scratch.prefix}plain`;
+    scratch.queues.push(queue);
+    const adapter = scratch.adopt(new AmqpAdapter({ url }));
+    await adapter.enqueue(envelopeFor(queue, { priority: 10, job_id: 'first' }));
+    await adapter.enqueue(envelopeFor(queue, { priority: 0, job_id: 'second' }));
+    // The broker compares these arguments on a re-declare: it accepts exactly warren's default.
+    await scratch.probe.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'classic', 'x-queue-version': 2 } });
+    const first = await scratch.probe.get(queue);
+    const second = await scratch.probe.get(queue);
+    expect(first === false ? false : [first.properties.messageId, first.properties.priority]).toEqual(['first', undefined]);
+    expect(second === false ? false : second.properties.messageId).toBe('second');
   });
 
   it('rejects an unroutable job with an EnqueueError naming the exchange and routing key', async () => {
@@ -156,7 +173,10 @@ describe('AmqpAdapter publishing', () => {
     scratch.delayQueuesUsed = true;
     const queue = `${scratch.prefix}later`;
     scratch.queues.push(queue);
-    const adapter = scratch.adopt(new AmqpAdapter({ url }));
+    const topology = parseTopology([
+      { file: 'later.yaml', text: `queues:\n  - name: ${queue}\n    maxPriority: 10\nbindings:\n  - exchange: warren\n    queue: ${queue}\n` },
+    ]);
+    const adapter = scratch.adopt(new AmqpAdapter({ url, topology }));
     expect(adapter.supportsDelays).toBe(true);
     configure({ adapter });
     // A worker (of another queue) forwards due jobs from the ladder into their queues.

@@ -155,12 +155,23 @@ describe('Worker', () => {
 
   it('performs more important jobs first on a queue with a max priority', async () => {
     const jobs = queue('prio');
+    // Priorities are per queue, declared in a topology file that producer and worker both load.
+    const topology = parseTopology([
+      { file: 'prio.yaml', text: `queues:\n  - name: ${jobs}\n    maxPriority: 10\nbindings:\n  - exchange: warren\n    queue: ${jobs}\n` },
+    ]);
+    const prioritized = new AmqpAdapter({ url, topology });
+    configure({ adapter: prioritized });
     const priorities: Array<number | undefined> = [5, 0, 10, 3, undefined];
-    for (const priority of priorities) {
-      const configured = priority === undefined ? RecordJob.set({ queue: jobs }) : RecordJob.set({ queue: jobs, priority });
-      await configured.performLater(`p${priority ?? 'none'}`);
+    try {
+      for (const priority of priorities) {
+        const configured = priority === undefined ? RecordJob.set({ queue: jobs }) : RecordJob.set({ queue: jobs, priority });
+        await configured.performLater(`p${priority ?? 'none'}`);
+      }
+    } finally {
+      await prioritized.close();
+      configure({ adapter: producer });
     }
-    await startWorker({ queues: [jobs], concurrency: 1 });
+    await startWorker({ queues: [jobs], concurrency: 1, topology });
     await waitFor(() => reports.length === 5, 'five jobs');
     // Jobs without a priority sit in the middle, with priority 5 (first come, first served).
     expect(reports.map((r) => r.label)).toEqual(['p0', 'p3', 'p5', 'pnone', 'p10']);

@@ -90,10 +90,16 @@ export function migrationAdvice(inspection: Inspection, spec: ExchangeSpec | Que
 
 /** A queue warren would declare by default that exists with other arguments: used as it is. */
 export function describeAdoptedQueue(inspection: Inspection, spec: QueueSpec): string {
-  const hasPriority = !inspection.differences.some((difference) => difference.argument === 'x-max-priority' && difference.actual === undefined);
+  const priorityDifference = inspection.differences.find((difference) => difference.argument === 'x-max-priority');
+  const maxPriority = priorityDifference ? priorityDifference.actual : spec.maxPriority;
+  const priorities =
+    typeof maxPriority === 'number' ? ` (its x-max-priority ${maxPriority} orders its jobs by priority)` : ' (job priorities are ignored on it)';
+  const version = inspection.differences.some((difference) => difference.argument === 'x-queue-version')
+    ? ' A policy can move a classic queue to version 2 in place (`rabbitmqctl set_policy` with {"queue-version":2}); docs/rabbitmq.md, "Migrating".'
+    : '';
   return (
-    `${describeDifferences(inspection, spec)}. The queue is not in any topology file, so warren uses it as it is` +
-    `${hasPriority ? '' : ' (job priorities are ignored on it)'}; declare it in a topology file as it is on the broker to make this explicit.`
+    `${describeDifferences(inspection, spec)}. The queue is not in any topology file, so warren uses it as it is${priorities}; ` +
+    `declare it in a topology file as it is on the broker to make this explicit.${version}`
   );
 }
 

@@ -1,6 +1,6 @@
 import { createServer, connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter, configure, DELAY_HEADERS, type Worker, type WorkerOptions } from '../../../src/index.js';
+import { AmqpAdapter, configure, DELAY_HEADERS, parseTopology, type Worker, type WorkerOptions } from '../../../src/index.js';
 import amqplib from 'amqplib';
 import { dueAtOf } from '../../../src/amqp/delay/hold.js';
 import { envelopeFor } from '../../support/envelope.js';
@@ -106,15 +106,26 @@ describe('delayed jobs through the TTL-queue ladder', { timeout: 90_000 }, () =>
 
   it('a delayed job keeps its priority: due jobs are performed most important first', async () => {
     const queue = fixture.queue('prioritized');
+    // Priorities are per queue: a topology that producer and worker share declares them.
+    const topology = parseTopology([
+      { file: 'prioritized.yaml', text: `queues:\n  - name: ${queue}\n    maxPriority: 10\nbindings:\n  - exchange: warren\n    queue: ${queue}\n` },
+    ]);
+    const prioritized = new AmqpAdapter({ url, delays: fixture.ladder, topology });
+    configure({ adapter: prioritized });
     const dueAt = Date.now() + 300;
-    // Active Job's convention: a lower number is more important.
-    for (const priority of [5, 1, 9, 3]) {
-      await TimedJob.set({ queue, waitUntil: dueAt, priority }).performLater(`p${priority}`, dueAt);
+    try {
+      // Active Job's convention: a lower number is more important.
+      for (const priority of [5, 1, 9, 3]) {
+        await TimedJob.set({ queue, waitUntil: dueAt, priority }).performLater(`p${priority}`, dueAt);
+      }
+    } finally {
+      await prioritized.close();
+      configure({ adapter: producer });
     }
     // A worker of another queue forwards the due jobs (every worker does); none is performed yet.
     await startWorker({ queues: [fixture.queue('forwarder-only')] });
     await waitFor(async () => (await fixture.probe.messageCountIfAny(queue)) === 4, 'the four jobs in their queue');
-    await startWorker({ queues: [queue], concurrency: 1 });
+    await startWorker({ queues: [queue], concurrency: 1, topology });
     await waitFor(() => recordedRuns().length === 4, 'four jobs');
     expect(recordedRuns().map((run) => run.label)).toEqual(['p1', 'p3', 'p5', 'p9']);
   });

@@ -85,15 +85,21 @@ describe('assertTopology', () => {
   it('uses an existing queue that is in no topology file as it is, and still binds it', async () => {
     const exchange = broker.exchange('jobs');
     const legacy = broker.queue('legacy');
-    await broker.onChannel((channel) => channel.assertQueue(legacy, { durable: true }));
+    // What warren 0.1 declared by default: a version 1 classic queue with x-max-priority 10.
+    await broker.onChannel((channel) => channel.assertQueue(legacy, { durable: true, arguments: { 'x-max-priority': 10 } }));
     const topology = ensureQueue(topologyFromYaml([`defaultExchange: ${exchange}`, `exchanges: [{ name: ${exchange} }]`]), legacy);
 
     const result = await broker.onChannel((channel) => assertTopology(channel, topology));
 
-    expect(result.adoptedQueues).toEqual([
-      expect.objectContaining({ name: legacy, differences: [{ argument: 'x-max-priority', expected: 10, actual: undefined }] }),
-    ]);
-    expect(result.adoptedQueues[0]?.description).toContain('job priorities are ignored on it');
+    expect(result.adoptedQueues).toEqual([expect.objectContaining({ name: legacy })]);
+    expect(result.adoptedQueues[0]?.differences).toEqual(
+      expect.arrayContaining([
+        { argument: 'x-queue-version', expected: 2, actual: undefined },
+        { argument: 'x-max-priority', expected: undefined, actual: 10 },
+      ]),
+    );
+    expect(result.adoptedQueues[0]?.description).toContain('its x-max-priority 10 orders its jobs by priority');
+    expect(result.adoptedQueues[0]?.description).toContain('{"queue-version":2}');
     await broker.onChannel(async (channel) => channel.publish(exchange, legacy, Buffer.from('{}')));
     await expect.poll(() => broker.onChannel((channel) => channel.checkQueue(legacy)).then((ok) => ok.messageCount), { timeout: 10_000 }).toBe(1);
     const drift = await verifyTopology(broker.connection, topology);

@@ -21,7 +21,7 @@ async function brokerPriorities(probe: BrokerProbe, queue: string): Promise<Map<
 describe('AmqpAdapter: priorities on a queue that already exists with other arguments', () => {
   const scratch = useBrokerScratch(url);
 
-  it("maps job priorities against the existing queue's own x-max-priority (3), not warren's default 10", async () => {
+  it("maps job priorities against the existing queue's own x-max-priority (3), although warren's default queue has none", async () => {
     const queue = `${scratch.prefix}max3`;
     scratch.queues.push(queue);
     await scratch.probe.assertQueue(queue, { durable: true, arguments: { 'x-max-priority': 3 } });

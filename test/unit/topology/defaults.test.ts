@@ -21,15 +21,21 @@ describe('default topology', () => {
     ]);
   });
 
-  it('gives default queues x-max-priority 10, so job priorities work without a file', () => {
+  it('declares default queues as classic version 2 without priorities (the cheapest kind measured; priorities are per queue, in a file)', () => {
     const [queue] = defaultTopology(['mailers']).queues;
-    expect(TOPOLOGY_DEFAULTS.defaultQueueMaxPriority).toBe(10);
+    expect(TOPOLOGY_DEFAULTS.defaultQueueMaxPriority).toBeUndefined();
     expect(queue && queueDeclaration(queue)).toEqual({
       durable: true,
       autoDelete: false,
       exclusive: false,
-      arguments: { 'x-queue-type': 'classic', 'x-max-priority': 10 },
+      arguments: { 'x-queue-type': 'classic', 'x-queue-version': 2 },
     });
+  });
+
+  it('gives every default queue its own arguments object (the frozen defaults are copied, not shared)', () => {
+    const [first, second] = defaultTopology(['a', 'b']).queues;
+    expect(first?.arguments).not.toBe(second?.arguments);
+    expect(Object.isFrozen(first?.arguments)).toBe(false);
   });
 });
 
@@ -126,11 +132,11 @@ describe('resolveRoute', () => {
 });
 
 describe('queueMaxPriority', () => {
-  it("is the queue's maxPriority, the default for unlisted queues, and undefined for queues without priorities", () => {
+  it("is the queue's maxPriority, and undefined for unlisted queues (the default has none) and queues without priorities", () => {
     const topology = parseTopology([{ file: 'app.yaml', text: 'queues:\n  - name: fast\n    maxPriority: 3\n  - name: plain\n' }]);
     expect(queueMaxPriority(topology, 'fast')).toBe(3);
     expect(queueMaxPriority(topology, 'plain')).toBeUndefined();
-    expect(queueMaxPriority(topology, 'unlisted')).toBe(TOPOLOGY_DEFAULTS.defaultQueueMaxPriority);
+    expect(queueMaxPriority(topology, 'unlisted')).toBeUndefined();
   });
 });
 

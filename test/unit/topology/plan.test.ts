@@ -23,7 +23,7 @@ describe('planTopology', () => {
     expect(text).toContain("  job WelcomeMailer -> exchange 'jobs', routing key 'mail.welcome'");
     expect(text).toContain("  queue critical -> exchange 'jobs', routing key 'critical'");
     expect(text).toContain("  any other queue -> exchange 'warren', routing key = the queue's name");
-    expect(text).toContain('x-max-priority=10');
+    expect(text).toContain('declared on first use as a durable classic queue (x-queue-version=2, no priorities: declare maxPriority');
   });
 
   it('flags a queue whose jobs no binding would deliver', async () => {
@@ -38,7 +38,7 @@ describe('planTopology', () => {
     const plan = planTopology(defaultTopology(['mailers']));
     expect(plan.format()).toContain('Topology plan (no topology file: the default topology)');
     expect(plan.queues).toEqual([
-      expect.objectContaining({ kind: 'queue', name: 'mailers', summary: 'classic, durable, x-max-priority=10', origin: 'default' }),
+      expect.objectContaining({ kind: 'queue', name: 'mailers', summary: 'classic, durable, x-queue-version=2', origin: 'default' }),
     ]);
   });
 

@@ -147,7 +147,7 @@ describe('topology validation', () => {
 
   it('applies the same checks to topologies built in code', () => {
     const topology = defaultTopology(['mailers']);
-    const broken = { ...topology, queues: topology.queues.map((queue) => ({ ...queue, type: 'quorum' as const })) };
+    const broken = { ...topology, queues: topology.queues.map((queue) => ({ ...queue, type: 'quorum' as const, maxPriority: 10 })) };
     expect(validateTopology(topology)).toEqual([]);
     expect(validateTopology(broken)).toEqual([expect.objectContaining({ path: 'queues["mailers"].maxPriority', file: undefined, value: 10 })]);
   });
