@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { pino, type Logger } from 'pino';
-import { defaultLogFormat, logDestination } from '../config/logger.js';
+import type { Logger } from 'pino';
+import { createLogger, defaultLogFormat, logDestination } from '../config/logger.js';
 import { redactText } from '../support/redact.js';
 import { WARREN_VERSION } from '../support/package-info.js';
 import { configure } from '../config/configuration.js';
@@ -22,7 +22,7 @@ function cliLogger(argv: readonly string[]): Logger {
   const flag = argv.indexOf('--log-format');
   const asked = flag >= 0 ? argv[flag + 1] : argv.find((arg) => arg.startsWith('--log-format='))?.slice('--log-format='.length);
   if (asked !== undefined && asked !== 'json' && asked !== 'pretty') throw new UsageError(`--log-format must be json or pretty, not ${JSON.stringify(asked)}`);
-  return pino({ name: 'warren', level }, logDestination(asked ?? defaultLogFormat(process.stderr), 2, level));
+  return createLogger(level, logDestination(asked ?? defaultLogFormat(process.stderr), 2, level));
 }
 
 /** Validation errors of topology files are usage errors; drift and broker failures are not. */
