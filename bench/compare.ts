@@ -12,7 +12,7 @@ import { buildChildScripts, removeBuild, sourceState } from './compare/build.js'
 import { CONFIG } from './compare/config.js';
 import { PAYLOAD_BYTES } from './compare/payload.js';
 import { renderReport } from './compare/report.js';
-import { cpuFigure, drainFigure, Results } from './compare/results.js';
+import { brokerCpuFigure, cpuFigure, drainFigure, Results } from './compare/results.js';
 import { runChildrenFrom } from './compare/spawn.js';
 import { enqueueOneByOne, fillAndDrain, latencyAtSteadyRate, type Variant } from './compare/stages.js';
 import { integer, type Samples } from './compare/summary.js';
@@ -41,17 +41,19 @@ async function stage<T>(what: string, run: () => Promise<T>, record: (value: T) 
 /** The same list starting at another element, so no variant always runs first. */
 const rotate = <T>(items: T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length]!);
 
-async function drainStage(variant: Variant, workers: number, tag: string): Promise<void> {
-  const drain = results.series(variant, drainFigure(workers));
-  const cpu = results.series(variant, cpuFigure(workers));
-  // The enqueue and RSS figures come from the single-worker stage only.
-  const single = workers === 1 ? [results.series(variant, 'enqueueBulk'), results.series(variant, 'rss')] : [];
+async function drainStage(variant: Variant, workers: number, tag: string, queues = 1): Promise<void> {
+  const drain = results.series(variant, drainFigure(workers, queues));
+  const cpu = results.series(variant, cpuFigure(workers, queues));
+  const broker = results.series(variant, brokerCpuFigure(workers, queues));
+  // The enqueue and RSS figures come from the single-worker, single-queue stage only.
+  const single = workers === 1 && queues === 1 ? [results.series(variant, 'enqueueBulk'), results.series(variant, 'rss')] : [];
   await stage(
-    `${tag} ${variant.label}: fill ${CONFIG.drainJobs} in batches, drain with ${workers} worker(s)`,
-    () => fillAndDrain(variant, workers),
+    `${tag} ${variant.label}: fill ${CONFIG.drainJobs} in batches${queues > 1 ? ` on ${queues} queues` : ''}, drain with ${workers} worker(s)`,
+    () => fillAndDrain(variant, workers, CONFIG.drainJobs, { queues }),
     (figures) => {
       drain.add(figures.drainPerSecond);
       cpu.add(figures.cpuUsPerJob);
+      if (figures.brokerCpuUsPerJob !== undefined) broker.add(figures.brokerCpuUsPerJob);
       single[0]?.add(figures.enqueuePerSecond);
       single[1]?.add(figures.peakRssMb);
     },
@@ -95,7 +97,10 @@ async function latencyStage(variant: Variant, tag: string): Promise<void> {
 
 /** Each repetition runs every stage of every variant, in a rotated order. */
 async function measure(): Promise<void> {
-  const scale = CONFIG.scaleWorkers.filter((workers) => workers > 1);
+  // Every (workers, queues) of the scale table but (1, 1), which the main stage measures.
+  const scale = CONFIG.scaleQueues.flatMap((queues) => CONFIG.scaleWorkers.map((workers) => ({ workers, queues }))).filter(
+    ({ workers, queues }) => workers > 1 || queues > 1,
+  );
   for (let rep = 0; rep < CONFIG.repetitions; rep++) {
     const tag = `rep ${rep + 1}/${CONFIG.repetitions}`;
     const stages = new Set(CONFIG.stages);
@@ -114,7 +119,9 @@ async function measure(): Promise<void> {
         if (variant.latency && stages.has('latency')) await latencyStage(variant, tag);
       }
     }
-    if (stages.has('scale')) for (const workers of scale) for (const variant of rotate(chosen([WARREN, RAW]), rep)) await drainStage(variant, workers, tag);
+    if (stages.has('scale')) {
+      for (const { workers, queues } of scale) for (const variant of rotate(chosen([WARREN, RAW]), rep)) await drainStage(variant, workers, tag, queues);
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 import { Job, JobRegistry, type Topology } from '../../src/index.js';
 import { parseTopology } from '../../src/topology/index.js';
 import type { BenchPayload } from './payload.js';
+import type { QueueKind } from './protocol.js';
 
 /** A job class on `queue` whose perform calls `onPerform` and returns. */
 export function benchJobClass(queue: string, onPerform: (payload: BenchPayload) => void = () => {}) {
@@ -21,11 +22,15 @@ export function benchRegistry(jobClass: ReturnType<typeof benchJobClass>): JobRe
 }
 
 /**
- * With BENCH_WARREN_QUEUE=plain (a diagnostic row), the queue as a topology file declares a
- * queue without `maxPriority`: a plain classic queue instead of warren's default x-max-priority 10.
+ * The topology of a row's queues: none for `classic` (warren's default queue, declared on first
+ * use), otherwise a topology file declaring each queue with `maxPriority: 10` or `type: quorum`
+ * and binding it to the `warren` exchange, as an application's file would.
  */
-export function benchTopology(queue: string): Topology | undefined {
-  if (process.env.BENCH_WARREN_QUEUE !== 'plain') return undefined;
-  const file = { queues: [{ name: queue }], bindings: [{ exchange: 'warren', queue }] };
+export function benchTopology(queues: readonly string[], kind: QueueKind = 'classic'): Topology | undefined {
+  if (kind === 'classic') return undefined;
+  const file = {
+    queues: queues.map((name) => (kind === 'priority' ? { name, maxPriority: 10 } : { name, type: 'quorum' })),
+    bindings: queues.map((queue) => ({ exchange: 'warren', queue })),
+  };
   return parseTopology([{ file: 'bench.json', text: JSON.stringify(file) }]);
 }

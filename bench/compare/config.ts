@@ -56,6 +56,8 @@ export const CONFIG = Object.freeze({
   latencyWarmupSeconds: decimal('BENCH_LATENCY_WARMUP_SECONDS', 1),
   /** Worker process counts of the scale stage (1 is taken from the main stage). */
   scaleWorkers: integers('BENCH_SCALE', [1, 2, 4]),
+  /** Queue counts of the scale table: the jobs shared by that many queues, each worker consuming all. */
+  scaleQueues: integers('BENCH_SCALE_QUEUES', [1, 4]),
   /** Any single stage (one fill, one drain...) that takes longer fails its row. */
   stageTimeoutMs: integer('BENCH_STAGE_TIMEOUT_MS', 180_000),
   /** Diagnostic rows (warren with logging at warn, raw on a priority queue): 0 to skip. */

@@ -4,13 +4,19 @@ export type ProducerMode = 'single' | 'bulk' | 'steady';
 
 /**
  * What the raw amqplib rows put on the wire. plain: the floor (default exchange, the bare
- * payload, a plain durable queue). priority: the same on a queue with x-max-priority 10
- * and priority 5, as warren declares and publishes by default. warren: everything warren
- * sends (an Active Job envelope as body, the `warren` direct exchange, mandatory, its
- * properties and headers, the priority queue), published and consumed by raw amqplib: what
- * the broker's share costs, apart from warren's client code.
+ * payload). warren: everything warren sends (an Active Job envelope as body, the `warren`
+ * direct exchange, mandatory, its properties and headers), published and consumed by raw
+ * amqplib: what the broker's share costs, apart from warren's client code.
  */
-export type RawWire = 'plain' | 'priority' | 'warren';
+export type RawWire = 'plain' | 'warren';
+
+/**
+ * The kind of queue a row uses, the same for every system that runs on RabbitMQ.
+ * classic: warren's default for a queue no topology file lists (classic, x-queue-version 2,
+ * no priorities). priority: the same with x-max-priority 10 (a topology file's `maxPriority:
+ * 10`; messages carry priority 5, a job without a priority). quorum: a quorum queue.
+ */
+export type QueueKind = 'classic' | 'priority' | 'quorum';
 
 /** What a child is asked to do; passed as JSON in the BENCH_SPEC environment variable. */
 export interface ProducerSpec {
@@ -24,6 +30,7 @@ export interface ProducerSpec {
   seconds: number;
   /** raw amqplib only; see RawWire. */
   wire?: RawWire;
+  queueKind?: QueueKind;
   /** steady: measure pauses (PauseSummary) after this many jobs were sent; absent: not measured. */
   pausesAfter?: number;
 }
@@ -35,6 +42,9 @@ export interface WorkerSpec {
   recordLatency: boolean;
   latencyWarmup: number;
   wire?: RawWire;
+  queueKind?: QueueKind;
+  /** Every queue the worker consumes (the scale stage with several queues); default [queue]. */
+  queues?: string[];
 }
 
 export interface ProducerResult {

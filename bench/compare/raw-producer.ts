@@ -8,18 +8,19 @@ import { declareRawQueue, rawMessage } from './raw-wire.js';
 
 runProducer(async (spec) => {
   const wire = spec.wire ?? 'plain';
+  const kind = spec.queueKind ?? 'classic';
   const connection = await amqp.connect(CONFIG.amqpUrl, { noDelay: true });
   const channel = await connection.createConfirmChannel();
-  await declareRawQueue(channel, spec.queue, wire);
+  await declareRawQueue(channel, spec.queue, wire, kind);
   return {
     enqueueOne: (payload) =>
       new Promise<void>((resolve, reject) => {
-        const message = rawMessage(spec.queue, wire, payload);
+        const message = rawMessage(spec.queue, wire, kind, payload);
         channel.publish(message.exchange, message.routingKey, message.content, message.options, (error) => (error ? reject(error) : resolve()));
       }),
     enqueueBatch: async (payloads) => {
       for (const payload of payloads) {
-        const message = rawMessage(spec.queue, wire, payload);
+        const message = rawMessage(spec.queue, wire, kind, payload);
         channel.publish(message.exchange, message.routingKey, message.content, message.options);
       }
       await channel.waitForConfirms();

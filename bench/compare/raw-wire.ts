@@ -2,14 +2,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, Options } from 'amqplib';
 import type { BenchPayload } from './payload.js';
-import type { RawWire } from './protocol.js';
+import type { QueueKind, RawWire } from './protocol.js';
 
 /** The exchange the `warren` wire format publishes to: one per queue, removed with it. */
 export const exchangeFor = (queue: string): string => `${queue}.exchange`;
 
-/** Declares what a producer or worker of this wire format needs. */
-export async function declareRawQueue(channel: Channel, queue: string, wire: RawWire): Promise<void> {
-  await channel.assertQueue(queue, { durable: true, ...(wire === 'plain' ? {} : { arguments: { 'x-max-priority': 10 } }) });
+/** The queue arguments of each kind, as warren declares them (src/topology/declarations.ts). */
+export function queueArgumentsOf(kind: QueueKind): Record<string, unknown> {
+  if (kind === 'quorum') return { 'x-queue-type': 'quorum' };
+  const classic = { 'x-queue-type': 'classic', 'x-queue-version': 2 };
+  return kind === 'priority' ? { ...classic, 'x-max-priority': 10 } : classic;
+}
+
+/** Declares what a producer or worker of this wire format and queue kind needs. */
+export async function declareRawQueue(channel: Channel, queue: string, wire: RawWire, kind: QueueKind): Promise<void> {
+  await channel.assertQueue(queue, { durable: true, arguments: queueArgumentsOf(kind) });
   if (wire === 'warren') {
     await channel.assertExchange(exchangeFor(queue), 'direct', { durable: true });
     await channel.bindQueue(queue, exchangeFor(queue), queue);
@@ -23,14 +30,15 @@ export interface RawMessage {
   options: Options.Publish;
 }
 
-/** The message raw amqplib publishes for one job. */
-export function rawMessage(queue: string, wire: RawWire, payload: BenchPayload): RawMessage {
+/** The message raw amqplib publishes for one job (priority 5 on a priority queue, as warren maps a job without one). */
+export function rawMessage(queue: string, wire: RawWire, kind: QueueKind, payload: BenchPayload): RawMessage {
+  const priority = kind === 'priority' ? { priority: 5 } : {};
   if (wire !== 'warren') {
     return {
       exchange: '',
       routingKey: queue,
       content: Buffer.from(JSON.stringify(payload)),
-      options: { persistent: true, contentType: 'application/json', ...(wire === 'priority' ? { priority: 5 } : {}) },
+      options: { persistent: true, contentType: 'application/json', ...priority },
     };
   }
   const jobId = randomUUID();
@@ -61,7 +69,7 @@ export function rawMessage(queue: string, wire: RawWire, payload: BenchPayload):
       type: 'BenchJob',
       timestamp: Math.floor(Date.now() / 1000),
       appId: 'warren',
-      priority: 5,
+      ...priority,
       headers: sharedHeaders(queue),
     },
   };

@@ -8,20 +8,23 @@ runWorker(async (meter, spec) => {
   const wire = spec.wire ?? 'plain';
   const connection = await amqp.connect(CONFIG.amqpUrl, { noDelay: true });
   const channel = await connection.createChannel();
-  await declareRawQueue(channel, spec.queue, wire);
+  const queues = spec.queues ?? [spec.queue];
+  for (const queue of queues) await declareRawQueue(channel, queue, wire, spec.queueKind ?? 'classic');
   await channel.prefetch(spec.prefetch);
   return {
     consume: async () => {
-      await channel.consume(
-        spec.queue,
-        (message) => {
-          if (!message) return;
-          meter.performStarted(payloadOf(message.content, wire));
-          channel.ack(message);
-          meter.completed();
-        },
-        { noAck: false },
-      );
+      for (const queue of queues) {
+        await channel.consume(
+          queue,
+          (message) => {
+            if (!message) return;
+            meter.performStarted(payloadOf(message.content, wire));
+            channel.ack(message);
+            meter.completed();
+          },
+          { noAck: false },
+        );
+      }
     },
     close: async () => {
       await channel.close();

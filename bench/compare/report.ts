@@ -1,7 +1,7 @@
 // The markdown report of a comparison run: the main table with ratios and the issue's
 // goals, the scale table, the diagnostic rows, and the delay benchmark's output.
 import { CONFIG } from './config.js';
-import { cpuFigure, drainFigure, type Figure, type PauseFigure, type Results } from './results.js';
+import { brokerCpuFigure, cpuFigure, drainFigure, type Figure, type PauseFigure, type Results } from './results.js';
 import { cell, integer, markdownTable, oneDecimal, ratio, twoDecimals, type Format } from './summary.js';
 import { BULLMQ, DIAGNOSTICS, RAW, WARREN } from './variants.js';
 
@@ -78,28 +78,38 @@ export function renderReport({ results, delays, header }: ReportContext): string
     ],
   );
   const workers = CONFIG.scaleWorkers;
+  const queueCounts = CONFIG.scaleQueues;
+  const plural = (n: number, word: string): string => `${n} ${word}${n > 1 ? 's' : ''}`;
   const scale = markdownTable(
-    ['drain (jobs/s)', ...workers.map((n) => `${n} worker${n > 1 ? 's' : ''}`), ...workers.map((n) => `CPU µs/job, ${n}`)],
     [
+      'drain (jobs/s)',
+      ...workers.map((n) => plural(n, 'worker')),
+      ...workers.map((n) => `worker CPU µs/job, ${n}`),
+      ...workers.map((n) => `broker CPU µs/job, ${n}`),
+    ],
+    queueCounts.flatMap((queues) => [
       ...[WARREN, RAW].map((variant) => [
-        variant.label,
-        ...workers.map((n) => cell(results.get(variant, drainFigure(n)), integer)),
-        ...workers.map((n) => cell(results.get(variant, cpuFigure(n)), integer)),
+        `${variant.label}, ${plural(queues, 'queue')}`,
+        ...workers.map((n) => cell(results.get(variant, drainFigure(n, queues)), integer)),
+        ...workers.map((n) => cell(results.get(variant, cpuFigure(n, queues)), integer)),
+        ...workers.map((n) => cell(results.get(variant, brokerCpuFigure(n, queues)), integer)),
       ]),
       [
-        'warren/raw',
-        ...workers.map((n) => ratio(results.get(WARREN, drainFigure(n)), results.get(RAW, drainFigure(n)))),
-        ...workers.map((n) => ratio(results.get(WARREN, cpuFigure(n)), results.get(RAW, cpuFigure(n)))),
+        `warren/raw, ${plural(queues, 'queue')}`,
+        ...workers.map((n) => ratio(results.get(WARREN, drainFigure(n, queues)), results.get(RAW, drainFigure(n, queues)))),
+        ...workers.map((n) => ratio(results.get(WARREN, cpuFigure(n, queues)), results.get(RAW, cpuFigure(n, queues)))),
+        ...workers.map((n) => ratio(results.get(WARREN, brokerCpuFigure(n, queues)), results.get(RAW, brokerCpuFigure(n, queues)))),
       ],
-    ],
+    ]),
   );
   const diagnostics = markdownTable(
-    ['row (1 worker)', 'enqueue, batches (jobs/s)', 'drain (jobs/s)', 'worker CPU per job (µs)', 'peak RSS (MB)', 'latency p50 / p99 (ms)'],
+    ['row (1 worker)', 'enqueue, batches (jobs/s)', 'drain (jobs/s)', 'worker CPU per job (µs)', 'broker CPU per job (µs)', 'peak RSS (MB)', 'latency p50 / p99 (ms)'],
     [WARREN, ...DIAGNOSTICS, RAW].map((variant) => [
       variant.label,
       cell(results.get(variant, 'enqueueBulk'), integer),
       cell(results.get(variant, 'drain'), integer),
       cell(results.get(variant, 'cpu'), integer),
+      cell(results.get(variant, 'broker'), integer),
       cell(results.get(variant, 'rss'), integer),
       results.get(variant, 'p50') ? `${cell(results.get(variant, 'p50'), twoDecimals)} / ${cell(results.get(variant, 'p99'), twoDecimals)}` : 'n/a',
     ]),
@@ -138,10 +148,10 @@ export function renderReport({ results, delays, header }: ReportContext): string
     '',
     pauses,
     '',
-    '### Drain with more worker processes',
+    '### Drain with more worker processes and more queues',
     '',
     scale,
-    ...(CONFIG.diagnostics ? ['', "### Diagnostics: what warren's logging and wire format cost", '', diagnostics] : []),
+    ...(CONFIG.diagnostics ? ['', "### Diagnostics: what warren's logging, queue kinds and wire format cost", '', diagnostics] : []),
     ...(delays === undefined ? [] : ['', '### Delayed-job lateness (bench/delays.ts)', '', delays]),
     ...(results.failures().length ? ['', '### Failed samples (left out of the medians)', '', ...results.failures().map((line) => `- ${line}`)] : []),
   ].join('\n');

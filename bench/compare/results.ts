@@ -2,8 +2,22 @@
 import { Samples } from './summary.js';
 import type { Variant } from './stages.js';
 
-/** The figures of one variant. `drain×N` and `cpu×N` are the scale stage with N worker processes. */
-export type Figure = 'enqueueSingle' | 'enqueueBulk' | 'drain' | 'cpu' | 'rss' | 'p50' | 'p95' | 'p99' | `drain×${number}` | `cpu×${number}` | PauseFigure;
+/**
+ * The figures of one variant. `drain×N`, `cpu×N` and `broker×N` are the scale stage with N
+ * worker processes (`×N/Qq`: on Q queues); `broker` is the broker's CPU per job.
+ */
+export type Figure =
+  | 'enqueueSingle'
+  | 'enqueueBulk'
+  | 'drain'
+  | 'cpu'
+  | 'broker'
+  | 'rss'
+  | 'p50'
+  | 'p95'
+  | 'p99'
+  | `${'drain' | 'cpu' | 'broker'}×${string}`
+  | PauseFigure;
 
 /** Latency stage: what paused the worker or the producer (bench/compare/pauses.ts). */
 export type PauseFigure = `${'worker' | 'producer'}:${'gcMsPerSecond' | 'gcMaxMs' | 'gcLongPerSecond' | 'loopDelayP99Ms'}`;
@@ -32,6 +46,11 @@ export class Results {
   }
 }
 
-/** The drain and CPU figures of a worker count (1: the main table's). */
-export const drainFigure = (workers: number): Figure => (workers === 1 ? 'drain' : `drain×${workers}`);
-export const cpuFigure = (workers: number): Figure => (workers === 1 ? 'cpu' : `cpu×${workers}`);
+/** The drain, worker CPU and broker CPU figures of a worker count on a number of queues (1 and 1: the main table's). */
+const scaled =
+  (figure: 'drain' | 'cpu' | 'broker') =>
+  (workers: number, queues = 1): Figure =>
+    workers === 1 && queues === 1 ? figure : `${figure}×${workers}${queues > 1 ? `/${queues}q` : ''}`;
+export const drainFigure = scaled('drain');
+export const cpuFigure = scaled('cpu');
+export const brokerCpuFigure = scaled('broker');

@@ -2,7 +2,8 @@
 // Every stage uses its own queue and removes it afterwards, even when it fails.
 import { collectBrokerGarbage, queueDepth, removeQueue, uniqueQueueName } from './broker.js';
 import { CONFIG } from './config.js';
-import type { LatencySummary, PauseSummary, RawWire, WorkerResult } from './protocol.js';
+import { brokerCpuUs } from './broker-cpu.js';
+import type { LatencySummary, PauseSummary, QueueKind, RawWire, WorkerResult } from './protocol.js';
 import { produce, WorkerGroup, type SpawnOptions, type SystemScript } from './spawn.js';
 
 /** A row of the table: which scripts, and how they are configured. */
@@ -11,6 +12,8 @@ export interface Variant {
   system: SystemScript;
   /** raw amqplib: what it puts on the wire (default: the plain floor). */
   wire?: RawWire;
+  /** The queue kind (default classic: warren's default queue). */
+  queueKind?: QueueKind;
   env?: Record<string, string>;
 }
 
@@ -21,6 +24,8 @@ export interface DrainFigures {
   /** The kernel's part of cpuUsPerJob (system calls: socket reads and writes, log writes). */
   systemCpuUsPerJob: number;
   peakRssMb: number;
+  /** CPU the broker's Erlang VM used during the drain, per job (undefined when it cannot be read: see broker-cpu.ts). */
+  brokerCpuUsPerJob: number | undefined;
   brokerGc: boolean;
 }
 
@@ -48,47 +53,66 @@ function spawnOptions(variant: Variant, extra: SpawnOptions = {}): SpawnOptions 
  * Fill a queue with `jobs` jobs in batches (the bulk enqueue figure), start `workers`
  * worker processes and wait until they are connected, force a broker GC, then let them
  * drain it. Drain rate = jobs / (last completion - first perform start, across workers).
+ * With `queues` > 1, as many queues share the jobs (filled by one producer process each, at
+ * the same time; no enqueue figure then) and every worker consumes all of them.
  */
 export async function fillAndDrain(
   variant: Variant,
   workers: number,
   jobs = CONFIG.drainJobs,
-  options: { producer?: SpawnOptions; worker?: SpawnOptions } = {},
+  options: { producer?: SpawnOptions; worker?: SpawnOptions; queues?: number } = {},
 ): Promise<DrainFigures> {
-  const queue = uniqueQueueName(variant.system);
+  const queues = Array.from({ length: options.queues ?? 1 }, () => uniqueQueueName(variant.system));
+  const [queue] = queues as [string];
   const wire = variant.wire ?? 'plain';
+  const queueKind = variant.queueKind ?? 'classic';
   let group: WorkerGroup | undefined;
   try {
-    const filled = await produce(
-      variant.system,
-      { queue, mode: 'bulk', count: jobs, batchSize: CONFIG.batchSize, rate: 0, seconds: 0, wire },
-      spawnOptions(variant, options.producer),
+    const fills = await Promise.all(
+      queues.map((name, index) =>
+        produce(
+          variant.system,
+          { queue: name, mode: 'bulk', count: Math.floor(jobs / queues.length) + (index < jobs % queues.length ? 1 : 0), batchSize: CONFIG.batchSize, rate: 0, seconds: 0, wire, queueKind },
+          spawnOptions(variant, options.producer),
+        ),
+      ),
     );
+    const enqueued = fills.reduce((sum, fill) => sum + fill.enqueued, 0);
     group = new WorkerGroup(
       variant.system,
-      { queue, prefetch: CONFIG.prefetch, recordLatency: false, latencyWarmup: 0, wire },
+      { queue, queues, prefetch: CONFIG.prefetch, recordLatency: false, latencyWarmup: 0, wire, queueKind },
       workers,
       spawnOptions(variant, options.worker),
     );
     await group.ready();
     const brokerGc = await collectBrokerGarbage();
+    const brokerCpuBefore = await brokerCpuUs();
     await group.go();
-    const results = await group.finish(filled.enqueued);
+    const results = await group.finish(enqueued);
+    const brokerCpuAfter = await brokerCpuUs();
     group = undefined;
-    rejectIncidents(variant, mergeIncidents(filled.incidents, ...results.map((result) => result.incidents)));
+    rejectIncidents(variant, mergeIncidents(...fills.map((fill) => fill.incidents), ...results.map((result) => result.incidents)));
     if (variant.system !== 'bullmq') {
       // More performs than confirmed enqueues (a duplicate or a redelivery) would end the drain early.
-      const left = await queueDepth(queue);
-      if (left !== 0) throw new Error(`${variant.label}: ${left} jobs left in the queue after the drain`);
+      for (const name of queues) {
+        const left = await queueDepth(name);
+        if (left !== 0) throw new Error(`${variant.label}: ${left} jobs left in queue ${name} after the drain`);
+      }
     }
-    return { enqueuePerSecond: filled.timedJobs / filled.seconds, ...drainFigures(results), brokerGc };
+    const fill = fills[0]!;
+    const figures = drainFigures(results);
+    const brokerCpuUsPerJob =
+      brokerCpuBefore === undefined || brokerCpuAfter === undefined ? undefined : (brokerCpuAfter - brokerCpuBefore) / figures.completed;
+    return { enqueuePerSecond: fill.timedJobs / fill.seconds, ...figures, brokerCpuUsPerJob, brokerGc };
   } finally {
     group?.kill();
-    await removeQueue(variant.system, queue).catch(() => {});
+    for (const name of queues) await removeQueue(variant.system, name).catch(() => {});
   }
 }
 
-function drainFigures(results: WorkerResult[]): Pick<DrainFigures, 'drainPerSecond' | 'cpuUsPerJob' | 'systemCpuUsPerJob' | 'peakRssMb'> {
+function drainFigures(
+  results: WorkerResult[],
+): Pick<DrainFigures, 'drainPerSecond' | 'cpuUsPerJob' | 'systemCpuUsPerJob' | 'peakRssMb'> & { completed: number } {
   const active = results.filter((result) => result.completed > 0);
   const completed = results.reduce((sum, result) => sum + result.completed, 0);
   const first = Math.min(...active.map((result) => result.firstNs));
@@ -99,6 +123,7 @@ function drainFigures(results: WorkerResult[]): Pick<DrainFigures, 'drainPerSeco
     cpuUsPerJob: cpuUs / completed,
     systemCpuUsPerJob: results.reduce((sum, result) => sum + result.cpuSystemUs, 0) / completed,
     peakRssMb: Math.max(...results.map((result) => result.maxRssKb)) / 1024,
+    completed,
   };
 }
 
@@ -108,7 +133,7 @@ export async function enqueueOneByOne(variant: Variant, jobs = CONFIG.singleJobs
   try {
     const result = await produce(
       variant.system,
-      { queue, mode: 'single', count: jobs, batchSize: 1, rate: 0, seconds: 0, wire: variant.wire ?? 'plain' },
+      { queue, mode: 'single', count: jobs, batchSize: 1, rate: 0, seconds: 0, wire: variant.wire ?? 'plain', queueKind: variant.queueKind },
       spawnOptions(variant),
     );
     return result.timedJobs / result.seconds;
@@ -135,7 +160,7 @@ export async function latencyAtSteadyRate(variant: Variant): Promise<LatencyStag
   const warmup = Math.round(CONFIG.latencyRate * CONFIG.latencyWarmupSeconds) + 1; // + the producer's warm-up job
   const group = new WorkerGroup(
     variant.system,
-    { queue, prefetch: CONFIG.prefetch, recordLatency: true, latencyWarmup: warmup, wire },
+    { queue, prefetch: CONFIG.prefetch, recordLatency: true, latencyWarmup: warmup, wire, queueKind: variant.queueKind },
     1,
     spawnOptions(variant),
   );
@@ -152,6 +177,7 @@ export async function latencyAtSteadyRate(variant: Variant): Promise<LatencyStag
         rate: CONFIG.latencyRate,
         seconds: CONFIG.latencySeconds + CONFIG.latencyWarmupSeconds,
         wire,
+        queueKind: variant.queueKind,
         pausesAfter: warmup - 1,
       },
       spawnOptions(variant),

@@ -5,7 +5,7 @@ import { CONFIG } from './config.js';
 import { runProducer } from './producer.js';
 
 runProducer(async (spec) => {
-  const adapter = new AmqpAdapter({ url: CONFIG.amqpUrl, topology: benchTopology(spec.queue) });
+  const adapter = new AmqpAdapter({ url: CONFIG.amqpUrl, topology: benchTopology([spec.queue], spec.queueKind) });
   configure({ adapter });
   const BenchJob = benchJobClass(spec.queue);
   const incidents: Record<string, number> = {};

@@ -1,6 +1,7 @@
-// warren worker: Worker with concurrency = prefetch, the default logger (pino, level from
-// WARREN_LOG_LEVEL, default info) writing to the process's stdout. BENCH_WARREN_LOG=buffered
-// writes the same lines through pino's buffered destination (4 KB, as pino's docs show it).
+// warren worker: Worker with concurrency = prefetch, the default logger (level from
+// WARREN_LOG_LEVEL, default info) writing to the process's stdout. BENCH_WARREN_LOG=pino-sync
+// writes the same lines through a plain pino logger on pino's default synchronous destination
+// (what warren 0.1's default logger did: one write and pino's serializer per line).
 import { destination, pino } from 'pino';
 import { configure, Worker } from '../../src/index.js';
 import { benchJobClass, benchRegistry, benchTopology } from './bench-job.js';
@@ -8,16 +9,19 @@ import { runWorker } from './child.js';
 import { CONFIG } from './config.js';
 
 runWorker(async (meter, spec) => {
-  const buffered = process.env.BENCH_WARREN_LOG === 'buffered' ? destination({ dest: 1, sync: false, minLength: 4096 }) : undefined;
-  if (buffered) configure({ logger: pino({ name: 'warren', level: process.env.WARREN_LOG_LEVEL ?? 'info' }, buffered) });
+  if (process.env.BENCH_WARREN_LOG === 'pino-sync') {
+    configure({ logger: pino({ name: 'warren', level: process.env.WARREN_LOG_LEVEL ?? 'info' }, destination({ dest: 1, sync: true })) });
+  }
+  const queues = spec.queues ?? [spec.queue];
+  // One class for every queue: a job is found by its name; the queue it came from is the envelope's.
   const registry = benchRegistry(benchJobClass(spec.queue, (payload) => meter.performStarted(payload)));
   const worker = new Worker({
     registry,
-    queues: [spec.queue],
+    queues,
     concurrency: spec.prefetch,
     url: CONFIG.amqpUrl,
     handleSignals: false,
-    topology: benchTopology(spec.queue),
+    topology: benchTopology(queues, spec.queueKind),
   });
   worker.events.on('job:complete', () => meter.completed());
   const trouble = ['delivery:stale-ack', 'job:requeued', 'job:dead', 'job:error', 'job:retry', 'job:abandoned', 'connection:blocked'] as const;
@@ -32,7 +36,6 @@ runWorker(async (meter, spec) => {
     consume: () => worker.start(),
     close: async () => {
       await worker.stop();
-      buffered?.flushSync();
     },
   };
 });
