@@ -98,9 +98,9 @@ async function latencyStage(variant: Variant, tag: string): Promise<void> {
 /** Each repetition runs every stage of every variant, in a rotated order. */
 async function measure(): Promise<void> {
   // Every (workers, queues) of the scale table but (1, 1), which the main stage measures.
-  const scale = CONFIG.scaleQueues.flatMap((queues) => CONFIG.scaleWorkers.map((workers) => ({ workers, queues }))).filter(
-    ({ workers, queues }) => workers > 1 || queues > 1,
-  );
+  const scale = CONFIG.scaleQueues
+    .flatMap((queues) => CONFIG.scaleWorkers.map((workers) => ({ workers, queues })))
+    .filter(({ workers, queues }) => workers > 1 || queues > 1);
   for (let rep = 0; rep < CONFIG.repetitions; rep++) {
     const tag = `rep ${rep + 1}/${CONFIG.repetitions}`;
     const stages = new Set(CONFIG.stages);
@@ -132,7 +132,9 @@ function delayedJobLateness(): string | undefined {
   if (!CONFIG.delays) return 'skipped (BENCH_DELAYS=0)';
   progress('running bench/delays.ts');
   const cwd = fileURLToPath(new URL('..', import.meta.url));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: CONFIG.stageTimeoutMs, cwd });
+  // Its worker's start-up warnings would land in the table's text: only errors are logged.
+  const env = { ...process.env, WARREN_LOG_LEVEL: process.env.WARREN_LOG_LEVEL ?? 'error' };
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: CONFIG.stageTimeoutMs, cwd, env });
   const output = (run.stdout ?? '').trim();
   if (run.status === 0) return output;
   return `${output}\n\n(bench/delays.ts failed: exit ${run.status}; ${(run.stderr ?? '').trim().split('\n').slice(-3).join(' ')})`;

@@ -103,7 +103,15 @@ export function renderReport({ results, delays, header }: ReportContext): string
     ]),
   );
   const diagnostics = markdownTable(
-    ['row (1 worker)', 'enqueue, batches (jobs/s)', 'drain (jobs/s)', 'worker CPU per job (µs)', 'broker CPU per job (µs)', 'peak RSS (MB)', 'latency p50 / p99 (ms)'],
+    [
+      'row (1 worker)',
+      'enqueue, batches (jobs/s)',
+      'drain (jobs/s)',
+      'worker CPU per job (µs)',
+      'broker CPU per job (µs)',
+      'peak RSS (MB)',
+      'latency p50 / p99 (ms)',
+    ],
     [WARREN, ...DIAGNOSTICS, RAW].map((variant) => [
       variant.label,
       cell(results.get(variant, 'enqueueBulk'), integer),

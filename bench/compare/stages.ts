@@ -72,7 +72,16 @@ export async function fillAndDrain(
       queues.map((name, index) =>
         produce(
           variant.system,
-          { queue: name, mode: 'bulk', count: Math.floor(jobs / queues.length) + (index < jobs % queues.length ? 1 : 0), batchSize: CONFIG.batchSize, rate: 0, seconds: 0, wire, queueKind },
+          {
+            queue: name,
+            mode: 'bulk',
+            count: Math.floor(jobs / queues.length) + (index < jobs % queues.length ? 1 : 0),
+            batchSize: CONFIG.batchSize,
+            rate: 0,
+            seconds: 0,
+            wire,
+            queueKind,
+          },
           spawnOptions(variant, options.producer),
         ),
       ),

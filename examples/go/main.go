@@ -139,7 +139,7 @@ func main() {
 		MessageId:    job.JobID,
 		Type:         job.JobClass,
 		Timestamp:    time.Now(),
-		Priority:     5, // a job without priority on a queue with x-max-priority 10
+		Priority:     5, // a job without priority on a queue with x-max-priority 10 (ignored by a queue without priorities)
 		AppId:        "go-producer",
 		Body:         body,
 	})

@@ -139,7 +139,7 @@ def main():
         message_id=job["job_id"],
         type=job["job_class"],
         timestamp=int(datetime.now(timezone.utc).timestamp()),
-        priority=5,  # a job without priority on a queue with x-max-priority 10
+        priority=5,  # a job without priority on a queue with x-max-priority 10 (ignored by a queue without priorities)
         app_id="python-producer",
     )
     connection = pika.BlockingConnection(pika.URLParameters(options.url))

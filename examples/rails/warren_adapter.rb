@@ -35,9 +35,10 @@ module ActiveJob
 
       # url: the broker; exchange: warren's default exchange (routing key = queue name);
       # known_serializers: names of custom serializers the warren application registered;
-      # max_priority: x-max-priority of the queues (10 for queues warren declares by default).
+      # max_priority: x-max-priority of the queues, when a topology file gives them one (nil: queues
+      # warren declares by default have no priorities, and jobs are published without one).
       def initialize(url: ENV.fetch("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672"), exchange: "warren",
-                     known_serializers: [], max_priority: 10)
+                     known_serializers: [], max_priority: nil)
         @url = url
         @exchange_name = exchange
         @readable = WARREN_SERIALIZERS + known_serializers
@@ -64,6 +65,7 @@ module ActiveJob
       # Active Job priority (lower = more important) -> RabbitMQ priority (higher = first),
       # as warren maps it: max - clamp(priority, 0, max); no priority sits in the middle.
       def broker_priority(priority)
+        return nil if @max_priority.nil?
         return @max_priority / 2 if priority.nil?
 
         @max_priority - priority.clamp(0, @max_priority)
@@ -98,8 +100,8 @@ module ActiveJob
             message_id: payload["job_id"],
             type: payload["job_class"],
             timestamp: Time.now.to_i,
-            priority: broker_priority(payload["priority"]),
-            app_id: "rails"
+            app_id: "rails",
+            **{ priority: broker_priority(payload["priority"]) }.compact # none on a queue without priorities
           )
           raise EnqueueError, "the broker refused job #{payload['job_id']} (nack)" unless channel.wait_for_confirms
           if @returned

@@ -80,7 +80,7 @@ begin
     message_id: job["job_id"],
     type: job["job_class"],
     timestamp: Time.now.to_i,
-    priority: 5, # a job without priority on a queue with x-max-priority 10
+    priority: 5, # a job without priority on a queue with x-max-priority 10 (ignored by a queue without priorities)
     app_id: "ruby-producer"
   )
   abort "the broker refused the job (nack); publish it again" unless channel.wait_for_confirms

@@ -1,41 +1,68 @@
-import { destination, type DestinationStream } from 'pino';
+import { writeSync } from 'node:fs';
+import type { DestinationStream } from 'pino';
 
-/** A synchronous stream: pino.destination({ sync: true }) writes each chunk before returning (retrying EAGAIN). */
-interface SyncStream {
-  write(chunk: string): unknown;
-}
+/** The buffer lines are copied into: a line that does not fit is written at once, alone. */
+const BUFFER_BYTES = 64 * 1024;
+/** Buffered bytes that are written at once: a busy worker writes about every 60 lines. */
+const FLUSH_BYTES = 16 * 1024;
+/** The longest a line waits for its write. */
+const LINGER_MS = 5;
+/** How long to wait before retrying a write to a full non-blocking pipe (as pino's SonicBoom does). */
+const BUSY_RETRY_MS = 1;
 
-/** Lines held before a write regardless of the turn: bounds the memory a busy turn can hold. */
-const MAX_BUFFERED_CHARS = 64 * 1024;
+/** Writes `bytes` before returning; `bytes` is reused afterwards, so a sink must not keep it. */
+export type LineSink = (bytes: Buffer) => void;
 
-const live = new Set<TurnBufferedDestination>();
+const live = new Set<BufferedLineDestination>();
 let exitHookInstalled = false;
 
 function flushAllAtExit(): void {
   for (const stream of live) stream.flushSync();
 }
 
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** A sink writing to file descriptor `fd` synchronously, all of it: partial writes continue, EAGAIN is retried. */
+export function fdSink(fd: number): LineSink {
+  return (bytes) => {
+    let offset = 0;
+    while (offset < bytes.length) {
+      try {
+        offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EAGAIN' && code !== 'EBUSY') throw error;
+        sleepSync(BUSY_RETRY_MS);
+      }
+    }
+  };
+}
+
 /**
- * warren's default log destination: the lines of one turn of the event loop are written
- * together, with one synchronous write at the end of the turn (setImmediate), instead of one
- * write system call per line. A worker acks the jobs of a turn the same way, so a job's
- * `performed` line is written in the turn that also sends its ack, not later.
+ * warren's default log destination: lines are copied into one buffer as they come and written
+ * together, once 16 KB have gathered or 5 ms after the first of them, whichever comes first:
+ * one write system call for dozens of lines on a busy worker, instead of one per line.
  *
- * Why: pino's default synchronous destination costs about 3 µs of CPU per line here, a tenth
- * of a worker's whole cost per job (docs/performance.md). What it gives up: a process killed
- * with SIGKILL loses the lines of the turn it was in (at most 64 KB); a normal exit,
- * `process.exit()` and an uncaught exception write them (an `exit` hook flushes).
+ * Why: pino's default synchronous destination costs about 3 µs of CPU per line here, a tenth of
+ * a worker's whole cost per job, and a write at the end of every turn of the event loop still
+ * cost 1.2 µs per job, since a busy worker's turns are short (docs/performance.md). The lines are
+ * copied out of the JavaScript heap at once (not kept as strings), so they add no garbage that
+ * survives a collection. What it gives up: a line is up to 5 ms late, and a process killed with
+ * SIGKILL loses its last 5 ms of lines; a normal exit, `process.exit()` and an uncaught
+ * exception write them (an `exit` hook flushes).
  */
-export class TurnBufferedDestination implements DestinationStream {
-  private chunks: string[] = [];
-  private chars = 0;
-  private scheduled = false;
+export class BufferedLineDestination implements DestinationStream {
+  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private used = 0;
+  private timer: NodeJS.Timeout | undefined;
   private readonly flushLater = (): void => {
-    this.scheduled = false;
+    this.timer = undefined;
     this.flushSync();
   };
 
-  constructor(private readonly stream: SyncStream) {
+  constructor(private readonly sink: LineSink) {
     live.add(this);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
@@ -44,27 +71,34 @@ export class TurnBufferedDestination implements DestinationStream {
   }
 
   /** Buffered lines on file descriptor `fd` (1: stdout, 2: stderr). */
-  static onFd(fd: number): TurnBufferedDestination {
-    return new TurnBufferedDestination(destination({ dest: fd, sync: true }) as unknown as SyncStream);
+  static onFd(fd: number): BufferedLineDestination {
+    return new BufferedLineDestination(fdSink(fd));
   }
 
   write(chunk: string): void {
-    this.chunks.push(chunk);
-    this.chars += chunk.length;
-    if (this.chars >= MAX_BUFFERED_CHARS) this.flushSync();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flushLater);
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8: make room for the worst case first.
+    if (this.used + chunk.length * 3 > BUFFER_BYTES) {
+      this.flushSync();
+      if (chunk.length * 3 > BUFFER_BYTES) {
+        this.sink(Buffer.from(chunk, 'utf8'));
+        return;
+      }
     }
+    this.used += this.buffer.write(chunk, this.used, 'utf8');
+    if (this.used >= FLUSH_BYTES) this.flushSync();
+    else if (this.timer === undefined) this.timer = setTimeout(this.flushLater, LINGER_MS).unref();
   }
 
   /** Writes what is buffered now, synchronously. */
   flushSync(): void {
-    if (this.chunks.length === 0) return;
-    const text = this.chunks.length === 1 ? (this.chunks[0] as string) : this.chunks.join('');
-    this.chunks = [];
-    this.chars = 0;
-    this.stream.write(text);
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.used === 0) return;
+    const bytes = this.buffer.subarray(0, this.used);
+    this.used = 0;
+    this.sink(bytes);
   }
 
   /** Flushes and stops being flushed at exit (for a logger that is replaced). */

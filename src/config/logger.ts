@@ -1,6 +1,6 @@
 import { pino, symbols, type DestinationStream, type Level, type Logger } from 'pino';
 import { createRequire } from 'node:module';
-import { TurnBufferedDestination } from './log-destination.js';
+import { BufferedLineDestination } from './log-destination.js';
 
 /** How log lines look: one JSON object per line (for log shippers), or readable lines for people. */
 export type LogFormat = 'json' | 'pretty';
@@ -16,13 +16,13 @@ export function defaultLogFormat(stream: { isTTY?: boolean } = process.stderr): 
 }
 
 /**
- * A pino destination on file descriptor `fd` in `format`. JSON lines are written at the end of
- * each turn of the event loop, one write for all of them (TurnBufferedDestination). Pretty lines
+ * A pino destination on file descriptor `fd` in `format`. JSON lines are gathered and written
+ * together, at most 5 ms late (BufferedLineDestination). Pretty lines
  * are written synchronously (pino-pretty, one line per entry: time, level, message, then the
  * fields), errors without their stack unless the level is debug or lower.
  */
 export function logDestination(format: LogFormat, fd = 2, level = 'info'): DestinationStream {
-  if (format === 'json') return TurnBufferedDestination.onFd(fd);
+  if (format === 'json') return BufferedLineDestination.onFd(fd);
   const verbose = level === 'debug' || level === 'trace';
   // Loaded on first use: a production worker logging JSON never loads it.
   const pinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
@@ -41,12 +41,12 @@ const plainLoggers = new WeakSet<Logger>();
 
 /**
  * warren's default logger: pino at WARREN_LOG_LEVEL (default "info"; "silent" in tests), JSON
- * lines on stdout written once per turn of the event loop (TurnBufferedDestination), or on
+ * lines on stdout gathered and written together, at most 5 ms late (BufferedLineDestination), or on
  * `stream`. Connection URLs are redacted before they reach any log line (see support/redact.ts).
  */
 export function createLogger(
   level = process.env.WARREN_LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info'),
-  stream: DestinationStream = TurnBufferedDestination.onFd(1),
+  stream: DestinationStream = BufferedLineDestination.onFd(1),
 ): Logger {
   const logger = pino({ name: 'warren', level }, stream);
   plainLoggers.add(logger);
@@ -75,7 +75,7 @@ interface PinoInternals {
 /**
  * Writes one JSON line exactly as pino would write `logger[level](fields, message)`, for a
  * logger warren made with pino's defaults (createLogger, componentLogger) writing to a
- * TurnBufferedDestination: `{"level":30,"time":<ms>` + the logger's bindings + `fieldsJson`
+ * BufferedLineDestination: `{"level":30,"time":<ms>` + the logger's bindings + `fieldsJson`
  * (`,"key":value` pairs, already JSON) + `,"msg":...}`. Returns false, writing nothing, for any
  * other logger (the caller then logs through pino). pino's generic serialization of a line's
  * object costs more than the rest of the line here (docs/performance.md); the per-job lines
@@ -85,7 +85,7 @@ export function directLine(logger: Logger, level: Level, fieldsJson: string, mes
   if (!plainLoggers.has(logger)) return false;
   const internals = logger as unknown as PinoInternals;
   const stream = internals[symbols.streamSym];
-  if (!(stream instanceof TurnBufferedDestination)) return false;
+  if (!(stream instanceof BufferedLineDestination)) return false;
   stream.write(
     `{"level":${logger.levels.values[level]},"time":${Date.now()}${internals[symbols.chindingsSym]}${fieldsJson},"msg":${JSON.stringify(message)}}\n`,
   );

@@ -1,6 +1,7 @@
 import type { Level, Logger } from 'pino';
 import { settings } from '../config/configuration.js';
 import { directLine } from '../config/logger.js';
+import { flatFieldsJson, identityJson } from './log-line-json.js';
 import { jobNameOf } from './job-class.js';
 import type { JobClassSettings } from './job-class.js';
 import { internalsOf } from './internal-state.js';
@@ -59,58 +60,6 @@ export function logJobLine(job: Job, level: Level, fields: Record<string, unknow
   // Object.assign onto a fresh object: an object spread here costs twice the whole line.
   const line = { job_class: start.job_class, job_id: start.job_id, queue: start.queue, executions: start.executions };
   base[level](Object.assign(line, fields), message);
-}
-
-/** Quoted job class and queue names, which repeat from job to job (bounded: names come from envelopes). */
-const quotedNames = new Map<string, string>();
-const MAX_QUOTED_NAMES = 1_000;
-
-function quotedName(name: string): string {
-  let quoted = quotedNames.get(name);
-  if (quoted === undefined) {
-    quoted = JSON.stringify(name);
-    if (quotedNames.size < MAX_QUOTED_NAMES) quotedNames.set(name, quoted);
-  }
-  return quoted;
-}
-
-function identityJson(fields: { job_class: string; job_id: string; queue: string; executions: number }): string {
-  return `,"job_class":${quotedName(fields.job_class)},"job_id":${JSON.stringify(fields.job_id)},"queue":${quotedName(fields.queue)},"executions":${jsonNumber(fields.executions)}`;
-}
-
-function jsonNumber(value: number): string {
-  return Number.isFinite(value) ? String(value) : 'null';
-}
-
-/**
- * `fields` as `,"key":value` pairs, as pino writes them (undefined left out, a non-finite number
- * as null), when every value is a string, number, boolean, null or undefined; otherwise
- * undefined (errors, arguments: pino's serializers handle those).
- */
-function flatFieldsJson(fields: Record<string, unknown>): string | undefined {
-  let json = '';
-  for (const key in fields) {
-    const value = fields[key];
-    let text: string;
-    switch (typeof value) {
-      case 'undefined':
-        continue;
-      case 'string':
-        text = JSON.stringify(value);
-        break;
-      case 'number':
-        text = jsonNumber(value);
-        break;
-      case 'boolean':
-        text = value ? 'true' : 'false';
-        break;
-      default:
-        if (value !== null) return undefined;
-        text = 'null';
-    }
-    json += `,${quotedName(key)}:${text}`;
-  }
-  return json;
 }
 
 /** `{ arguments }` when the application opted in to argument logging, else `{}`. */

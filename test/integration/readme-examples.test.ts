@@ -113,7 +113,7 @@ describe('the README examples', { timeout: 180_000 }, () => {
     expect(await runExample('testing.ts')).toContain('testing ok');
     expect(await runExample('signing.ts', { WARREN_SIGNING_KEY: randomUUID() })).toContain('signing ok');
     expect(await runExample('logging-pretty.ts', { WARREN_LOG_LEVEL: 'info' })).toContain('logging ok');
-    expect(await runExample('logging-buffered.ts')).toContain('logging ok');
+    expect(await runExample('logging-sync.ts')).toContain('logging ok');
   });
 
   describe('against the broker, in a virtual host of their own', () => {

@@ -1,8 +1,11 @@
 import { tracingChannel } from 'node:diagnostics_channel';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { componentLogger, createLogger, directLine } from '../../../src/config/logger.js';
-import { TurnBufferedDestination } from '../../../src/config/log-destination.js';
+import { fdSink, BufferedLineDestination } from '../../../src/config/log-destination.js';
 import { configure, executeEnvelope, Job, JobRegistry } from '../../../src/index.js';
 import { resetConfiguration } from '../../../src/testing/index.js';
 import { envelopeOf } from '../../support/envelope.js';
@@ -12,20 +15,21 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** A TurnBufferedDestination over a stream that records each write it receives. */
-function recordingDestination(): { destination: TurnBufferedDestination; writes: string[] } {
+/** A BufferedLineDestination over a stream that records each write it receives. */
+function recordingDestination(): { destination: BufferedLineDestination; writes: string[] } {
   const writes: string[] = [];
-  return { destination: new TurnBufferedDestination({ write: (chunk: string) => writes.push(chunk) }), writes };
+  return { destination: new BufferedLineDestination((bytes) => void writes.push(bytes.toString('utf8'))), writes };
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Past the 5 ms a line may wait: a later timer fires after the destination's. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
 
 class ReportJob extends Job {
   perform(_month: string): void {}
 }
 
-describe('TurnBufferedDestination', () => {
-  it('writes the lines of one turn of the event loop together, in order, once the turn ends', async () => {
+describe('BufferedLineDestination', () => {
+  it('writes the lines that came together in one write, in order, within 5 ms', async () => {
     const { destination, writes } = recordingDestination();
     destination.write('one\n');
     destination.write('two\n');
@@ -37,12 +41,39 @@ describe('TurnBufferedDestination', () => {
     expect(writes).toEqual(['one\ntwo\n', 'three\n']);
   });
 
-  it('writes at once when a turn has buffered 64 KB, so a busy turn cannot hold unbounded memory', () => {
+  it('writes at once when 16 KB have gathered (a busy worker writes every few dozen lines); everything in order', () => {
     const { destination, writes } = recordingDestination();
-    const line = `${'x'.repeat(1023)}\n`;
-    for (let i = 0; i < 64; i += 1) destination.write(line);
-    expect(writes).toHaveLength(1);
-    expect(writes[0]).toHaveLength(64 * 1024);
+    const lines = Array.from({ length: 200 }, (_, i) => `${String(i).padStart(4, '0')}${'é'.repeat(500)}\n`);
+    for (const line of lines) destination.write(line);
+    // 200 lines of about 1 KB: a write for each 16 KB or so, none waiting for the timer.
+    expect(writes.length).toBeGreaterThanOrEqual(10);
+    for (const written of writes) expect(Buffer.byteLength(written)).toBeLessThanOrEqual(64 * 1024);
+    destination.flushSync();
+    expect(writes.join('')).toBe(lines.join(''));
+  });
+
+  it('writes a line longer than its buffer on its own, after what came before it', () => {
+    const { destination, writes } = recordingDestination();
+    const long = `${'x'.repeat(100_000)}\n`;
+    destination.write('before\n');
+    destination.write(long);
+    destination.write('after\n');
+    destination.flushSync();
+    expect(writes).toEqual(['before\n', long, 'after\n']);
+  });
+
+  it("writes to a file descriptor, all of it, with fdSink (what warren's default logger uses on stdout)", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'warren-log-')), 'out.log');
+    const fd = openSync(file, 'w');
+    try {
+      const destination = new BufferedLineDestination(fdSink(fd));
+      destination.write('{"msg":"one"}\n');
+      destination.write('{"msg":"dos ñ"}\n');
+      destination.close();
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('{"msg":"one"}\n{"msg":"dos ñ"}\n');
   });
 
   it('writes what is buffered on flushSync and close (the exit hook calls flushSync)', () => {
