@@ -65,9 +65,16 @@ async function oneByOneStage(variant: Variant, tag: string): Promise<void> {
   const rate = results.series(variant, 'enqueueSingle');
   await stage(
     `${tag} ${variant.label}: ${CONFIG.singleJobs} enqueued one by one`,
-    () => enqueueOneByOne(variant),
+    () => enqueueOneByOne(variant, 'single'),
     (value) => rate.add(value),
     [rate],
+  );
+  const inFlight = results.series(variant, 'enqueueInFlight');
+  await stage(
+    `${tag} ${variant.label}: ${CONFIG.inFlightJobs} enqueued one by one, ${CONFIG.batchSize} in flight`,
+    () => enqueueOneByOne(variant, 'inflight'),
+    (value) => inFlight.add(value),
+    [inFlight],
   );
 }
 
@@ -116,6 +123,7 @@ async function measure(): Promise<void> {
         rep,
       )) {
         if (variant.drain && stages.has('drain')) await drainStage(variant, 1, tag);
+        if (variant.single && stages.has('single')) await oneByOneStage(variant, tag);
         if (variant.latency && stages.has('latency')) await latencyStage(variant, tag);
       }
     }

@@ -44,6 +44,8 @@ export const CONFIG = Object.freeze({
   drainJobs: integer('BENCH_JOBS', 30_000),
   /** Jobs enqueued one by one, each call awaited before the next. */
   singleJobs: integer('BENCH_SINGLE_JOBS', 2_000),
+  /** Jobs enqueued one by one with BENCH_BATCH of them in flight at all times. */
+  inFlightJobs: integer('BENCH_INFLIGHT_JOBS', 20_000),
   /** performAllLater batch, addBulk batch, raw publish window. */
   batchSize: integer('BENCH_BATCH', 1_000),
   /** Prefetch (warren: concurrency) and BullMQ worker concurrency. */

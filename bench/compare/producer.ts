@@ -1,5 +1,6 @@
-// The producer side shared by every system: warm-up, timing, and the three modes
-// (single: each enqueue awaited before the next; bulk: batches; steady: a fixed rate
+// The producer side shared by every system: warm-up, timing, and the four modes
+// (single: each enqueue awaited before the next; inflight: `batchSize` single enqueues in
+// flight at all times, as a busy web server makes them; bulk: batches; steady: a fixed rate
 // without waiting, as a web server would).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readSpec, runChild, tell } from './child.js';
@@ -30,6 +31,8 @@ export function runProducer(connect: (spec: ProducerSpec) => Promise<ProducerCli
     if (spec.mode === 'single') {
       for (let i = 1; i <= spec.count; i++) await client.enqueueOne(benchPayload(i)).catch(() => (failures += 1));
       timedJobs = spec.count;
+    } else if (spec.mode === 'inflight') {
+      timedJobs = await inFlight(client, spec, () => (failures += 1));
     } else if (spec.mode === 'bulk') {
       for (let from = 1; from <= spec.count; from += spec.batchSize) {
         const size = Math.min(spec.batchSize, spec.count - from + 1);
@@ -57,6 +60,20 @@ export function runProducer(connect: (spec: ProducerSpec) => Promise<ProducerCli
       },
     });
   });
+}
+
+/** `count` single enqueues, `batchSize` of them in flight at all times (a new one as each is confirmed). */
+async function inFlight(client: ProducerClient, spec: ProducerSpec, onFailure: () => void): Promise<number> {
+  let next = 1;
+  const lane = async (): Promise<void> => {
+    while (next <= spec.count) {
+      const index = next;
+      next += 1;
+      await client.enqueueOne(benchPayload(index)).catch(onFailure);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(spec.batchSize, spec.count) }, lane));
+  return spec.count;
 }
 
 /** `rate` jobs per second for `seconds`, each enqueue started on schedule and not awaited. */

@@ -1,6 +1,6 @@
 // Messages between bench/compare.ts and the producer/worker processes it spawns (Node IPC).
 
-export type ProducerMode = 'single' | 'bulk' | 'steady';
+export type ProducerMode = 'single' | 'inflight' | 'bulk' | 'steady';
 
 /**
  * What the raw amqplib rows put on the wire. plain: the floor (default exchange, the bare
@@ -22,7 +22,7 @@ export type QueueKind = 'classic' | 'priority' | 'quorum';
 export interface ProducerSpec {
   queue: string;
   mode: ProducerMode;
-  /** single/bulk: jobs to enqueue (after one untimed warm-up job). */
+  /** single/inflight/bulk: jobs to enqueue (after one untimed warm-up job); inflight keeps batchSize in flight. */
   count: number;
   batchSize: number;
   /** steady: jobs per second and seconds to keep it up. */

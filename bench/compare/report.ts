@@ -16,6 +16,12 @@ interface Row {
 const ROWS: Row[] = [
   { label: 'enqueue, one by one, each awaited (jobs/s)', figure: 'enqueueSingle', format: integer },
   {
+    label: `enqueue, one by one, ${integer(CONFIG.batchSize)} in flight (jobs/s)`,
+    figure: 'enqueueInFlight',
+    format: integer,
+    goal: { text: '≥ 0.9x raw', met: (w, r) => w >= 0.9 * r },
+  },
+  {
     label: 'enqueue, batches of 1,000 (jobs/s)',
     figure: 'enqueueBulk',
     format: integer,
@@ -115,6 +121,7 @@ export function renderReport({ results, delays, header }: ReportContext): string
     [WARREN, ...DIAGNOSTICS, RAW].map((variant) => [
       variant.label,
       cell(results.get(variant, 'enqueueBulk'), integer),
+      cell(results.get(variant, 'enqueueInFlight'), integer),
       cell(results.get(variant, 'drain'), integer),
       cell(results.get(variant, 'cpu'), integer),
       cell(results.get(variant, 'broker'), integer),

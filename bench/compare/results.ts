@@ -8,6 +8,7 @@ import type { Variant } from './stages.js';
  */
 export type Figure =
   | 'enqueueSingle'
+  | 'enqueueInFlight'
   | 'enqueueBulk'
   | 'drain'
   | 'cpu'

@@ -136,13 +136,26 @@ function drainFigures(
   };
 }
 
-/** Jobs enqueued one at a time, each awaited (confirmed) before the next: jobs/s. */
-export async function enqueueOneByOne(variant: Variant, jobs = CONFIG.singleJobs): Promise<number> {
+/**
+ * Jobs enqueued one at a time (`performLater`, `add`, a publish and its confirm): each awaited
+ * before the next (`single`), or `CONFIG.batchSize` of them in flight at all times (`inflight`): jobs/s.
+ */
+export async function enqueueOneByOne(variant: Variant, mode: 'single' | 'inflight' = 'single'): Promise<number> {
   const queue = uniqueQueueName(variant.system);
+  const jobs = mode === 'single' ? CONFIG.singleJobs : CONFIG.inFlightJobs;
   try {
     const result = await produce(
       variant.system,
-      { queue, mode: 'single', count: jobs, batchSize: 1, rate: 0, seconds: 0, wire: variant.wire ?? 'plain', queueKind: variant.queueKind },
+      {
+        queue,
+        mode,
+        count: jobs,
+        batchSize: mode === 'single' ? 1 : CONFIG.batchSize,
+        rate: 0,
+        seconds: 0,
+        wire: variant.wire ?? 'plain',
+        queueKind: variant.queueKind,
+      },
       spawnOptions(variant),
     );
     return result.timedJobs / result.seconds;

@@ -5,8 +5,8 @@ export const WARREN: Variant = { label: 'warren', system: 'warren' };
 export const RAW: Variant = { label: 'raw amqplib', system: 'raw' };
 export const BULLMQ: Variant = { label: 'BullMQ', system: 'bullmq' };
 
-/** Variants that isolate one cost each, and the stages they run. */
-export const DIAGNOSTICS: (Variant & { drain: boolean; latency: boolean })[] = [
+/** Variants that isolate one cost each, and the stages they run (`single`: the one-by-one enqueue stages). */
+export const DIAGNOSTICS: (Variant & { drain: boolean; latency: boolean; single?: boolean })[] = [
   { label: 'warren, WARREN_LOG_LEVEL=warn (no per-job log lines)', system: 'warren', env: { WARREN_LOG_LEVEL: 'warn' }, drain: true, latency: false },
   {
     label: "warren, the per-job lines through pino's default synchronous destination (warren 0.1's default logger)",
@@ -31,5 +31,6 @@ export const DIAGNOSTICS: (Variant & { drain: boolean; latency: boolean })[] = [
     wire: 'warren',
     drain: true,
     latency: true,
+    single: true,
   },
 ];
