@@ -140,9 +140,7 @@ function delayedJobLateness(): string | undefined {
   if (!CONFIG.delays) return 'skipped (BENCH_DELAYS=0)';
   progress('running bench/delays.ts');
   const cwd = fileURLToPath(new URL('..', import.meta.url));
-  // Its worker's start-up warnings would land in the table's text: only errors are logged.
-  const env = { ...process.env, WARREN_LOG_LEVEL: process.env.WARREN_LOG_LEVEL ?? 'error' };
-  const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: CONFIG.stageTimeoutMs, cwd, env });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: CONFIG.stageTimeoutMs, cwd });
   const output = (run.stdout ?? '').trim();
   if (run.status === 0) return output;
   return `${output}\n\n(bench/delays.ts failed: exit ${run.status}; ${(run.stderr ?? '').trim().split('\n').slice(-3).join(' ')})`;

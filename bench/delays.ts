@@ -198,7 +198,8 @@ async function measure(queueType: 'quorum' | 'classic'): Promise<Figures> {
 }
 
 async function main(): Promise<void> {
-  configure({ logger: pino({ level: 'warn' }) });
+  // Warnings go to stderr: stdout is the report (compare.ts quotes it).
+  configure({ logger: pino({ level: 'warn' }, pino.destination(2)) });
   const results: Figures[] = [];
   for (const queueType of LADDERS) results.push(await measure(queueType));
   console.log('\n## ladders side by side (same run)\n');

@@ -112,6 +112,7 @@ export function renderReport({ results, delays, header }: ReportContext): string
     [
       'row (1 worker)',
       'enqueue, batches (jobs/s)',
+      'enqueue, 1,000 in flight (jobs/s)',
       'drain (jobs/s)',
       'worker CPU per job (µs)',
       'broker CPU per job (µs)',
