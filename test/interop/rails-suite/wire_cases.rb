@@ -159,7 +159,21 @@ when "enqueue"
   end
   puts JSON.generate(ids)
 when "enqueue-fields"
-  adapter = ActiveJob::QueueAdapters::WarrenAdapter.new
+  # Prints what the adapter published: serializing the jobs again afterwards would read the clock
+  # again, and a second boundary in between made enqueued_at differ by one second.
+  class RecordingWarrenAdapter < ActiveJob::QueueAdapters::WarrenAdapter
+    def published
+      @published ||= {}
+    end
+
+    private
+
+    def publish(payload)
+      published[payload["job_id"]] = payload
+      super
+    end
+  end
+  adapter = RecordingWarrenAdapter.new
   ActiveJob::Base.queue_adapter = adapter
   jobs = {}
   begin
@@ -173,7 +187,7 @@ when "enqueue-fields"
   ensure
     adapter.close
   end
-  puts JSON.generate(jobs.transform_values { |job| job.serialize.merge("job_id" => job.job_id) })
+  puts JSON.generate(jobs.transform_values { |job| adapter.published.fetch(job.job_id) })
 when "check"
   connection = Bunny.new(ENV.fetch("AMQP_URL"), logger: Logger.new(nil))
   connection.start
