@@ -66,15 +66,19 @@ async function oneByOneStage(variant: Variant, tag: string): Promise<void> {
   await stage(
     `${tag} ${variant.label}: ${CONFIG.singleJobs} enqueued one by one`,
     () => enqueueOneByOne(variant, 'single'),
-    (value) => rate.add(value),
+    (value) => rate.add(value.perSecond),
     [rate],
   );
   const inFlight = results.series(variant, 'enqueueInFlight');
+  const producerCpu = results.series(variant, 'producerCpuInFlight');
   await stage(
     `${tag} ${variant.label}: ${CONFIG.inFlightJobs} enqueued one by one, ${CONFIG.batchSize} in flight`,
     () => enqueueOneByOne(variant, 'inflight'),
-    (value) => inFlight.add(value),
-    [inFlight],
+    (value) => {
+      inFlight.add(value.perSecond);
+      producerCpu.add(value.cpuUsPerJob);
+    },
+    [inFlight, producerCpu],
   );
 }
 

@@ -27,6 +27,7 @@ export function runProducer(connect: (spec: ProducerSpec) => Promise<ProducerCli
     let failures = 0;
     let timedJobs = 0;
     const pauses = new PauseMeter();
+    const cpuBefore = process.cpuUsage();
     const started = nowNs();
     if (spec.mode === 'single') {
       for (let i = 1; i <= spec.count; i++) await client.enqueueOne(benchPayload(i)).catch(() => (failures += 1));
@@ -43,6 +44,7 @@ export function runProducer(connect: (spec: ProducerSpec) => Promise<ProducerCli
       timedJobs = await steady(client, spec, () => (failures += 1), pauses);
     }
     const ended = nowNs();
+    const cpu = process.cpuUsage(cpuBefore);
     const paused = pauses.stop();
     await client.close();
     const seconds = (ended - started) / 1e9;
@@ -52,6 +54,7 @@ export function runProducer(connect: (spec: ProducerSpec) => Promise<ProducerCli
         enqueued: timedJobs + 1 - failures,
         timedJobs,
         seconds,
+        cpuUsPerJob: timedJobs > 0 ? (cpu.user + cpu.system) / timedJobs : 0,
         failures,
         startNs: started,
         endNs: ended,

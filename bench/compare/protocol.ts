@@ -50,9 +50,10 @@ export interface WorkerSpec {
 export interface ProducerResult {
   /** Jobs enqueued in total, warm-up included (what a worker will receive). */
   enqueued: number;
-  /** Jobs enqueued in the timed part, and how long it took. */
+  /** Jobs enqueued in the timed part, how long it took, and the producer's CPU (user + system) per job in it. */
   timedJobs: number;
   seconds: number;
+  cpuUsPerJob: number;
   /** Monotonic ns at the start and end of the timed part. */
   startNs: number;
   endNs: number;

@@ -21,6 +21,7 @@ const ROWS: Row[] = [
     format: integer,
     goal: { text: '≥ 0.9x raw', met: (w, r) => w >= 0.9 * r },
   },
+  { label: `producer CPU per job, ${integer(CONFIG.batchSize)} in flight (µs)`, figure: 'producerCpuInFlight', format: integer },
   {
     label: 'enqueue, batches of 1,000 (jobs/s)',
     figure: 'enqueueBulk',
@@ -113,6 +114,7 @@ export function renderReport({ results, delays, header }: ReportContext): string
       'row (1 worker)',
       'enqueue, batches (jobs/s)',
       'enqueue, 1,000 in flight (jobs/s)',
+      'producer CPU per job, 1,000 in flight (µs)',
       'drain (jobs/s)',
       'worker CPU per job (µs)',
       'broker CPU per job (µs)',
@@ -123,6 +125,7 @@ export function renderReport({ results, delays, header }: ReportContext): string
       variant.label,
       cell(results.get(variant, 'enqueueBulk'), integer),
       cell(results.get(variant, 'enqueueInFlight'), integer),
+      cell(results.get(variant, 'producerCpuInFlight'), integer),
       cell(results.get(variant, 'drain'), integer),
       cell(results.get(variant, 'cpu'), integer),
       cell(results.get(variant, 'broker'), integer),

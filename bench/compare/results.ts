@@ -9,6 +9,7 @@ import type { Variant } from './stages.js';
 export type Figure =
   | 'enqueueSingle'
   | 'enqueueInFlight'
+  | 'producerCpuInFlight'
   | 'enqueueBulk'
   | 'drain'
   | 'cpu'

@@ -140,7 +140,7 @@ function drainFigures(
  * Jobs enqueued one at a time (`performLater`, `add`, a publish and its confirm): each awaited
  * before the next (`single`), or `CONFIG.batchSize` of them in flight at all times (`inflight`): jobs/s.
  */
-export async function enqueueOneByOne(variant: Variant, mode: 'single' | 'inflight' = 'single'): Promise<number> {
+export async function enqueueOneByOne(variant: Variant, mode: 'single' | 'inflight' = 'single'): Promise<{ perSecond: number; cpuUsPerJob: number }> {
   const queue = uniqueQueueName(variant.system);
   const jobs = mode === 'single' ? CONFIG.singleJobs : CONFIG.inFlightJobs;
   try {
@@ -158,7 +158,7 @@ export async function enqueueOneByOne(variant: Variant, mode: 'single' | 'inflig
       },
       spawnOptions(variant),
     );
-    return result.timedJobs / result.seconds;
+    return { perSecond: result.timedJobs / result.seconds, cpuUsPerJob: result.cpuUsPerJob };
   } finally {
     await removeQueue(variant.system, queue).catch(() => {});
   }
