@@ -54,16 +54,18 @@ export function fdSink(fd: number): LineSink {
  * exception write them (an `exit` hook flushes).
  */
 export class BufferedLineDestination implements DestinationStream {
-  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  /** Allocated on the first line: a logger that never writes (a replaced one, a test's) holds nothing. */
+  private buffer: Buffer | undefined;
   private used = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Set when the sink failed (EPIPE: nobody reads stdout any more): later lines are dropped. */
+  private failed = false;
   private readonly flushLater = (): void => {
     this.timer = undefined;
     this.flushSync();
   };
 
   constructor(private readonly sink: LineSink) {
-    live.add(this);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       process.once('exit', flushAllAtExit);
@@ -76,17 +78,23 @@ export class BufferedLineDestination implements DestinationStream {
   }
 
   write(chunk: string): void {
+    if (this.failed) return;
     // A UTF-16 code unit takes at most 3 bytes in UTF-8: make room for the worst case first.
     if (this.used + chunk.length * 3 > BUFFER_BYTES) {
       this.flushSync();
       if (chunk.length * 3 > BUFFER_BYTES) {
-        this.sink(Buffer.from(chunk, 'utf8'));
+        this.deliver(Buffer.from(chunk, 'utf8'));
         return;
       }
     }
+    this.buffer ??= Buffer.allocUnsafe(BUFFER_BYTES);
     this.used += this.buffer.write(chunk, this.used, 'utf8');
     if (this.used >= FLUSH_BYTES) this.flushSync();
-    else if (this.timer === undefined) this.timer = setTimeout(this.flushLater, LINGER_MS).unref();
+    else if (this.timer === undefined) {
+      // Known to the exit hook only while it holds lines, so a replaced destination is not kept alive.
+      live.add(this);
+      this.timer = setTimeout(this.flushLater, LINGER_MS).unref();
+    }
   }
 
   /** Writes what is buffered now, synchronously. */
@@ -95,15 +103,26 @@ export class BufferedLineDestination implements DestinationStream {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.used === 0) return;
+    live.delete(this);
+    if (this.used === 0 || !this.buffer) return;
     const bytes = this.buffer.subarray(0, this.used);
     this.used = 0;
-    this.sink(bytes);
+    this.deliver(bytes);
   }
 
-  /** Flushes and stops being flushed at exit (for a logger that is replaced). */
-  close(): void {
-    this.flushSync();
-    live.delete(this);
+  /**
+   * A log line that cannot be written must not take the worker down with it (a flush runs from a
+   * timer, where a throw would end the process): the first failure is reported once as a process
+   * warning on stderr, and lines are dropped from then on.
+   */
+  private deliver(bytes: Buffer): void {
+    try {
+      this.sink(bytes);
+    } catch (error) {
+      this.failed = true;
+      this.used = 0;
+      const reason = error instanceof Error ? error.message : String(error);
+      process.emitWarning(`warren's log lines cannot be written (${reason}); further lines are dropped`, { code: 'WARREN_LOG_WRITE_FAILED' });
+    }
   }
 }

@@ -69,20 +69,42 @@ describe('BufferedLineDestination', () => {
       const destination = new BufferedLineDestination(fdSink(fd));
       destination.write('{"msg":"one"}\n');
       destination.write('{"msg":"dos ñ"}\n');
-      destination.close();
+      destination.flushSync();
     } finally {
       closeSync(fd);
     }
     expect(readFileSync(file, 'utf8')).toBe('{"msg":"one"}\n{"msg":"dos ñ"}\n');
   });
 
-  it('writes what is buffered on flushSync and close (the exit hook calls flushSync)', () => {
+  it('writes what is buffered on flushSync (what the exit hook calls)', () => {
     const { destination, writes } = recordingDestination();
     destination.write('a\n');
     destination.flushSync();
     destination.write('b\n');
-    destination.close();
+    destination.flushSync();
     expect(writes).toEqual(['a\n', 'b\n']);
+  });
+
+  it('survives a sink that fails (stdout closed: EPIPE): one process warning, no throw from its timer, later lines dropped', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      let calls = 0;
+      const destination = new BufferedLineDestination(() => {
+        calls += 1;
+        throw Object.assign(new Error('EPIPE: broken pipe, write'), { code: 'EPIPE' });
+      });
+      destination.write('first\n');
+      await nextTurn(); // the timer's flush: a throw there would be an uncaught exception
+      destination.write('second\n');
+      destination.flushSync();
+      await nextTurn();
+      expect(calls).toBe(1);
+      expect(warnings.map((warning) => warning.message)).toEqual([expect.stringContaining('EPIPE')]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
 
