@@ -2,7 +2,18 @@
 // default the local broker). With no broker reachable, the same jobs run on the async adapter.
 import net from 'node:net';
 import { pino } from 'pino';
-import { AmqpAdapter, AsyncAdapter, configure, DEFAULTS, defaultLogFormat, logDestination, withLocale, Worker, type QueueAdapter } from '../../src/index.js';
+import {
+  AmqpAdapter,
+  AsyncAdapter,
+  configure,
+  DEFAULTS,
+  defaultLogFormat,
+  logDestination,
+  parseTopology,
+  withLocale,
+  Worker,
+  type QueueAdapter,
+} from '../../src/index.js';
 import { redactUrl } from '../../src/rabbitmq.js';
 import { ChargeCardJob, demoQueues, done, registry, ReportJob, User, WelcomeEmailJob } from './jobs.js';
 
@@ -10,6 +21,16 @@ const url = process.env.AMQP_URL ?? DEFAULTS.amqp.url;
 // WARREN_QUEUE_PREFIX namespaces the demo's queues (Active Job's queue_name_prefix); the tests use it.
 const queuePrefix = process.env.WARREN_QUEUE_PREFIX;
 const queues = demoQueues.map((name) => (queuePrefix ? `${queuePrefix}${DEFAULTS.queueNameDelimiter}${name}` : name));
+
+/**
+ * Queues have priorities only where a topology says so (warren's default queue has none, it is
+ * faster without): the payments queue declares them, so ChargeCardJob's priority 0 goes first.
+ * A real app keeps this in topology/*.yaml and loads it with loadTopology.
+ */
+const payments = queues.find((name) => name.endsWith('demo_payments'))!;
+const topology = parseTopology([
+  { file: 'demo.yaml', text: `queues:\n  - name: ${payments}\n    maxPriority: 10\nbindings:\n  - exchange: warren\n    queue: ${payments}\n` },
+]);
 
 function brokerAnswers(target: string): Promise<boolean> {
   const { hostname, port, protocol } = new URL(target);
@@ -49,9 +70,9 @@ async function main(): Promise<void> {
   const performed = waitForPerformed(3);
   if (await brokerAnswers(url)) {
     console.log(`RabbitMQ answers at ${redactUrl(url)}: jobs go through the broker.`);
-    const adapter = new AmqpAdapter({ url });
+    const adapter = new AmqpAdapter({ url, topology });
     configure({ adapter });
-    const worker = new Worker({ url, registry, queues, concurrency: 5, adapter, handleSignals: true });
+    const worker = new Worker({ url, registry, queues, topology, concurrency: 5, adapter, handleSignals: true });
     await worker.start();
     await enqueueDemoJobs();
     await performed;
