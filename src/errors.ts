@@ -83,6 +83,16 @@ export class JobTimeoutError extends WarrenError {
 }
 
 /**
+ * The reason `job.signal` carries when an operator cancelled the running job (`warren workers
+ * cancel`, the dashboard, `WorkerControl.cancel`). Nothing else happens to the job: it decides
+ * what cancelling means (stop and return, or throw; `discardOn(JobCancelledError)` drops it,
+ * otherwise its rules apply as to any error).
+ */
+export class JobCancelledError extends WarrenError {
+  override readonly code: string = 'JOB_CANCELLED';
+}
+
+/**
  * A message's signature is missing, names an unknown key, or does not match its body (see
  * signed envelopes in schemas/README.md). The worker dead-letters such messages unread.
  */

@@ -23,6 +23,17 @@ export interface ExecuteOptions {
   logger?: Logger;
   /** Where retries are enqueued; default: the job class's adapter (or the global default). */
   adapter?: QueueAdapter;
+  /** Told when the job starts and ends (the worker's list of running jobs, for heartbeats and cancel). */
+  tracker?: ExecutionTracker | undefined;
+}
+
+/**
+ * Hears of each job an execution built from an envelope: `started` before its callbacks run,
+ * `ended` once, just before the sink hears how it ended. Must not throw.
+ */
+export interface ExecutionTracker {
+  started(job: Job): void;
+  ended(job: Job): void;
 }
 
 export interface ExecutionResult {
@@ -52,8 +63,25 @@ export function runEnvelope(envelope: Envelope, registry: JobRegistry, options: 
     return;
   }
   const performOptions = { logger, signal: options.signal };
-  if (isCurrentContext(job.locale, job.timezone)) runJob(job, performOptions, sink);
-  else withLocaleAndTimezone({ locale: job.locale, timezone: job.timezone }, () => runJob(job, performOptions, sink));
+  const { tracker } = options;
+  tracker?.started(job);
+  const target = tracker ? trackedSink(job, tracker, sink) : sink;
+  if (isCurrentContext(job.locale, job.timezone)) runJob(job, performOptions, target);
+  else withLocaleAndTimezone({ locale: job.locale, timezone: job.timezone }, () => runJob(job, performOptions, target));
+}
+
+/** `sink`, telling `tracker` the job ended right after it. */
+function trackedSink(job: Job, tracker: ExecutionTracker, sink: ExecutionSink): ExecutionSink {
+  return {
+    ended(outcome) {
+      tracker.ended(job);
+      sink.ended(outcome);
+    },
+    failed(error) {
+      tracker.ended(job);
+      sink.failed(error);
+    },
+  };
 }
 
 /** runEnvelope as a promise, for callers that await one job (the in-process adapters, tests, apps). */
@@ -144,6 +172,7 @@ class Execution {
     state.loggerParent = options.logger;
     state.lineFields = jobFields(job);
     state.logger = undefined;
+    state.progress = undefined;
     // The job's own signal is built when read (job-signal.ts), or now for a class with a timeout.
     this.timeoutMs = timeoutOf(job.constructor as JobClassSettings);
     resetExecutionSignal(state, options.signal, this.timeoutMs !== undefined);

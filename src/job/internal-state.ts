@@ -27,7 +27,12 @@ export interface JobInternals {
   controller?: AbortController | undefined;
   /** Removes the controller's listener from parentSignal. */
   unlinkSignal?: (() => void) | undefined;
+  /** The last value the job reported with `job.progress()` during the current execution (heartbeats show it). */
+  progress?: JobProgress | undefined;
 }
+
+/** What `job.progress(value)` takes: a number (a percentage, say), a short text, or a small JSON object. */
+export type JobProgress = number | string | { readonly [key: string]: JsonValue };
 
 /**
  * A job's internals with every field present from the start: one shape for every job, its
@@ -47,6 +52,7 @@ export function freshInternals(): JobInternals {
     needsController: undefined,
     controller: undefined,
     unlinkSignal: undefined,
+    progress: undefined,
   };
 }
 

@@ -42,3 +42,12 @@ export function unlinkExecutionSignal(state: JobInternals): void {
   state.unlinkSignal?.();
   state.unlinkSignal = undefined;
 }
+
+/**
+ * Aborts a running job's signal with `reason` (a cancel from an operator): the job's
+ * `this.signal` fires, and the job decides what that means. Has no effect on a job that ended.
+ */
+export function abortExecution(state: JobInternals, reason: Error): void {
+  state.needsController = true;
+  executionController(state)?.abort(reason);
+}

@@ -11,7 +11,7 @@ import { runJob, type PerformOutcome } from './execution.js';
 import { newJobId } from './serialization.js';
 import { executionSignal } from './job-signal.js';
 import { executionLogger } from './logging.js';
-import { freshInternals, internalsOf, provideInternals, type JobInternals } from './internal-state.js';
+import { freshInternals, internalsOf, provideInternals, type JobInternals, type JobProgress } from './internal-state.js';
 import { instantiate, type ErrorClass, type JobClass, type PerformArgs, type PerformResult } from './job-class.js';
 import { declarePriority, resolvePriority, type PrioritySetting } from './queue-priority.js';
 import { declareQueue, resolveQueueName, type QueueNameSetting } from './queue-name.js';
@@ -213,6 +213,21 @@ export abstract class Job {
   /** Aborted when the worker shuts down or the job's timeout expires. */
   get signal(): AbortSignal {
     return executionSignal(internalsOf(this)) ?? neverAborted;
+  }
+
+  /**
+   * Reports how far perform has got: a number (a percentage, say), a short text, or a small
+   * JSON object. The worker's heartbeats carry the last value of each running job, and
+   * `warren stats` and the dashboard show it; nothing is stored on the broker, so it is gone
+   * when the job ends (like BullMQ's updateProgress, without its Redis write). Cheap: it sets a field.
+   */
+  progress(value: JobProgress): void {
+    internalsOf(this).progress = value;
+  }
+
+  /** The value last passed to `progress()` during the current execution. */
+  get currentProgress(): JobProgress | undefined {
+    return internalsOf(this).progress;
   }
 
   /** During perform, a child logger bound to job_class, job_id, queue and executions. */

@@ -39,7 +39,8 @@ export interface WorkerEvents extends ConnectionEvents {
   'worker:ready': { queues: string[]; concurrency: number };
   'worker:stopping': { inFlight: number };
   'worker:stopped': { abandoned: number };
-  'job:start': DeliveryInfo & { executions: number };
+  /** `enqueuedAt`: the envelope's enqueued_at (ms since the epoch), when it has one; start minus it is the job's queue latency. */
+  'job:start': DeliveryInfo & { executions: number; enqueuedAt: number | undefined };
   'job:complete': DeliveryInfo & { outcome: 'performed' | 'discarded' | 'skipped'; durationMs: number };
   /** perform failed and a retry rule enqueued the next attempt (confirmed by the broker); the delivery was acked. */
   'job:retry': DeliveryInfo & { durationMs: number };

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { QueueAdapter } from '../adapters/adapter.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { AdapterError, DeserializationError, EnvelopeError, UnknownJobError } from '../errors.js';
-import { runEnvelope, type ExecutionResult, type ExecutionSink } from '../job/execution.js';
+import { runEnvelope, type ExecutionResult, type ExecutionSink, type ExecutionTracker } from '../job/execution.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { TypedEmitter } from '../support/typed-emitter.js';
 import { decode, Undecodable, type DecodeOptions } from './decode.js';
@@ -19,6 +19,8 @@ export interface DeliveryContext extends DecodeOptions {
   signal: AbortSignal;
   /** True once shutdown gave up on in-flight jobs. */
   abandoned: () => boolean;
+  /** The worker's list of running jobs (heartbeats, cancel), when it keeps one. */
+  tracker?: ExecutionTracker | undefined;
 }
 
 /**
@@ -37,8 +39,16 @@ export function performDelivery(delivery: Delivery, context: DeliveryContext, si
   }
   const run = new DeliveryRun(delivery, decoded, new DeliveryAdapter(context.adapter, context.abandoned), context, sink);
   // Payloads are built only for events someone listens to (most workers have no listeners).
-  if (context.events.has('job:start')) context.events.emit('job:start', Object.assign(deliveryInfo(delivery, decoded), { executions: decoded.executions }));
-  runEnvelope(decoded, context.registry, { signal: context.signal, logger: context.logger, adapter: run.adapter }, run);
+  if (context.events.has('job:start')) {
+    context.events.emit('job:start', Object.assign(deliveryInfo(delivery, decoded), { executions: decoded.executions, enqueuedAt: enqueuedAtMs(decoded) }));
+  }
+  runEnvelope(decoded, context.registry, { signal: context.signal, logger: context.logger, adapter: run.adapter, tracker: context.tracker }, run);
+}
+
+/** The envelope's enqueued_at in ms since the epoch (undefined when absent or unreadable). */
+function enqueuedAtMs(envelope: Envelope): number | undefined {
+  const at = envelope.enqueued_at ? Date.parse(envelope.enqueued_at) : Number.NaN;
+  return Number.isNaN(at) ? undefined : at;
 }
 
 function handleUndecodable(delivery: Delivery, undecodable: Undecodable, context: DeliveryContext): DeliveryVerdict {

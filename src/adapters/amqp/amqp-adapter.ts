@@ -41,12 +41,6 @@ interface Connected {
   declarer: TopologyDeclarer;
 }
 
-/**
- * The RabbitMQ adapter: publishes envelopes with publisher confirms on its own
- * publishing connection (opened on first use). `enqueue` resolves only once the broker
- * confirmed the job; everything else is an EnqueueError within the publish timeout.
- * No provider job id: the AMQP message id is the job id.
- */
 function noReceipt(): EnqueueReceipt {
   return NO_RECEIPT;
 }
@@ -54,6 +48,18 @@ function noReceipt(): EnqueueReceipt {
 /** AMQP assigns no id of its own to a message: enqueue resolves with an empty receipt. */
 const NO_RECEIPT: EnqueueReceipt = Object.freeze({});
 
+/** What an AmqpAdapter reports: its publishing connection, and each job the broker confirmed. */
+export interface AmqpAdapterEvents extends ConnectionEvents {
+  /** The broker confirmed the job's message (`scheduledAt`: ms since the epoch, for a delayed job). */
+  'job:enqueued': { jobClass: string; jobId: string; queue: string; scheduledAt: number | undefined };
+}
+
+/**
+ * The RabbitMQ adapter: publishes envelopes with publisher confirms on its own
+ * publishing connection (opened on first use). `enqueue` resolves only once the broker
+ * confirmed the job; everything else is an EnqueueError within the publish timeout.
+ * No provider job id: the AMQP message id is the job id.
+ */
 export class AmqpAdapter implements QueueAdapter {
   /** What console.log and JSON.stringify show: never the URL's password, TLS secrets or client internals. */
   [inspect.custom](depth: number, options: InspectOptionsStylized, inspectValue: typeof inspect): string {
@@ -70,8 +76,8 @@ export class AmqpAdapter implements QueueAdapter {
     };
   }
   readonly name = 'amqp';
-  /** Connection events of the publishing connection (credentials redacted). */
-  readonly events = new TypedEmitter<ConnectionEvents>();
+  /** Connection events of the publishing connection (credentials redacted), and `job:enqueued`. */
+  readonly events = new TypedEmitter<AmqpAdapterEvents>();
   private readonly logger: Logger;
   private readonly encoding: EnvelopeEncoding;
   private readonly codec: EnvelopeCodec;
@@ -112,11 +118,21 @@ export class AmqpAdapter implements QueueAdapter {
   }
 
   enqueue(envelope: Envelope): Promise<EnqueueReceipt> {
-    return this.track(this.publishEnvelope(envelope, 0));
+    const receipt = this.track(this.publishEnvelope(envelope, 0));
+    return this.events.has('job:enqueued') ? this.announce(receipt, envelope, undefined) : receipt;
   }
 
   enqueueAt(envelope: Envelope, timestamp: number): Promise<EnqueueReceipt> {
-    return this.track(this.publishEnvelope(envelope, timestamp - Date.now()));
+    const receipt = this.track(this.publishEnvelope(envelope, timestamp - Date.now()));
+    return this.events.has('job:enqueued') ? this.announce(receipt, envelope, timestamp) : receipt;
+  }
+
+  /** Emits `job:enqueued` once the broker confirmed the publish (built only when listened to). */
+  private announce(receipt: Promise<EnqueueReceipt>, envelope: Envelope, scheduledAt: number | undefined): Promise<EnqueueReceipt> {
+    return receipt.then((value) => {
+      this.events.emit('job:enqueued', { jobClass: envelope.job_class, jobId: envelope.job_id, queue: envelope.queue_name, scheduledAt });
+      return value;
+    });
   }
 
   /**
