@@ -1,6 +1,10 @@
 // Import rules of src/ (issue 21), checked by `npm run check:imports` in .ci/run.
 // The layers, lowest first; an arrow may only point down:
 //   support, errors, config  <-  envelope  <-  job  <-  adapters  <-  amqp, topology  <-  worker, handlers  <-  cli
+// tracing/ (OpenTelemetry spans) sits beside envelope: it imports only support, config, errors and
+// envelope (types), so amqp/, adapters/ and worker/ may all use it.
+// metrics/ (Prometheus, prom-client an optional peer dependency) listens to the worker's and the AMQP
+// adapter's events: it sits above worker/ and adapters/, below cli/.
 // (index.ts, rabbitmq.ts and testing/ are the public entry points and may import anything.)
 // Type-only imports count too, except where a rule says otherwise: a layer that names a type
 // of a higher one is as tangled as one that calls it.
@@ -43,6 +47,21 @@ module.exports = {
       to: { path: '^src/(amqp|adapters|job|worker|handlers|cli)/' },
     },
     {
+      name: 'tracing-is-low-level',
+      severity: 'error',
+      comment:
+        'tracing/ (OpenTelemetry, an optional peer dependency loaded lazily) knows only support, config, errors and envelope types: the adapters, amqp and the worker call it.',
+      from: { path: '^src/tracing/' },
+      to: { path: '^src/', pathNot: ['^src/(support|config|envelope|tracing)/', '^src/errors\\.ts$'] },
+    },
+    {
+      name: 'envelope-below-tracing',
+      severity: 'error',
+      comment: 'The envelope is the wire format; the spans read it, never the other way round.',
+      from: { path: '^src/envelope/' },
+      to: { path: '^src/tracing/' },
+    },
+    {
       name: 'support-and-config-at-the-bottom',
       severity: 'error',
       comment: 'Shared helpers and configuration import nothing above them (the adapter contract type excepted).',
@@ -52,8 +71,9 @@ module.exports = {
     {
       name: 'nothing-imports-the-cli-or-worker-from-below',
       severity: 'error',
-      comment: 'Only the CLI, handlers and the entry points use the worker; nothing but the CLI uses cli/.',
-      from: { path: '^src/', pathNot: ['^src/(cli|worker|handlers)/', '^src/(index|rabbitmq)\\.ts$'] },
+      comment:
+        'Only the CLI, handlers, the entry points and the observers of a running worker (metrics/, web/, tracing/: they name WorkerEvents and read its state) use the worker; nothing but the CLI uses cli/.',
+      from: { path: '^src/', pathNot: ['^src/(cli|worker|handlers)/', '^src/(metrics|web|tracing)/', '^src/(index|rabbitmq)\\.ts$'] },
       to: { path: '^src/(worker|cli)/' },
     },
     {

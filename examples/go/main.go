@@ -3,6 +3,11 @@
 // performs it (see ../README.md); the envelope is documented in schemas/README.md.
 //
 //	AMQP_URL=amqp://guest:guest@127.0.0.1:5672 ./producer -queue invoices
+//	TRACEPARENT=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 ./producer
+//
+// Sends W3C trace context with the job (the `traceparent` header, and `tracestate` when
+// TRACESTATE is set): $TRACEPARENT when set, else a new trace. A warren worker with
+// OpenTelemetry makes its span for the job a child of it.
 //
 // Prints the job id on stdout. Exits non-zero when the broker did not take the job.
 package main
@@ -10,11 +15,14 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"math/big"
 	"os"
+	"regexp"
+	"strings"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -84,6 +92,40 @@ func uuid4() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
+// W3C Trace Context, version 00: 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>.
+var traceparentFormat = regexp.MustCompile(`^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$`)
+
+func randomHex(bytes int) string {
+	b := make([]byte, bytes)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+func validTraceparent(traceparent string) bool {
+	if !traceparentFormat.MatchString(traceparent) {
+		return false
+	}
+	fields := strings.Split(traceparent, "-")
+	return strings.Trim(fields[1], "0") != "" && strings.Trim(fields[2], "0") != "" // ids not all zero
+}
+
+// traceHeaders is the job's trace context: $TRACEPARENT (say, the span publishing the job), else a new sampled trace.
+func traceHeaders() amqp.Table {
+	traceparent, set := os.LookupEnv("TRACEPARENT")
+	if !set {
+		traceparent = "00-" + randomHex(16) + "-" + randomHex(8) + "-01"
+	} else if !validTraceparent(traceparent) {
+		fail("TRACEPARENT %q is not a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>, ids not all zero)", traceparent)
+	}
+	headers := amqp.Table{"traceparent": traceparent}
+	if tracestate := os.Getenv("TRACESTATE"); tracestate != "" {
+		headers["tracestate"] = tracestate
+	}
+	return headers
+}
+
 func fail(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, format+"\n", args...)
 	os.Exit(1)
@@ -98,6 +140,7 @@ func main() {
 	exchange := flag.String("exchange", "warren", "warren's default exchange")
 	queue := flag.String("queue", "invoices", "routing key = queue name")
 	flag.Parse()
+	headers := traceHeaders() // W3C trace context (schemas/README.md, "Headers")
 
 	job := Envelope{
 		JobClass:            "send_invoice", // the handler name (or a job class name)
@@ -141,6 +184,7 @@ func main() {
 		Timestamp:    time.Now(),
 		Priority:     5, // a job without priority on a queue with x-max-priority 10 (ignored by a queue without priorities)
 		AppId:        "go-producer",
+		Headers:      headers,
 		Body:         body,
 	})
 	if err != nil {

@@ -6,6 +6,11 @@ envelope format is documented in schemas/README.md; this file is a readable exam
 
     AMQP_URL=amqp://guest:guest@127.0.0.1:5672 /usr/bin/python3 producer.py --queue invoices
     /usr/bin/python3 producer.py --encoding protobuf --proto-out /tmp/warren-proto   # see README.md
+    TRACEPARENT=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 /usr/bin/python3 producer.py
+
+Sends W3C trace context with the job (the `traceparent` header, and `tracestate` when the
+TRACESTATE variable is set): $TRACEPARENT when set, else a new trace. A warren worker with
+OpenTelemetry makes its span for the job a child of it.
 
 Prints the job id on stdout. Exits non-zero when the broker did not take the job
 (unroutable: no queue bound for it; nacked; connection failure).
@@ -13,6 +18,8 @@ Prints the job id on stdout. Exits non-zero when the broker did not take the job
 import argparse
 import json
 import os
+import re
+import secrets
 import sys
 import uuid
 from datetime import datetime, timezone
@@ -58,6 +65,23 @@ def invoice_args():
         "total": big_decimal("90071992547409.93"),
         "ratio": 0.1,
     }
+
+
+# W3C Trace Context, version 00: 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags> (ids not all zero).
+TRACEPARENT = re.compile(r"^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+def trace_headers():
+    """The job's trace context headers: $TRACEPARENT (say, the span publishing the job), else a new sampled trace."""
+    traceparent = os.environ.get("TRACEPARENT")
+    if traceparent is None:
+        traceparent = f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+    elif not TRACEPARENT.match(traceparent):
+        sys.exit(f"TRACEPARENT {traceparent!r} is not a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)")
+    headers = {"traceparent": traceparent}
+    if os.environ.get("TRACESTATE"):
+        headers["tracestate"] = os.environ["TRACESTATE"]
+    return headers
 
 
 def envelope(queue):
@@ -141,6 +165,7 @@ def main():
         timestamp=int(datetime.now(timezone.utc).timestamp()),
         priority=5,  # a job without priority on a queue with x-max-priority 10 (ignored by a queue without priorities)
         app_id="python-producer",
+        headers=trace_headers(),  # W3C trace context (schemas/README.md, "Headers")
     )
     connection = pika.BlockingConnection(pika.URLParameters(options.url))
     try:

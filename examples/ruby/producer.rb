@@ -7,6 +7,11 @@
 # Active Job writes the envelope for you.)
 #
 #   AMQP_URL=amqp://guest:guest@127.0.0.1:5672 ruby producer.rb --queue invoices
+#   TRACEPARENT=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 ruby producer.rb
+#
+# Sends W3C trace context with the job (the `traceparent` header, and `tracestate` when
+# TRACESTATE is set): $TRACEPARENT when set, else a new trace. A warren worker with
+# OpenTelemetry makes its span for the job a child of it.
 #
 # Prints the job id on stdout. Exits non-zero when the broker did not take the job.
 require "bunny"
@@ -39,6 +44,20 @@ def invoice_args
   }
 end
 
+# W3C Trace Context, version 00: 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags> (ids not all zero).
+TRACEPARENT = /\A00-(?!0{32})\h{32}-(?!0{16})\h{16}-\h{2}\z/
+
+# The job's trace context headers: $TRACEPARENT (say, the span publishing the job), else a new sampled trace.
+def trace_headers
+  traceparent = ENV.fetch("TRACEPARENT") { "00-#{SecureRandom.hex(16)}-#{SecureRandom.hex(8)}-01" }
+  unless TRACEPARENT.match?(traceparent) && traceparent == traceparent.downcase
+    abort "TRACEPARENT #{traceparent.inspect} is not a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)"
+  end
+  headers = { "traceparent" => traceparent }
+  headers["tracestate"] = ENV["TRACESTATE"] unless ENV.fetch("TRACESTATE", "").empty?
+  headers
+end
+
 options = { url: ENV.fetch("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672"), exchange: "warren", queue: "invoices" }
 OptionParser.new do |parser|
   parser.on("--url URL", "broker URL") { |value| options[:url] = value }
@@ -62,6 +81,8 @@ job = {
   "envelope_version" => 1
 }
 
+headers = trace_headers # W3C trace context (schemas/README.md, "Headers")
+
 connection = Bunny.new(options[:url], logger: Logger.new(nil))
 connection.start
 begin
@@ -81,7 +102,8 @@ begin
     type: job["job_class"],
     timestamp: Time.now.to_i,
     priority: 5, # a job without priority on a queue with x-max-priority 10 (ignored by a queue without priorities)
-    app_id: "ruby-producer"
+    app_id: "ruby-producer",
+    headers: headers
   )
   abort "the broker refused the job (nack); publish it again" unless channel.wait_for_confirms
   if returned

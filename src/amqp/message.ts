@@ -30,6 +30,14 @@ export const HEADERS = Object.freeze({
   /** Signed envelopes (see amqp/signing.ts): `hmac-sha256=<hex>` of the body, and the id of the key. */
   signature: 'warren-signature',
   signatureKey: 'warren-signature-key',
+  /**
+   * W3C Trace Context (optional): the publishing span's context, written at enqueue when
+   * OpenTelemetry is active (src/tracing/), read by the worker as the parent of its span. Named as
+   * in the W3C Trace Context AMQP draft; copied like any other header when a message is published
+   * again (delay ladder, dead letters, `warren dead retry`).
+   */
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
 });
 
 /**

@@ -45,7 +45,7 @@ export function deadLetterProperties(
   options: { keepOriginalHeaders: boolean } = { keepOriginalHeaders: true },
 ): Options.Publish & { messageId: string } {
   const original = delivery.message.properties.headers as Record<string, unknown> | undefined;
-  const headers = republishedHeaders(options.keepOriginalHeaders ? original : pickOwn(original, [HEADERS.executions]));
+  const headers = republishedHeaders(options.keepOriginalHeaders ? original : pickOwn(original, [HEADERS.executions, HEADERS.traceparent, HEADERS.tracestate]));
   if (!options.keepOriginalHeaders) headers[HEADERS.headersDropped] = 'the original headers were too large to copy into the dead letter';
   // Count the execution that just failed (perform started for these reasons), so the dead letter says how many ran.
   const executions = headers[HEADERS.executions];

@@ -5,6 +5,7 @@ import { AdapterError, DeserializationError, EnvelopeError, UnknownJobError } fr
 import { runEnvelope, type ExecutionResult, type ExecutionSink, type ExecutionTracker } from '../job/execution.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { TypedEmitter } from '../support/typed-emitter.js';
+import { startProcessTrace, type ProcessTrace } from '../tracing/job-spans.js';
 import { decode, Undecodable, type DecodeOptions } from './decode.js';
 import { DeliveryAdapter } from './delivery-adapter.js';
 import { ACK, deliveryInfo, type Delivery, type DeliveryVerdict, type VerdictSink } from './delivery.js';
@@ -32,17 +33,29 @@ export interface DeliveryContext extends DecodeOptions {
  * reaction; a perform that returns without a promise reaches the sink before this returns.
  */
 export function performDelivery(delivery: Delivery, context: DeliveryContext, sink: VerdictSink): void {
+  // Undefined unless OpenTelemetry is installed and something is registered with it (src/tracing/).
+  const trace = startProcessTrace(delivery.queue, delivery.message);
   const decoded = decode(delivery, context);
   if (decoded instanceof Undecodable) {
-    sink.verdict(delivery, handleUndecodable(delivery, decoded, context));
+    const verdict = handleUndecodable(delivery, decoded, context);
+    trace?.end('undecodable', verdict.action, decoded.error);
+    sink.verdict(delivery, verdict);
     return;
   }
-  const run = new DeliveryRun(delivery, decoded, new DeliveryAdapter(context.adapter, context.abandoned), context, sink);
+  const run = new DeliveryRun(delivery, decoded, new DeliveryAdapter(context.adapter, context.abandoned), context, sink, trace);
   // Payloads are built only for events someone listens to (most workers have no listeners).
   if (context.events.has('job:start')) {
     context.events.emit('job:start', Object.assign(deliveryInfo(delivery, decoded), { executions: decoded.executions, enqueuedAt: enqueuedAtMs(decoded) }));
   }
-  runEnvelope(decoded, context.registry, { signal: context.signal, logger: context.logger, adapter: run.adapter, tracker: context.tracker }, run);
+  if (trace === undefined) {
+    runEnvelope(decoded, context.registry, { signal: context.signal, logger: context.logger, adapter: run.adapter, tracker: context.tracker }, run);
+    return;
+  }
+  // Traced: the job runs in the span's context, so its retry (published from inside) is a child of it.
+  trace.job(decoded);
+  trace.run(() =>
+    runEnvelope(decoded, context.registry, { signal: context.signal, logger: context.logger, adapter: run.adapter, tracker: context.tracker }, run),
+  );
 }
 
 /** The envelope's enqueued_at in ms since the epoch (undefined when absent or unreadable). */
@@ -107,6 +120,8 @@ class DeliveryRun implements ExecutionSink {
     readonly adapter: DeliveryAdapter,
     private readonly context: DeliveryContext,
     private readonly sink: VerdictSink,
+    /** The delivery's span, when traced: ended once the verdict is known. */
+    private readonly trace: ProcessTrace | undefined,
   ) {}
 
   ended(result: ExecutionResult): void {
@@ -114,9 +129,11 @@ class DeliveryRun implements ExecutionSink {
     try {
       verdict = handleCompleted(this.delivery, this.envelope, result, this.context);
     } catch (error) {
+      this.trace?.end(result.outcome, 'error', error);
       this.sink.error(this.delivery, error);
       return;
     }
+    this.trace?.end(verdict.action === 'abandon' ? 'abandoned' : result.outcome, verdict.action);
     this.sink.verdict(this.delivery, verdict);
   }
 
@@ -125,9 +142,19 @@ class DeliveryRun implements ExecutionSink {
     try {
       verdict = handleFailed(this.delivery, this.envelope, error, this.adapter, this.context);
     } catch (thrown) {
+      this.trace?.end('failed', 'error', thrown);
       this.sink.error(this.delivery, thrown);
       return;
     }
+    if (this.trace) endFailedTrace(this.trace, verdict, error);
     this.sink.verdict(this.delivery, verdict);
   }
+}
+
+/** Ends the span of a job that failed: an error status, except when shutdown abandoned it (not the job's failure: the broker delivers it again). */
+function endFailedTrace(trace: ProcessTrace, verdict: DeliveryVerdict, error: unknown): void {
+  if (verdict.action === 'abandon') trace.end('abandoned', verdict.action);
+  // Requeued: the retry's publish failed, that is the error to show.
+  else if (verdict.action === 'requeue') trace.end('failed', verdict.action, verdict.error);
+  else trace.end('failed', verdict.action, error);
 }

@@ -17,6 +17,7 @@ import { codecFor } from '../../envelope/codecs/index.js';
 import { CONTENT_TYPES, type Envelope, type EnvelopeCodec, type EnvelopeEncoding } from '../../envelope/envelope.js';
 import { ConfigurationError, EnqueueError, WarrenError } from '../../errors.js';
 import { defaultTopology, resolveRoute, routeReachesSomeQueue, type RouteSpec, type Topology } from '../../topology/index.js';
+import { startPublishTrace, type PublishTrace } from '../../tracing/job-spans.js';
 import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../adapter.js';
 import type { AmqpAdapterOptions } from './amqp-adapter-options.js';
 import { PriorityMapper } from './priority-mapper.js';
@@ -118,12 +119,18 @@ export class AmqpAdapter implements QueueAdapter {
   }
 
   enqueue(envelope: Envelope): Promise<EnqueueReceipt> {
-    const receipt = this.track(this.publishEnvelope(envelope, 0));
+    // Undefined unless OpenTelemetry is installed and something is registered with it (src/tracing/).
+    const trace = startPublishTrace(envelope, 0);
+    const published = this.publishEnvelope(envelope, 0, trace);
+    const receipt = this.track(trace === undefined ? published : trace.settle(published));
     return this.events.has('job:enqueued') ? this.announce(receipt, envelope, undefined) : receipt;
   }
 
   enqueueAt(envelope: Envelope, timestamp: number): Promise<EnqueueReceipt> {
-    const receipt = this.track(this.publishEnvelope(envelope, timestamp - Date.now()));
+    const delayMs = timestamp - Date.now();
+    const trace = startPublishTrace(envelope, delayMs);
+    const published = this.publishEnvelope(envelope, delayMs, trace);
+    const receipt = this.track(trace === undefined ? published : trace.settle(published));
     return this.events.has('job:enqueued') ? this.announce(receipt, envelope, timestamp) : receipt;
   }
 
@@ -236,8 +243,11 @@ export class AmqpAdapter implements QueueAdapter {
     await connected.connection.close();
   }
 
-  /** Not an async function: a job that needs no declaration is one chain of promise reactions (docs/performance.md). */
-  private publishEnvelope(envelope: Envelope, delayMs: number): Promise<EnqueueReceipt> {
+  /**
+   * Not an async function: a job that needs no declaration is one chain of promise reactions (docs/performance.md).
+   * `trace`: the job's publish span, when traced; its trace headers go with the message.
+   */
+  private publishEnvelope(envelope: Envelope, delayMs: number, trace: PublishTrace | undefined): Promise<EnqueueReceipt> {
     const codec = this.codec;
     let content: Buffer;
     try {
@@ -264,6 +274,7 @@ export class AmqpAdapter implements QueueAdapter {
     try {
       const topology = this.topology;
       const route = resolveRoute(topology, envelope.queue_name, envelope.job_class);
+      trace?.route(route.exchange, route.routingKey);
       if (delayMs > 0) assertDelayedRouteReachesQueue(topology, route, envelope.queue_name);
       const target: PublishTarget = delayMs > 0 ? this.delays.targetFor(route, delayMs, envelope, topology) : route;
       const dueAt = Date.now() + delayMs;
@@ -272,7 +283,9 @@ export class AmqpAdapter implements QueueAdapter {
       const publish = (): Promise<EnqueueReceipt> => {
         const priority = this.priorities.brokerPriority(declarer.topology, envelope);
         const signature = this.signer?.headersFor(content);
-        const extraHeaders = target.headers && signature ? { ...target.headers, ...signature } : (target.headers ?? signature);
+        let extraHeaders = target.headers && signature ? { ...target.headers, ...signature } : (target.headers ?? signature);
+        // W3C trace context (schemas/README.md): copied with every other header round the delay ladder, to dead letters and back.
+        if (trace?.headers) extraHeaders = extraHeaders ? { ...extraHeaders, ...trace.headers } : trace.headers;
         const properties = jobMessageProperties(envelope, codec.contentType, priority, extraHeaders);
         const confirmed = this.publishTo(target, route, envelope.queue_name, content, properties, delayMs > 0 ? { dueAt, job: envelope } : undefined);
         if (!this.logger.isLevelEnabled('debug')) return confirmed.then(noReceipt);
