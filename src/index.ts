@@ -21,6 +21,7 @@ export {
   DeserializationError,
   EnqueueError,
   EnvelopeError,
+  JobCancelledError,
   JobTimeoutError,
   RegistrationError,
   SerializationError,
@@ -123,3 +124,11 @@ export { applyTopology, verifyTopology, type DriftReport } from './amqp/topology
 export { Worker } from './worker/worker.js';
 export type { WorkerOptions } from './worker/worker-options.js';
 export type { DeadLetterReason, DeliveryInfo, WorkerEvents } from './worker/events.js';
+export type { PresenceOptions } from './presence/worker-presence.js';
+export type { JobProgress } from './job/internal-state.js';
+
+// Metrics (Prometheus): prom-client is an optional peer dependency, loaded only by `new WarrenMetrics()`.
+export { WarrenMetrics, type WarrenMetricsOptions } from './metrics/warren-metrics.js';
+export { metricsHandler, serveMetrics, type MetricsServer, type ScrapedRegistry, type ServeMetricsOptions } from './metrics/metrics-http.js';
+export type { Listenable, ObservedAdapter, ObservedWorker } from './metrics/observed.js';
+export type { MetricsRegistry } from './metrics/prom-client.js';

@@ -123,6 +123,28 @@ export const DEFAULTS = Object.freeze({
   /** Body encoding of published jobs: 'json' (Active Job's JSON) or 'protobuf'. */
   encoding: 'json' as 'json' | 'protobuf',
 
+  /** Workers report themselves and obey operators (src/presence/): heartbeats and control messages. */
+  presence: Object.freeze({
+    /** Fanout exchange every worker publishes its heartbeat to (non-persistent messages with a TTL). */
+    heartbeatExchange: 'warren.workers',
+    /** Direct exchange of control messages: routing key `all`, or one worker's id. */
+    controlExchange: 'warren.control',
+    /** How often a worker sends its heartbeat (and at once when asked). Sidekiq beats every 10 s; 5 s keeps the dashboard fresh. */
+    heartbeatIntervalMs: 5_000,
+    /**
+     * A heartbeat expires (x-message TTL) and a reader forgets a worker it has not heard from
+     * for this long: three missed beats.
+     */
+    heartbeatTtlMs: 15_000,
+    /** A control message older than this (by its `sentAt`) is ignored: a replayed quiet or stop does nothing later. */
+    controlMaxAgeMs: 60_000,
+    /** How long `WorkerMonitor.workers({ refresh: true })` waits for workers to answer a ping. */
+    refreshWaitMs: 1_000,
+    /** Cancels and retries a worker remembers and reports in its heartbeats. */
+    cancelsKept: 20,
+    retriesKept: 20,
+  }),
+
   /** Delayed delivery through the delay ladder (amqp/delay/), the default delay mechanism. */
   delay: Object.freeze({
     /**
@@ -173,6 +195,84 @@ export const DEFAULTS = Object.freeze({
      * channel's prefetch, beside the job concurrency). Each forward is a confirmed publish.
      */
     forwardPrefetch: 100,
+  }),
+
+  /** `warren stats` and the StatsReader behind it and the dashboard (src/stats/). */
+  stats: Object.freeze({
+    /**
+     * Dead letters read (and put back) to count them per reason; past this many the counts are
+     * of the oldest ones only (the snapshot says how many were read).
+     */
+    deadLetterScanLimit: 1_000,
+    /** Seconds between two snapshots of `warren stats --watch`. */
+    watchSeconds: 2,
+    /**
+     * The due windows delayed jobs are counted in, by the longest wait each can hold (ms). A
+     * job in ladder level k falls due in less than 2^(k+1) ms; the level counts in the first
+     * window that reaches that far.
+     */
+    delayWindows: Object.freeze([
+      { window: '< 1 min', upToMs: 60_000 },
+      { window: '< 1 hour', upToMs: 60 * 60_000 },
+      { window: '< 1 day', upToMs: 24 * 60 * 60_000 },
+      { window: '< 1 week', upToMs: 7 * 24 * 60 * 60_000 },
+      { window: '< 90 days', upToMs: 90 * 24 * 60 * 60_000 },
+      { window: 'later', upToMs: Number.POSITIVE_INFINITY },
+    ]) as readonly { window: string; upToMs: number }[],
+  }),
+
+  /** The dashboard (src/web/, `warren web`). */
+  web: Object.freeze({
+    /** Address `warren web` and startDashboard bind: loopback only. Any other needs `auth`. */
+    host: '127.0.0.1',
+    /** Port `warren web` listens on (Sidekiq's web UI is usually mounted; Resque's ran on 5678). */
+    port: 9292,
+    /** How often the dashboard samples the stats it draws on the overview chart. */
+    sampleIntervalMs: 10_000,
+    /** How far back the overview chart reaches (the samples kept in memory). */
+    historyMs: 60 * 60_000,
+    /** A page taken within this long of the last stats snapshot shows that one rather than asking the broker again. */
+    snapshotMaxAgeMs: 1_000,
+    /** Dead letters listed per page (reading them takes each message and puts it back). */
+    deadLettersShown: 100,
+    /** Dead letters the job search reads at most, oldest first. */
+    searchScanLimit: 10_000,
+    /** How long a login (the session cookie of a token login) lasts. */
+    sessionMaxAgeMs: 12 * 60 * 60_000,
+    /** Largest form body a POST may send. */
+    maxFormBytes: 16 * 1024,
+    /** Seconds between reloads of a page whose "auto-refresh" box is ticked. */
+    refreshSeconds: 5,
+  }),
+
+  /** Prometheus metrics (src/metrics/, `warren worker --metrics-port`); prom-client is an optional peer dependency. */
+  metrics: Object.freeze({
+    /** Prepended to every metric name: `warren_jobs_performed_total`. */
+    prefix: 'warren_',
+    /**
+     * Buckets of `warren_job_duration_seconds` (perform, callbacks included), in seconds: from a
+     * millisecond (most jobs of a web app) to five minutes (reports, exports).
+     */
+    durationBuckets: Object.freeze([0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]) as readonly number[],
+    /**
+     * Buckets of `warren_job_queue_latency_seconds` (enqueued -> performed), in seconds: from a
+     * millisecond (an idle worker) to an hour (a backlog, or a delayed job: its wait is included).
+     */
+    latencyBuckets: Object.freeze([0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600]) as readonly number[],
+    /**
+     * Distinct (job_class, queue) pairs one WarrenMetrics keeps apart. A job class name comes from
+     * the message, so a flood of unknown names must not grow the scrape without bound: pairs past
+     * this one are counted together under `other`.
+     */
+    maxSeries: 1_000,
+    /** The job_class label of a delivery that could not be decoded (no class known). */
+    unknownJobClass: 'unknown',
+    /** The job_class and queue labels of the pairs past maxSeries. */
+    overflowLabel: 'other',
+    /** Address serveMetrics and `warren worker --metrics-port` bind: loopback unless told otherwise. */
+    host: '127.0.0.1',
+    /** The path serveMetrics answers (anything else is a 404). */
+    path: '/metrics',
   }),
 });
 

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { DEFAULTS } from '../../config/defaults.js';
 import { loadTopology, defaultTopology } from '../../topology/index.js';
 import { Worker } from '../../worker/worker.js';
+import type { MetricsServer } from '../../metrics/metrics-http.js';
+import { WarrenMetrics } from '../../metrics/warren-metrics.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
 import { addDelayFlags, delayLadder, type DelayFlags } from '../delay-flags.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -17,10 +19,32 @@ interface WorkerFlags extends ConnectionFlags, DelayFlags, SigningFlags {
   concurrency?: number;
   topology?: string[];
   shutdownTimeout?: number;
+  metricsPort?: number;
+  metricsHost?: string;
+}
+
+/**
+ * `--metrics-port`: Prometheus metrics of this worker on GET /metrics while it runs (src/metrics/),
+ * served before the worker connects, so a scrape also sees a worker that cannot reach the broker.
+ * Undefined when the port is taken (said in the log).
+ */
+async function serveWorkerMetrics(worker: Worker, port: number, host: string, logger: Logger): Promise<MetricsServer | undefined> {
+  const metrics = new WarrenMetrics(); // a ConfigurationError (exit 2) without prom-client installed
+  metrics.observeWorker(worker);
+  try {
+    const server = await metrics.serve({ port, host });
+    logger.info({ url: server.url }, `serving Prometheus metrics at ${server.url}`);
+    return server;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error(`cannot serve metrics on ${host}:${port}: ${message}`);
+    return undefined;
+  }
 }
 
 async function runWorker(flags: WorkerFlags, logger: Logger): Promise<number> {
   if (!flags.require) throw new UsageError('warren worker needs --require <module> (the module that exports your JobRegistry)');
+  if (flags.metricsHost !== undefined && flags.metricsPort === undefined) throw new UsageError('--metrics-host needs --metrics-port <port>');
   const registry = await loadRegistry(flags.require);
   const topology = flags.topology?.length ? await loadTopology(flags.topology) : defaultTopology();
   const signing = signingOptions(flags);
@@ -38,9 +62,23 @@ async function runWorker(flags: WorkerFlags, logger: Logger): Promise<number> {
     handleSignals: true,
   });
   const stopped = new Promise<void>((resolve) => worker.events.once('worker:stopped', () => resolve()));
+  let metrics: MetricsServer | undefined;
+  if (flags.metricsPort !== undefined) {
+    metrics = await serveWorkerMetrics(worker, flags.metricsPort, flags.metricsHost ?? DEFAULTS.metrics.host, logger);
+    if (!metrics) return EXIT.failure;
+  }
+  try {
+    return await startAndWait(worker, stopped, registry.names(), logger);
+  } finally {
+    await metrics?.close();
+  }
+}
+
+/** Starts the worker and waits until it stopped: the exit code. */
+async function startAndWait(worker: Worker, stopped: Promise<void>, jobs: string[], logger: Logger): Promise<number> {
   // On the event, not after start(): a SIGTERM while still connecting ends start() without the worker ever being ready.
   worker.events.once('worker:ready', () =>
-    logger.info({ queues: worker.queues, concurrency: worker.concurrency, jobs: registry.names() }, 'worker ready; SIGTERM or Ctrl-C stops it gracefully'),
+    logger.info({ queues: worker.queues, concurrency: worker.concurrency, jobs }, 'worker ready; SIGTERM or Ctrl-C stops it gracefully'),
   );
   try {
     await worker.start();
@@ -65,7 +103,13 @@ export function workerCommand(logger: Logger, setExit: (code: number) => void): 
       '--shutdown-timeout <ms>',
       `how long in-flight jobs may finish after SIGTERM (default: ${DEFAULTS.amqp.shutdownTimeoutMs})`,
       integer('--shutdown-timeout', 0),
-    );
+    )
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics on GET /metrics at this port while the worker runs (needs prom-client installed; 0: any free port)',
+      integer('--metrics-port', 0),
+    )
+    .option('--metrics-host <host>', `address the metrics server binds (default: ${DEFAULTS.metrics.host}); metrics carry no secrets`);
   addConnectionFlags(command);
   addDelayFlags(command);
   addSigningFlags(command, 'worker');
