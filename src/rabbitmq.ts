@@ -27,3 +27,27 @@ export {
   type DriftReport,
   type VerifyTopologyOptions,
 } from './amqp/topology/index.js';
+
+// Seeing and steering workers: heartbeats and control messages (src/presence/)
+export { WorkerMonitor, type WorkerMonitorOptions, type WorkerTarget } from './presence/worker-monitor.js';
+export type {
+  CancelReport,
+  QueueActivity,
+  RetryNotice,
+  RunningJobReport,
+  WorkerHeartbeat,
+  WorkerState,
+} from './presence/heartbeat.js';
+export type { ControlCommand } from './presence/control-message.js';
+
+// `warren stats` read from code: queues, delayed jobs per due window, dead letters per reason, live workers (src/stats/)
+export { StatsReader, type StatsReaderOptions } from './stats/stats-reader.js';
+export type { DeadLetterStats, DelayWindowStats, QueueStats, StatsSnapshot } from './stats/stats-snapshot.js';
+
+// The dashboard (src/web/): served by `warren web` (startDashboard), or mounted in an application's own server (createDashboard)
+export { createDashboard, startDashboard } from './web/dashboard.js';
+export type { Dashboard, DashboardHandler } from './web/dashboard-handler.js';
+export type { RunningDashboard } from './web/dashboard-server.js';
+export type { DashboardOptions, StartDashboardOptions } from './web/dashboard-options.js';
+export type { DashboardAuth } from './web/auth.js';
+export type { ArgumentsSubject, RedactArguments } from './web/present-arguments.js';

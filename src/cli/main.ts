@@ -9,8 +9,11 @@ import { deadCommand } from './commands/dead.js';
 import { delaysCommand } from './commands/delays.js';
 import { enqueueCommand } from './commands/enqueue.js';
 import { generateCommand } from './commands/generate.js';
+import { statsCommand } from './commands/stats.js';
 import { topologyCommand } from './commands/topology.js';
+import { webCommand } from './commands/web.js';
 import { workerCommand } from './commands/worker.js';
+import { workersCommand } from './commands/workers.js';
 import { EXIT, UsageError } from './exit-codes.js';
 
 /**
@@ -47,7 +50,8 @@ function withExitOverride(command: Command): void {
 }
 
 /**
- * The `warren` command line: `worker`, `topology plan|apply|verify`, `enqueue`, `dead list|retry|purge`, `delays status|migrate`, `generate job`.
+ * The `warren` command line: `worker`, `topology plan|apply|verify`, `enqueue`, `dead list|retry|purge`, `delays status|migrate`,
+ * `stats`, `workers list|quiet|stop|cancel`, `web`, `generate job`.
  * Returns the exit code (see EXIT) instead of exiting, so it can be tested in-process.
  */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
@@ -72,6 +76,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     .addCommand(enqueueCommand(logger, setExit))
     .addCommand(deadCommand(logger, setExit))
     .addCommand(delaysCommand(logger, setExit))
+    .addCommand(statsCommand(logger, setExit))
+    .addCommand(workersCommand(logger, setExit))
+    .addCommand(webCommand(logger, setExit))
     .addCommand(generateCommand(setExit));
   withExitOverride(program);
   try {

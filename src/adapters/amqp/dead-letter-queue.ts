@@ -121,6 +121,18 @@ export class DeadLetterQueue {
     return this.retryWhere((letter) => matches(letter, filter), Number.POSITIVE_INFINITY);
   }
 
+  /** Removes the dead letter of job `jobId` for good (the first one found); false when there is none. */
+  async discard(jobId: string): Promise<boolean> {
+    let found = false;
+    await this.scan(async (message, channel) => {
+      if (describeDeadLetter(message).jobId !== jobId) return 'keep';
+      channel.ack(message);
+      found = true;
+      return 'stop';
+    });
+    return found;
+  }
+
   /** Removes dead letters (all, or those matching `filter`); returns how many. */
   async purge(filter: DeadLetterFilter = {}): Promise<number> {
     if (filter.queue === undefined) {
