@@ -1,0 +1,75 @@
+import { AdapterError } from '../errors.js';
+import type { DashboardData } from './dashboard-data.js';
+import type { PageContext } from './layout.js';
+import { withNotice } from './notices.js';
+import { confirmPage } from './pages/dead-letters.js';
+import { RequestRefused } from './request.js';
+import type { Page } from './routes.js';
+
+export type ActionResult = { redirect: string } | Page;
+
+function field(form: URLSearchParams, name: string): string | undefined {
+  const value = form.get(name)?.trim();
+  return value ? value.slice(0, 300) : undefined;
+}
+
+function required(form: URLSearchParams, name: string): string {
+  const value = field(form, name);
+  if (value === undefined) throw new RequestRefused(400, `the form has no ${name}`);
+  return value;
+}
+
+/**
+ * What a POST does. Every action is a POST with a valid CSRF token (checked before this runs);
+ * the answer is a redirect to the page that shows the result (303), or the confirmation step of
+ * "retry all" and "purge all" (the same POST again with confirm=yes).
+ */
+export async function runAction(path: string, form: URLSearchParams, context: PageContext, data: DashboardData): Promise<ActionResult | undefined> {
+  const base = context.base;
+  switch (path) {
+    case '/workers/quiet': {
+      await (await data.sources()).workers.quiet(required(form, 'workerId'));
+      return { redirect: withNotice(base, '/workers', 'quiet') };
+    }
+    case '/workers/stop': {
+      await (await data.sources()).workers.stop(required(form, 'workerId'));
+      return { redirect: withNotice(base, '/workers', 'stop') };
+    }
+    case '/jobs/cancel': {
+      await (await data.sources()).workers.cancel(required(form, 'jobId'), field(form, 'workerId'));
+      return { redirect: withNotice(base, '/workers', 'cancel') };
+    }
+    case '/dead-letters/retry': {
+      const deadLetters = (await data.sources()).deadLetters;
+      try {
+        const report = await deadLetters.retry(required(form, 'jobId'));
+        return { redirect: withNotice(base, '/dead-letters', 'retried', report.retried.length, report.failed.length) };
+      } catch (error) {
+        if (error instanceof AdapterError) return { redirect: withNotice(base, '/dead-letters', 'retry-missing') };
+        throw error;
+      }
+    }
+    case '/dead-letters/discard': {
+      const discarded = await (await data.sources()).deadLetters.discard(required(form, 'jobId'));
+      return { redirect: withNotice(base, '/dead-letters', discarded ? 'discarded' : 'discard-missing') };
+    }
+    case '/dead-letters/retry-all':
+    case '/dead-letters/purge': {
+      const deadLetters = (await data.sources()).deadLetters;
+      const queue = field(form, 'queue');
+      const filter = queue ? { queue } : {};
+      const what = path === '/dead-letters/purge' ? 'purge' : 'retry-all';
+      if (field(form, 'confirm') !== 'yes') {
+        return {
+          title: what === 'purge' ? 'Purge dead letters?' : 'Retry dead letters?',
+          content: confirmPage(context, what, await deadLetters.count(), queue),
+        };
+      }
+      if (what === 'purge') return { redirect: withNotice(base, '/dead-letters', 'purged', await deadLetters.purge(filter)) };
+      const report = await deadLetters.retryAll(filter);
+      return { redirect: withNotice(base, '/dead-letters', 'retried', report.retried.length, report.failed.length) };
+    }
+    default:
+      return undefined;
+  }
+}
