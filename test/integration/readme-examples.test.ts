@@ -157,6 +157,8 @@ describe('the README examples', { timeout: 180_000 }, () => {
       expect(await runExample('handlers.ts', env)).toContain('handlers ok');
       expect(await runExample('worker.ts', env)).toContain('worker ok');
       expect(await runExample('dead-letters.ts', env)).toContain('dead letters ok');
+      expect(await runExample('tracing.ts', env)).toContain('tracing ok');
+      expect(await runExample('operate.ts', env)).toContain('operate ok');
     });
   });
 });
