@@ -29,11 +29,12 @@ export interface ExecuteOptions {
 
 /**
  * Hears of each job an execution built from an envelope: `started` before its callbacks run,
- * `ended` once, just before the sink hears how it ended. Must not throw.
+ * `ended` once, just before the sink hears how it ended, with the number `started` returned
+ * (the tracker's slot for the job: it need not look the job up). Must not throw.
  */
 export interface ExecutionTracker {
-  started(job: Job): void;
-  ended(job: Job): void;
+  started(job: Job): number;
+  ended(job: Job, slot: number): void;
 }
 
 export interface ExecutionResult {
@@ -64,24 +65,29 @@ export function runEnvelope(envelope: Envelope, registry: JobRegistry, options: 
   }
   const performOptions = { logger, signal: options.signal };
   const { tracker } = options;
-  tracker?.started(job);
-  const target = tracker ? trackedSink(job, tracker, sink) : sink;
+  const target = tracker ? new TrackedSink(job, tracker.started(job), tracker, sink) : sink;
   if (isCurrentContext(job.locale, job.timezone)) runJob(job, performOptions, target);
   else withLocaleAndTimezone({ locale: job.locale, timezone: job.timezone }, () => runJob(job, performOptions, target));
 }
 
-/** `sink`, telling `tracker` the job ended right after it. */
-function trackedSink(job: Job, tracker: ExecutionTracker, sink: ExecutionSink): ExecutionSink {
-  return {
-    ended(outcome) {
-      tracker.ended(job);
-      sink.ended(outcome);
-    },
-    failed(error) {
-      tracker.ended(job);
-      sink.failed(error);
-    },
-  };
+/** `sink`, telling `tracker` the job ended just before it (one object per job, no closures). */
+class TrackedSink implements ExecutionSink {
+  constructor(
+    private readonly job: Job,
+    private readonly slot: number,
+    private readonly tracker: ExecutionTracker,
+    private readonly sink: ExecutionSink,
+  ) {}
+
+  ended(outcome: PerformOutcome): void {
+    this.tracker.ended(this.job, this.slot);
+    this.sink.ended(outcome);
+  }
+
+  failed(error: unknown): void {
+    this.tracker.ended(this.job, this.slot);
+    this.sink.failed(error);
+  }
 }
 
 /** runEnvelope as a promise, for callers that await one job (the in-process adapters, tests, apps). */

@@ -16,6 +16,13 @@ export interface DeliveryProcessorOptions {
   events: TypedEmitter<WorkerEvents>;
   /** Called once per delivery, when it is settled or left to the closing channel. */
   done: () => void;
+  /** Counts acks and dead letters per queue, for heartbeats (absent with presence off). */
+  counter?: VerdictCounter | undefined;
+}
+
+export interface VerdictCounter {
+  acked(queue: string): void;
+  deadLettered(queue: string, jobId: string | undefined): void;
 }
 
 /**
@@ -66,8 +73,9 @@ export class DeliveryProcessor implements VerdictSink {
 
   /** The delivery's verdict: an ack at once (the common case), anything else through the settlement. */
   verdict(delivery: Delivery, verdict: DeliveryVerdict): void {
-    const { settlement, done } = this.options;
+    const { settlement, done, counter } = this.options;
     if (verdict === ACK) {
+      counter?.acked(delivery.queue);
       try {
         settlement.ack(delivery);
       } catch (error) {
@@ -77,6 +85,7 @@ export class DeliveryProcessor implements VerdictSink {
       done();
       return;
     }
+    if (verdict.action === 'dead-letter') counter?.deadLettered(delivery.queue, verdict.envelope?.job_id);
     settlement.settle(delivery, verdict).then(done, (error: unknown) => this.error(delivery, error));
   }
 

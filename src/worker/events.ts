@@ -37,6 +37,8 @@ export type DeadLetterReason =
  */
 export interface WorkerEvents extends ConnectionEvents {
   'worker:ready': { queues: string[]; concurrency: number };
+  /** `quiet()` (or a control message): no new jobs; the running ones finish. */
+  'worker:quiet': { inFlight: number };
   'worker:stopping': { inFlight: number };
   'worker:stopped': { abandoned: number };
   /** `enqueuedAt`: the envelope's enqueued_at (ms since the epoch), when it has one; start minus it is the job's queue latency. */

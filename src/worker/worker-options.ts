@@ -2,6 +2,7 @@ import type { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import type { AmqpConnectionOptions } from '../amqp/connection.js';
 import type { DelayScheduler } from '../amqp/delay/scheduler.js';
 import type { SigningOptions } from '../amqp/signing.js';
+import type { PresenceOptions } from '../presence/worker-presence.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { Topology } from '../topology/index.js';
 
@@ -74,6 +75,13 @@ export interface WorkerOptions extends AmqpConnectionOptions {
    * Default: signatures are neither checked nor written.
    */
   signing?: SigningOptions;
+  /**
+   * Heartbeats and control (src/presence/): the worker publishes a heartbeat every few seconds
+   * (host, pid, queues, running jobs with their progress, counts) and obeys quiet, stop and
+   * cancel messages, signed ones only when `signing` is set. `false` turns both off. Default: on,
+   * every DEFAULTS.presence.heartbeatIntervalMs.
+   */
+  presence?: false | PresenceOptions;
   /**
    * Stop gracefully on SIGTERM and SIGINT (a second signal aborts in-flight jobs at once).
    * Default: true, as job worker processes expect; pass false when embedding the worker.

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { inspect, type InspectOptionsStylized } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import { componentLogger } from '../config/logger.js';
@@ -27,6 +29,11 @@ import type { WorkerEvents } from './events.js';
 import type { WorkerOptions } from './worker-options.js';
 import { DeliverySettlement } from './settlement.js';
 import { handleShutdownSignals } from './signals.js';
+import { RunningJobs } from './running-jobs.js';
+import { WorkerPresence } from '../presence/worker-presence.js';
+import type { ControlMessage } from '../presence/control-message.js';
+import type { WorkerHeartbeat, WorkerState } from '../presence/heartbeat.js';
+import { WARREN_VERSION } from '../support/package-info.js';
 
 /** Rejects at the first refused login or failed TLS verification of `connection` (see connectFailureKind). */
 function refusedConnection(connection: AmqpConnection): Promise<never> {
@@ -51,6 +58,8 @@ interface Running {
   ownsAdapter: boolean;
   /** Takes each delivery from its arrival to its settlement. */
   processor: DeliveryProcessor;
+  /** Heartbeats and control messages (none with `presence: false`). */
+  presence: WorkerPresence | undefined;
   removeSignalHandlers: () => void;
 }
 
@@ -81,6 +90,8 @@ export class Worker {
     };
   }
   readonly events: TypedEmitter<WorkerEvents>;
+  /** Unique per worker: `<host>:<pid>:<random>`; heartbeats carry it and control messages address it. */
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   readonly queues: readonly string[];
   readonly concurrency: number;
   private readonly logger: Logger;
@@ -102,6 +113,11 @@ export class Worker {
   private forceAbort: (() => void) | undefined;
   private forced = false;
   private stopped: Promise<void> | undefined;
+  /** The running jobs and counts heartbeats report (undefined with `presence: false`). */
+  private readonly jobs: RunningJobs | undefined;
+  private readonly startedAt = new Date().toISOString();
+  private quieted = false;
+  private finished = false;
 
   constructor(private readonly options: WorkerOptions) {
     this.logger = componentLogger(options.logger ?? settings().logger, 'worker');
@@ -126,6 +142,11 @@ export class Worker {
       throw new ConfigurationError(`forwardPrefetch must be an integer from 0 to 65535, not ${String(options.forwardPrefetch)}`);
     }
     if (!(this.maxHoldMs >= 0)) throw new ConfigurationError(`maxHoldMs must be a number of milliseconds >= 0, not ${String(options.maxHoldMs)}`);
+    this.jobs = options.presence === false ? undefined : new RunningJobs({ cancels: DEFAULTS.presence.cancelsKept, retries: DEFAULTS.presence.retriesKept });
+    const intervalMs = options.presence === false ? undefined : options.presence?.heartbeatIntervalMs;
+    if (intervalMs !== undefined && !(Number.isInteger(intervalMs) && intervalMs >= 100)) {
+      throw new ConfigurationError(`presence.heartbeatIntervalMs must be an integer number of ms >= 100, not ${String(intervalMs)}`);
+    }
     this.queues = Object.freeze(options.queues?.length ? [...new Set(options.queues)] : defaultWorkerQueues(options.registry, this.topology, deadLetterQueue));
   }
 
@@ -190,14 +211,17 @@ export class Worker {
         signatures: this.signer,
         signal: this.abandon.signal,
         abandoned: () => this.abandoned,
+        tracker: this.jobs,
       },
+      counter: this.jobs,
       settlement,
       maxHoldMs: this.maxHoldMs,
       stopping: this.stopping.signal,
       events: this.events,
       done: () => this.done(),
     });
-    const running: Running = { connection, consumer, forwarder, adapter, ownsAdapter, processor, removeSignalHandlers };
+    const presence = this.jobs ? this.startPresence(connection, this.jobs) : undefined;
+    const running: Running = { connection, consumer, forwarder, adapter, ownsAdapter, processor, presence, removeSignalHandlers };
     this.running = running;
     // A stop while waiting for the broker (SIGTERM before it ever connected) ends the wait.
     const stoppedFirst = new Promise<'stopped'>((resolve) => {
@@ -212,6 +236,94 @@ export class Worker {
       throw error;
     }
     this.events.emit('worker:ready', { queues: [...this.queues], concurrency: this.concurrency });
+  }
+
+  private startPresence(connection: AmqpConnection, jobs: RunningJobs): WorkerPresence {
+    this.events.on('job:retry', ({ jobId, jobClass, queue }) => {
+      if (jobId && jobClass) jobs.retried({ jobId, jobClass, queue, at: new Date().toISOString() });
+    });
+    return new WorkerPresence(connection, {
+      id: this.id,
+      intervalMs: (this.options.presence === false ? undefined : this.options.presence?.heartbeatIntervalMs) ?? DEFAULTS.presence.heartbeatIntervalMs,
+      describe: () => this.heartbeat(jobs),
+      obey: (message) => this.obey(message),
+      signer: this.signer,
+      logger: this.logger,
+    });
+  }
+
+  /** What this worker's heartbeat says now. */
+  private heartbeat(jobs: RunningJobs): WorkerHeartbeat {
+    return {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      version: WARREN_VERSION,
+      queues: [...this.queues],
+      concurrency: this.concurrency,
+      busy: jobs.busy,
+      running: jobs.runningReports(),
+      performed: jobs.performed,
+      failed: jobs.failed,
+      startedAt: this.startedAt,
+      sentAt: new Date().toISOString(),
+      state: this.state,
+      queueStats: jobs.queueActivity(),
+      cancels: jobs.cancelReports(),
+      retries: jobs.retryNotices(),
+    };
+  }
+
+  /** running, quiet (after `quiet()`), stopping (shutdown began), stopped. */
+  get state(): WorkerState {
+    if (this.finished) return 'stopped';
+    if (this.stopping.signal.aborted) return 'stopping';
+    return this.quieted ? 'quiet' : 'running';
+  }
+
+  /**
+   * Stops taking new jobs and lets the running ones finish (Sidekiq's quiet): the consumers are
+   * cancelled, the worker stays connected and keeps reporting until it is stopped. For deploys:
+   * quiet the old workers, start the new ones, stop the old ones when idle.
+   */
+  async quiet(): Promise<void> {
+    if (this.quieted || this.stopping.signal.aborted) return;
+    this.quieted = true;
+    this.logger.info('quiet: taking no new jobs, finishing the running ones');
+    this.events.emit('worker:quiet', { inFlight: this.inFlight });
+    await this.running?.consumer.cancel();
+    void this.running?.presence?.beat();
+  }
+
+  /**
+   * Aborts the signal of the running job with this id (its reason is a JobCancelledError); true
+   * when this worker runs it. The job decides what cancelling means; the outcome is in the
+   * heartbeats' `cancels`. Needs presence (the default).
+   */
+  cancelJob(jobId: string): boolean {
+    const found = (this.jobs?.cancel(jobId) ?? 0) > 0;
+    this.logger.info({ job_id: jobId, found }, found ? 'cancel: signal aborted' : 'cancel: no such running job here');
+    if (found) void this.running?.presence?.beat();
+    return found;
+  }
+
+  /** A control message addressed to this worker (or to all), already checked. */
+  private obey(message: ControlMessage): void {
+    switch (message.command) {
+      case 'ping':
+        void this.running?.presence?.beat();
+        return;
+      case 'quiet':
+        void this.quiet();
+        return;
+      case 'stop':
+        this.logger.info('stop requested by a control message');
+        void this.stop();
+        return;
+      case 'cancel':
+        this.cancelJob(message.jobId);
+        return;
+    }
   }
 
   private dueForwarder(connection: AmqpConnection, adapter: AmqpAdapter, deadLetters: DeadLetterPublisher, retryDelayMs: number): DueForwarder | undefined {
@@ -273,6 +385,7 @@ export class Worker {
     const forwarderStopped = running.forwarder?.stop();
     const drained = await this.drain(this.options.shutdownTimeoutMs ?? DEFAULTS.amqp.shutdownTimeoutMs);
     await forwarderStopped;
+    void running.presence?.beat();
     const abandoned = this.inFlight;
     if (!drained) {
       this.abandoned = true;
@@ -281,6 +394,8 @@ export class Worker {
       this.abandon.abort(new DOMException('the worker is shutting down', 'AbortError'));
     }
     await running.consumer.close();
+    this.finished = true;
+    await running.presence?.close();
     await running.connection.close();
     if (running.ownsAdapter) await running.adapter.close();
     running.removeSignalHandlers();
