@@ -19,6 +19,7 @@ import type { Delivery } from '../src/worker/delivery.js';
 import type { WorkerEvents } from '../src/worker/events.js';
 import type { DeliveryVerdict } from '../src/worker/delivery.js';
 import { performDelivery, type DeliveryContext } from '../src/worker/perform-delivery.js';
+import { RunningJobs } from '../src/worker/running-jobs.js';
 import { benchJobClass, benchRegistry } from './compare/bench-job.js';
 import { benchPayload } from './compare/payload.js';
 import { deliveredMessage, noAdapter } from './in-process.js';
@@ -51,6 +52,7 @@ OneByOneJob.adapter = encodingAdapter;
 const workerLogger = settings().logger.child({ component: 'worker' });
 const events = new TypedEmitter<WorkerEvents>();
 const message = deliveredMessage(envelope, body);
+const runningJobs = new RunningJobs({ cancels: 20, retries: 20 });
 
 const countsGarbage = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--max-semi-space-size=1');
 let scavenges = 0;
@@ -111,6 +113,27 @@ const steps: [string, () => unknown][] = [
       });
     },
   ],
+  [
+    "worker: the same with presence's RunningJobs tracking the job and counting its ack (heartbeats' per-job cost)",
+    () => {
+      const delivery = { message, queue: 'bench', channel: undefined, generation: 1, settled: false } as unknown as Delivery;
+      return verdictOf(
+        delivery,
+        {
+          registry,
+          adapter: noAdapter,
+          events,
+          logger: workerLogger,
+          maxMessageBytes: 1024 * 1024,
+          signatures: undefined,
+          signal: new AbortController().signal,
+          abandoned: () => false,
+          tracker: runningJobs,
+        },
+        runningJobs,
+      );
+    },
+  ],
 ];
 
 console.log(`warren hot paths in-process, no broker: ${ITERATIONS} jobs x ${ROUNDS} rounds, median; node ${process.version}, log level ${level}`);
@@ -125,8 +148,14 @@ for (const [label, fn] of steps) {
 }
 
 /** performDelivery with its verdict as a promise. */
-function verdictOf(delivery: Delivery, context: DeliveryContext): Promise<DeliveryVerdict> {
+function verdictOf(delivery: Delivery, context: DeliveryContext, counter?: RunningJobs): Promise<DeliveryVerdict> {
   return new Promise((resolve, reject) =>
-    performDelivery(delivery, context, { verdict: (_, verdict) => resolve(verdict), error: (_, error) => reject(error) }),
+    performDelivery(delivery, context, {
+      verdict: (_, verdict) => {
+        counter?.acked(delivery.queue); // as the DeliveryProcessor counts an ack
+        resolve(verdict);
+      },
+      error: (_, error) => reject(error),
+    }),
   );
 }
