@@ -43,7 +43,7 @@ export function columns(rows: readonly (readonly string[])[], rightAligned: Read
 }
 
 /** Control characters out of text that came from the broker (a heartbeat, a job class). */
-function safe(text: string): string {
+export function safe(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what is removed
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
@@ -71,7 +71,7 @@ export function workersText(workers: readonly WorkerHeartbeat[], now = Date.now(
       );
     }
     for (const cancel of worker.cancels.slice(0, 3)) {
-      lines.push(`    cancel of ${safe(cancel.jobClass)} ${safe(cancel.jobId)} at ${cancel.requestedAt}: ${cancel.outcome}`);
+      lines.push(`    cancel of ${safe(cancel.jobClass)} ${safe(cancel.jobId)} at ${safe(cancel.requestedAt)}: ${cancel.outcome}`);
     }
   }
   return lines;
@@ -98,7 +98,7 @@ export function statsText(snapshot: StatsSnapshot, deadLetterQueue: string, now 
   const windows = snapshot.delayed.map((window) => `${window.window}: ${count(window.messages)}`).join(', ');
   const reasons = Object.entries(snapshot.deadLetters.byReason)
     .sort(([, a], [, b]) => b - a)
-    .map(([reason, n]) => `${reason}: ${count(n)}`)
+    .map(([reason, n]) => `${safe(reason)}: ${count(n)}`)
     .join(', ');
   const partly = snapshot.deadLetters.scanned < snapshot.deadLetters.total ? ` (reasons of the oldest ${count(snapshot.deadLetters.scanned)})` : '';
   lines.push(

@@ -96,6 +96,12 @@ export const DEFAULTS = Object.freeze({
     concurrency: 10,
     /** Graceful stop: how long in-flight jobs may run after SIGTERM before the worker closes. */
     shutdownTimeoutMs: 30_000,
+    /**
+     * How long the one-shot readers (DeadLetterQueue, StatsReader, so `warren dead`, `warren stats`
+     * and the dashboard) wait to connect: a listener that accepts TCP and never speaks AMQP
+     * (a load balancer without a backend) fails them instead of hanging.
+     */
+    connectTimeoutMs: 10_000,
     /** RabbitMQ's own default consumer_timeout (30 minutes), used for the start-up warning. */
     brokerConsumerTimeoutMs: 30 * 60_000,
     /** One durable queue holds every dead letter (like Sidekiq's Dead set); headers name the original queue. */

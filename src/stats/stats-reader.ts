@@ -26,6 +26,36 @@ export interface StatsReaderOptions extends AmqpConnectionOptions {
   monitor?: WorkerMonitor;
 }
 
+/** The reader's own connection (passive declares), given up after DEFAULTS.amqp.connectTimeoutMs. */
+async function connectReader(url: string, options: StatsReaderOptions): Promise<ChannelModel> {
+  const socketOptions = {
+    ...(tlsSocketOptions(url, options.tls) ?? {}),
+    noDelay: true,
+    timeout: DEFAULTS.amqp.connectTimeoutMs,
+    clientProperties: { connection_name: 'warren stats' },
+  };
+  try {
+    const connection = await amqplib.connect(url, socketOptions);
+    connection.on('error', () => {});
+    return connection;
+  } catch (error) {
+    throw new AdapterError(`cannot connect to the broker at ${redactUrl(url)}: ${redactText(error instanceof Error ? error.message : String(error))}`);
+  }
+}
+
+function openDeadLetters(options: StatsReaderOptions): Promise<DeadLetterQueue> {
+  return DeadLetterQueue.open({
+    ...(options.url !== undefined && { url: options.url }),
+    ...(options.tls !== undefined && { tls: options.tls }),
+    ...(options.logger !== undefined && { logger: options.logger }),
+    ...(options.topology !== undefined && { topology: options.topology }),
+    ...(options.deadLetterQueue !== undefined && { queue: options.deadLetterQueue }),
+  });
+}
+
+/** Job queue names taken from heartbeats at most (heartbeats can be forged: each name costs a passive declare per snapshot). */
+const MAX_QUEUES_FROM_WORKERS = 500;
+
 /** A queue's AMQP reply code when it does not exist. */
 const NOT_FOUND = 404;
 
@@ -39,14 +69,17 @@ const NOT_FOUND = 404;
 export class StatsReader {
   private previous = new Map<string, QueueReading>();
   private snapshots = 0;
+  private running: Promise<unknown> = Promise.resolve();
+  /** Set when the connection closed (broker restart, network): the next read connects again. */
+  private lost = false;
   private channel: Promise<Channel> | undefined;
   private readonly ladder: { names: Map<string, number> };
 
   private constructor(
-    private readonly connection: ChannelModel,
+    private connection: ChannelModel,
     private readonly monitor: WorkerMonitor,
     private readonly ownsMonitor: boolean,
-    private readonly deadLetters: DeadLetterQueue,
+    private deadLetters: DeadLetterQueue,
     private readonly options: StatsReaderOptions,
   ) {
     const delay = { ...DEFAULTS.delay, ...options.delay };
@@ -55,18 +88,18 @@ export class StatsReader {
     for (let level = delay.lowestLevel; level < delay.levels; level += 1) levels.set(names.level(level), level);
     if (names.due) levels.set(names.due, -1);
     this.ladder = { names: levels };
+    this.watch(connection);
+  }
+
+  private watch(connection: ChannelModel): void {
+    connection.on('close', () => {
+      if (connection === this.connection) this.lost = true;
+    });
   }
 
   static async open(options: StatsReaderOptions = {}): Promise<StatsReader> {
     const url = resolveAmqpUrl(options.url);
-    const socketOptions = { ...(tlsSocketOptions(url, options.tls) ?? {}), noDelay: true, clientProperties: { connection_name: 'warren stats' } };
-    let connection: ChannelModel;
-    try {
-      connection = await amqplib.connect(url, socketOptions);
-    } catch (error) {
-      throw new AdapterError(`cannot connect to the broker at ${redactUrl(url)}: ${redactText(error instanceof Error ? error.message : String(error))}`);
-    }
-    connection.on('error', () => {});
+    const connection = await connectReader(url, options);
     const opened: { monitor?: WorkerMonitor; deadLetters?: DeadLetterQueue } = {};
     try {
       const connectionOptions = {
@@ -75,11 +108,7 @@ export class StatsReader {
         ...(options.logger !== undefined && { logger: options.logger }),
       };
       opened.monitor = options.monitor ?? (await WorkerMonitor.open({ ...connectionOptions, connectionName: 'warren stats monitor' }));
-      opened.deadLetters = await DeadLetterQueue.open({
-        ...connectionOptions,
-        ...(options.topology !== undefined && { topology: options.topology }),
-        ...(options.deadLetterQueue !== undefined && { queue: options.deadLetterQueue }),
-      });
+      opened.deadLetters = await openDeadLetters(options);
       return new StatsReader(connection, opened.monitor, options.monitor === undefined, opened.deadLetters, options);
     } catch (error) {
       if (options.monitor === undefined) await opened.monitor?.close().catch(() => {});
@@ -94,7 +123,17 @@ export class StatsReader {
    * queues before and after waiting for the answers (DEFAULTS.presence.refreshWaitMs), so even
    * a single `warren stats` has an arrival rate; later ones compare with the previous snapshot.
    */
-  async snapshot(): Promise<StatsSnapshot> {
+  snapshot(): Promise<StatsSnapshot> {
+    // One at a time: they share a channel, which a missing queue closes.
+    const run = this.running.then(
+      () => this.takeSnapshot(),
+      () => this.takeSnapshot(),
+    );
+    this.running = run.catch(() => {});
+    return run;
+  }
+
+  private async takeSnapshot(): Promise<StatsSnapshot> {
     const first = this.snapshots === 0;
     this.snapshots += 1;
     let workers: WorkerHeartbeat[];
@@ -126,7 +165,14 @@ export class StatsReader {
     const topology = this.options.topology ?? defaultTopology();
     const deadLetterQueue = this.options.deadLetterQueue ?? DEFAULTS.amqp.deadLetterQueue;
     const names = new Set([...jobQueues(topology, { deadLetterQueue }), DEFAULTS.queueName]);
-    for (const worker of workers) for (const queue of worker.queues) names.add(queue);
+    let fromWorkers = 0;
+    for (const worker of workers) {
+      for (const queue of worker.queues) {
+        if (names.has(queue) || fromWorkers >= MAX_QUEUES_FROM_WORKERS) continue;
+        names.add(queue);
+        fromWorkers += 1;
+      }
+    }
     for (const name of names) if (this.ladder.names.has(name) || name === deadLetterQueue) names.delete(name);
     return [...names].sort();
   }
@@ -160,6 +206,19 @@ export class StatsReader {
 
   /** A passive declare: the queue's counts, or undefined when it does not exist (which closes the channel: the next check opens another). */
   private async check(queue: string): Promise<{ messageCount: number; consumerCount: number } | undefined> {
+    if (this.lost) {
+      this.lost = false;
+      this.channel = undefined;
+      this.connection = await connectReader(resolveAmqpUrl(this.options.url), this.options).catch((error: unknown) => {
+        this.lost = true;
+        throw error;
+      });
+      this.watch(this.connection);
+      // Its connection went with the same broker: open it again too.
+      const stale = this.deadLetters;
+      this.deadLetters = await openDeadLetters(this.options);
+      await stale.close().catch(() => {});
+    }
     this.channel ??= this.openChannel();
     try {
       const channel = await this.channel;

@@ -132,7 +132,8 @@ export function queueStats(current: QueueReading, previous: QueueReading | undef
 
 /** Dead letters per reason. */
 export function countReasons(reasons: readonly string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const reason of reasons) counts[reason] = (counts[reason] ?? 0) + 1;
-  return counts;
+  // A Map, then own properties: a reason is a header anyone can set (`__proto__`, `constructor`).
+  const counts = new Map<string, number>();
+  for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return Object.fromEntries(counts);
 }

@@ -5,6 +5,7 @@ import { withNotice } from './notices.js';
 import { confirmPage } from './pages/dead-letters.js';
 import { RequestRefused } from './request.js';
 import type { Page } from './routes.js';
+import type { WorkerSource } from './sources.js';
 
 export type ActionResult = { redirect: string } | Page;
 
@@ -20,6 +21,15 @@ function required(form: URLSearchParams, name: string): string {
 }
 
 /**
+ * The id of a worker the monitor lists now: a button steers one worker, never `all` nor an id
+ * no live worker has (heartbeats can be forged; the dashboard would sign what it sends).
+ */
+async function listedWorker(workers: WorkerSource, workerId: string): Promise<string> {
+  if (workerId !== 'all' && (await workers.workers()).some((worker) => worker.id === workerId)) return workerId;
+  throw new RequestRefused(404, `no live worker has the id ${JSON.stringify(workerId)}`);
+}
+
+/**
  * What a POST does. Every action is a POST with a valid CSRF token (checked before this runs);
  * the answer is a redirect to the page that shows the result (303), or the confirmation step of
  * "retry all" and "purge all" (the same POST again with confirm=yes).
@@ -28,15 +38,19 @@ export async function runAction(path: string, form: URLSearchParams, context: Pa
   const base = context.base;
   switch (path) {
     case '/workers/quiet': {
-      await (await data.sources()).workers.quiet(required(form, 'workerId'));
+      const workers = (await data.sources()).workers;
+      await workers.quiet(await listedWorker(workers, required(form, 'workerId')));
       return { redirect: withNotice(base, '/workers', 'quiet') };
     }
     case '/workers/stop': {
-      await (await data.sources()).workers.stop(required(form, 'workerId'));
+      const workers = (await data.sources()).workers;
+      await workers.stop(await listedWorker(workers, required(form, 'workerId')));
       return { redirect: withNotice(base, '/workers', 'stop') };
     }
     case '/jobs/cancel': {
-      await (await data.sources()).workers.cancel(required(form, 'jobId'), field(form, 'workerId'));
+      const workers = (await data.sources()).workers;
+      const workerId = field(form, 'workerId');
+      await workers.cancel(required(form, 'jobId'), workerId === undefined ? undefined : await listedWorker(workers, workerId));
       return { redirect: withNotice(base, '/workers', 'cancel') };
     }
     case '/dead-letters/retry': {

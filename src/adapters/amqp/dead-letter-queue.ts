@@ -32,6 +32,28 @@ export interface RetryReport {
   failed: Array<{ jobId: string | undefined; error: string }>;
 }
 
+/**
+ * One reading or change of a dead-letter queue at a time per process and queue: a scan holds
+ * the messages it read until it ends, so a discard or purge running beside it (the dashboard's
+ * stats sampler beside a click) would miss them. Other processes are not covered: a dead letter
+ * another process holds at that instant is skipped (discard says false, purge leaves it).
+ */
+const queueLocks = new Map<string, Promise<unknown>>();
+
+function exclusively<T>(queue: string, work: () => Promise<T>): Promise<T> {
+  const previous = queueLocks.get(queue) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const settled = run.then(
+    () => {},
+    () => {},
+  );
+  queueLocks.set(queue, settled);
+  void settled.then(() => {
+    if (queueLocks.get(queue) === settled) queueLocks.delete(queue);
+  });
+  return run;
+}
+
 function matches(letter: DeadLetter, filter: DeadLetterFilter): boolean {
   return filter.queue === undefined || letter.originalQueue === filter.queue;
 }
@@ -76,7 +98,12 @@ export class DeadLetterQueue {
 
   static async open(options: DeadLetterQueueOptions = {}): Promise<DeadLetterQueue> {
     const url = resolveAmqpUrl(options.url);
-    const socketOptions = { ...(tlsSocketOptions(url, options.tls) ?? {}), noDelay: true, clientProperties: { connection_name: 'warren dead letters' } };
+    const socketOptions = {
+      ...(tlsSocketOptions(url, options.tls) ?? {}),
+      noDelay: true,
+      timeout: DEFAULTS.amqp.connectTimeoutMs,
+      clientProperties: { connection_name: 'warren dead letters' },
+    };
     let connection: ChannelModel;
     try {
       connection = await amqplib.connect(url, socketOptions);
@@ -193,7 +220,11 @@ export class DeadLetterQueue {
     });
   }
 
-  private async withChannel<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
+  private withChannel<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
+    return exclusively(`${this.options.url ?? ''}|${this.queue}`, () => this.onChannel(work));
+  }
+
+  private async onChannel<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
     const channel = await this.connection.createChannel();
     let closed = false;
     channel.on('error', () => {});

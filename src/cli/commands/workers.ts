@@ -5,7 +5,7 @@ import { WorkerMonitor } from '../../presence/worker-monitor.js';
 import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { addSigningFlags, signingOptions, type SigningFlags } from '../signing-flags.js';
-import { workersText } from '../stats-text.js';
+import { safe, workersText } from '../stats-text.js';
 
 interface WorkersFlags extends ConnectionFlags, SigningFlags {
   json?: boolean;
@@ -74,11 +74,11 @@ async function cancel(jobId: string, flags: WorkersFlags, logger: Logger): Promi
     );
     if (flags.json) process.stdout.write(`${JSON.stringify(reports)}\n`);
     else {
-      process.stdout.write(`cancel of job ${jobId} sent\n`);
-      for (const report of reports)
-        process.stdout.write(
-          `  ${report.worker}: ${report.jobClass} ${report.outcome === 'running' ? 'still running (the job decides when to stop)' : report.outcome}\n`,
-        );
+      process.stdout.write(`cancel of job ${safe(jobId)} sent\n`);
+      for (const report of reports) {
+        const outcome = report.outcome === 'running' ? 'still running (the job decides when to stop)' : report.outcome;
+        process.stdout.write(`  ${safe(report.worker)}: ${safe(report.jobClass)} ${outcome}\n`);
+      }
     }
     return EXIT.ok;
   });

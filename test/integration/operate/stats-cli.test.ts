@@ -135,7 +135,11 @@ describe('warren stats and warren workers', { timeout: 90_000 }, () => {
     await waitFor(() => watching.stdout.join('').split('\n').filter(Boolean).length >= 2, 'two snapshots', 30_000);
     watching.kill('SIGINT');
     expect((await watching.exited).code).toBe(0);
-    const snapshots = watching.stdout.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as StatsSnapshot);
+    const snapshots = watching.stdout
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as StatsSnapshot);
     for (const snapshot of snapshots) expect(snapshot.queues).toEqual([expect.objectContaining({ name: idle, ready: 1, consumers: 0 })]);
   });
 

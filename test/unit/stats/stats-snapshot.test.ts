@@ -101,7 +101,15 @@ describe('stats as text', () => {
       '3.5 h',
       '2.1 d',
     ]);
-    expect(columns([['a', '1'], ['long', '100']], new Set([1]))).toEqual(['a       1', 'long  100']);
+    expect(
+      columns(
+        [
+          ['a', '1'],
+          ['long', '100'],
+        ],
+        new Set([1]),
+      ),
+    ).toEqual(['a       1', 'long  100']);
   });
 
   it('groups warren queues into two lines and lists workers with their running jobs, control characters replaced', () => {
