@@ -27,46 +27,58 @@ export interface WorkerPresenceOptions {
 }
 
 /**
- * A worker's side of presence, on its consuming connection: a heartbeat on the heartbeat
- * exchange every interval (non-persistent, expiring after DEFAULTS.presence.heartbeatTtlMs, so
- * nothing piles up when nobody reads), and an exclusive, auto-deleted queue bound to the control
- * exchange under `all` and the worker's id. Both are set up again on every reconnect; a
- * heartbeat due while disconnected is skipped, not queued. Failures here are logged and never
- * reach the jobs.
+ * A worker's side of presence. Heartbeats go out on the worker's publishing connection (the
+ * adapter's) every interval, non-persistent and expiring after DEFAULTS.presence.heartbeatTtlMs
+ * so nothing piles up when nobody reads; control messages come in on the consuming connection,
+ * through an exclusive, auto-deleted queue bound to the control exchange under `all` and the
+ * worker's id. Never a publish on the consuming connection: under a resource alarm the broker
+ * stops reading from any connection that publishes, and the worker's acks would stop with it.
+ * Both channels are set up again on every reconnect; a heartbeat due while disconnected is
+ * skipped, not queued. Failures here are logged and never reach the jobs.
  */
 export class WorkerPresence {
-  private readonly wrapper: ChannelWrapper;
+  private readonly control: ChannelWrapper;
+  private readonly heartbeats: ChannelWrapper;
   private readonly timer: NodeJS.Timeout;
   /** Ids of control messages obeyed lately: the same message delivered twice is obeyed once. */
   private readonly seen = new Map<string, number>();
   private closed = false;
 
   constructor(
-    private readonly connection: AmqpConnection,
+    consuming: AmqpConnection,
+    private readonly publishing: AmqpConnection,
     private readonly options: WorkerPresenceOptions,
   ) {
     const { heartbeatExchange, controlExchange } = DEFAULTS.presence;
-    this.wrapper = connection.createChannel({
-      name: 'presence',
+    this.control = consuming.createChannel({
+      name: 'presence control',
       json: false,
       setup: async (channel: Channel) => {
-        await channel.assertExchange(heartbeatExchange, 'fanout', { durable: true });
         await channel.assertExchange(controlExchange, 'direct', { durable: true });
         const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
         await channel.bindQueue(queue, controlExchange, 'all');
         await channel.bindQueue(queue, controlExchange, options.id);
         await channel.consume(queue, (message) => this.onControl(message), { noAck: true });
+      },
+    });
+    this.heartbeats = publishing.createChannel({
+      name: 'presence heartbeats',
+      json: false,
+      setup: async (channel: Channel) => {
+        await channel.assertExchange(heartbeatExchange, 'fanout', { durable: true });
         void this.beat();
       },
     });
-    this.wrapper.on('error', (error: unknown) => options.logger.warn({ err: redactError(error) }, 'presence channel error'));
+    for (const wrapper of [this.control, this.heartbeats]) {
+      wrapper.on('error', (error: unknown) => options.logger.warn({ err: redactError(error) }, 'presence channel error'));
+    }
     this.timer = setInterval(() => void this.beat(), options.intervalMs);
     this.timer.unref();
   }
 
   /** Publishes a heartbeat now (skipped while disconnected); resolves when the broker took it, or it failed. */
   beat(): Promise<void> {
-    if (this.closed || !this.connection.isConnected()) return Promise.resolve();
+    if (this.closed || !this.publishing.isConnected()) return Promise.resolve();
     let body: Buffer;
     try {
       body = Buffer.from(JSON.stringify(reportable(this.options.describe())));
@@ -74,7 +86,7 @@ export class WorkerPresence {
       this.options.logger.warn({ err: redactError(error) }, 'heartbeat could not be built');
       return Promise.resolve();
     }
-    return this.wrapper
+    return this.heartbeats
       .publish(DEFAULTS.presence.heartbeatExchange, '', body, {
         contentType: 'application/json',
         type: 'warren.heartbeat',
@@ -117,6 +129,6 @@ export class WorkerPresence {
     await this.beat();
     this.closed = true;
     clearInterval(this.timer);
-    await this.wrapper.close().catch(() => {});
+    await Promise.all([this.control.close().catch(() => {}), this.heartbeats.close().catch(() => {})]);
   }
 }

@@ -220,7 +220,7 @@ export class Worker {
       events: this.events,
       done: () => this.done(),
     });
-    const presence = this.jobs ? this.startPresence(connection, this.jobs) : undefined;
+    const presence = this.jobs ? this.startPresence(connection, adapter, this.jobs) : undefined;
     const running: Running = { connection, consumer, forwarder, adapter, ownsAdapter, processor, presence, removeSignalHandlers };
     this.running = running;
     // A stop while waiting for the broker (SIGTERM before it ever connected) ends the wait.
@@ -238,11 +238,11 @@ export class Worker {
     this.events.emit('worker:ready', { queues: [...this.queues], concurrency: this.concurrency });
   }
 
-  private startPresence(connection: AmqpConnection, jobs: RunningJobs): WorkerPresence {
+  private startPresence(connection: AmqpConnection, adapter: AmqpAdapter, jobs: RunningJobs): WorkerPresence {
     this.events.on('job:retry', ({ jobId, jobClass, queue }) => {
       if (jobId && jobClass) jobs.retried({ jobId, jobClass, queue, at: new Date().toISOString() });
     });
-    return new WorkerPresence(connection, {
+    return new WorkerPresence(connection, adapter.publishingConnection(), {
       id: this.id,
       intervalMs: (this.options.presence === false ? undefined : this.options.presence?.heartbeatIntervalMs) ?? DEFAULTS.presence.heartbeatIntervalMs,
       describe: () => this.heartbeat(jobs),

@@ -321,7 +321,7 @@ export class AmqpAdapter implements QueueAdapter {
     if (!declaring && !target.queues) return publisher.publish(request);
     return (async () => {
       if (declaring) await declaring;
-      if (target.queues) await declarer.ensureGenerated(target.queues, this.delays.refreshMs);
+      if (target.queues) await this.withinPublishTimeout(declarer.ensureGenerated(target.queues, this.delays.refreshMs), 'declaring delay queues');
       await publisher.publish(request);
     })();
   }
@@ -346,7 +346,35 @@ export class AmqpAdapter implements QueueAdapter {
    */
   private ensureDefaultRoute(declarer: TopologyDeclarer, route: RouteSpec, queueName: string): Promise<void> | undefined {
     if (route.exchange !== declarer.topology.defaultExchange || route.routingKey !== queueName) return undefined;
-    return declarer.isEnsured(queueName) ? undefined : declarer.ensure(queueName);
+    return declarer.isEnsured(queueName) ? undefined : this.withinPublishTimeout(declarer.ensure(queueName), `declaring queue "${queueName}"`);
+  }
+
+  /**
+   * A declaration a publish waits for, given up after the publish timeout like the publish
+   * itself: a connection the broker blocked (resource alarm) before the declaration was answered
+   * would otherwise hold the publish, and a worker's retry with it, until the alarm clears.
+   */
+  private withinPublishTimeout(declaring: Promise<void>, what: string): Promise<void> {
+    const timeoutMs = this.options.publishTimeoutMs ?? DEFAULTS.amqp.publishTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const blocked = this.connected?.connection.blockedReason;
+        const why = blocked ? `: the broker has blocked publishing (${blocked})` : '';
+        reject(new EnqueueError(`${what} did not finish within ${timeoutMs} ms${why}; the job was not enqueued`));
+      }, timeoutMs);
+      timer.unref();
+    });
+    return Promise.race([declaring, timedOut]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * The publishing connection (opened on first use), for what else a process publishes beside
+   * jobs: the worker's heartbeats go out here, never on its consuming connection.
+   * @internal
+   */
+  publishingConnection(): AmqpConnection {
+    return this.connect().connection;
   }
 
   private connect(): Connected {
