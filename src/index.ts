@@ -86,7 +86,7 @@ export type { AmqpAdapterOptions } from './adapters/amqp/amqp-adapter-options.js
 // RabbitMQ: the options and results an application passes around. Broker-level tools (the
 // delay schedulers, header names, topology plan/apply/verify, signing primitives) are in
 // `warren/rabbitmq` (src/rabbitmq.ts).
-export type { AmqpConnectionOptions, ConnectionEvents } from './amqp/connection.js';
+export type { AmqpConnectionOptions, AmqpUrl, ConnectionEvents } from './amqp/connection.js';
 export type { SigningOptions } from './amqp/signing.js';
 export type { AmqpTlsOptions } from './amqp/tls.js';
 export type { DelayScheduler } from './amqp/delay/scheduler.js';
@@ -101,8 +101,10 @@ export {
   loadTopology,
   parseTopology,
   type BindingSpec,
+  type DefaultTopologyOptions,
   type ExchangeSpec,
   type QueueSpec,
+  type QueueType,
   type RouteSpec,
   type Topology,
 } from './topology/index.js';

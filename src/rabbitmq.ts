@@ -6,7 +6,7 @@
 
 // Connections and messages
 export { redactUrl } from './support/redact.js';
-export { resolveAmqpUrl } from './amqp/connection.js';
+export { describeAmqpUrls, resolveAmqpUrl, resolveAmqpUrls } from './amqp/connection.js';
 export { HEADERS } from './amqp/message.js';
 export { EnvelopeSigner, signatureOf } from './amqp/signing.js';
 

@@ -4,6 +4,7 @@ import { AmqpConnectionManagerClass, type ChannelWrapper, type CreateChannelOpts
 import type { ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
+import { ConfigurationError } from '../errors.js';
 import { settings } from '../config/configuration.js';
 import { connectFailureKind, describeConnectFailure } from './connect-failure.js';
 import { redactError, redactUrl } from '../support/redact.js';
@@ -16,8 +17,13 @@ export type ConnectionRole = 'publish' | 'consume';
 
 /** Options shared by everything that opens AMQP connections (adapter, worker, CLI). */
 export interface AmqpConnectionOptions {
-  /** Broker URL. Default: `process.env.AMQP_URL`, then DEFAULTS.amqp.url. Never logged unredacted. */
-  url?: string | undefined;
+  /**
+   * Broker URL, or the addresses of a cluster's nodes: a list, or one string with several
+   * separated by commas (as AMQP_URL may be). Connections try them in order and, when one is
+   * lost or cannot be reached, go on to the next (round robin), each connection on its own.
+   * Default: `process.env.AMQP_URL`, then DEFAULTS.amqp.url. Never logged unredacted.
+   */
+  url?: AmqpUrl | undefined;
   /** TLS settings for `amqps://` URLs. Default: none (Node's CAs, host name verification on). */
   tls?: AmqpTlsOptions;
   /** Heartbeat interval in seconds. Default: DEFAULTS.amqp.heartbeatSeconds. */
@@ -43,9 +49,28 @@ export interface ConnectionEvents {
   'connection:unblocked': { role: ConnectionRole; endpoint: string };
 }
 
-/** The broker URL in effect: explicit option, then AMQP_URL, then the default. */
-export function resolveAmqpUrl(url?: string): string {
-  return url ?? process.env.AMQP_URL ?? DEFAULTS.amqp.url;
+/** One broker URL, or several (the nodes of a cluster). */
+export type AmqpUrl = string | readonly string[];
+
+/** Splits `amqp://a,amqp://b`: a comma followed by a scheme starts the next address. */
+const URL_SEPARATOR = /\s*,\s*(?=amqps?:\/\/)/i;
+
+/** The broker addresses in effect, in order: explicit option, then AMQP_URL, then the default. */
+export function resolveAmqpUrls(url?: AmqpUrl): string[] {
+  const given = url ?? (process.env.AMQP_URL || undefined) ?? DEFAULTS.amqp.url;
+  const urls = (typeof given === 'string' ? [given] : [...given]).flatMap((entry) => entry.trim().split(URL_SEPARATOR)).filter((entry) => entry !== '');
+  if (urls.length === 0) throw new ConfigurationError('no broker URL: give url (or AMQP_URL) one address or several, separated by commas');
+  return urls;
+}
+
+/** The first broker address in effect (see resolveAmqpUrls). */
+export function resolveAmqpUrl(url?: AmqpUrl): string {
+  return resolveAmqpUrls(url)[0] as string;
+}
+
+/** Every address, redacted, for messages. */
+export function describeAmqpUrls(url?: AmqpUrl): string {
+  return resolveAmqpUrls(url).map(redactUrl).join(', ');
 }
 
 /**
@@ -55,8 +80,10 @@ export function resolveAmqpUrl(url?: string): string {
  */
 export class AmqpConnection {
   readonly events = new TypedEmitter<ConnectionEvents>();
-  /** The redacted URL, for messages. */
+  /** The redacted address (all of them, comma-separated, when there are several), for messages. */
   readonly endpoint: string;
+  /** The redacted address of the node connected to now (undefined while disconnected). */
+  private connectedNode: string | undefined;
   readonly role: ConnectionRole;
   private readonly manager: AmqpConnectionManagerClass;
   private readonly logger: Logger;
@@ -70,29 +97,27 @@ export class AmqpConnection {
   private lastFailure: string | undefined;
 
   constructor(role: ConnectionRole, options: AmqpConnectionOptions = {}) {
-    const url = resolveAmqpUrl(options.url);
-    const tls = tlsSocketOptions(url, options.tls);
+    const urls = resolveAmqpUrls(options.url);
     this.role = role;
-    this.endpoint = redactUrl(url);
+    this.endpoint = urls.map(redactUrl).join(', ');
     this.logger = componentLogger(options.logger ?? settings().logger, 'amqp', { role, endpoint: this.endpoint });
     this.minDelayMs = options.reconnectMinMs ?? DEFAULTS.amqp.reconnectMinMs;
     this.maxDelayMs = options.reconnectMaxMs ?? DEFAULTS.amqp.reconnectMaxMs;
     this.delayMs = this.minDelayMs;
-    if (tls && !tls.rejectUnauthorized) {
-      this.logger.warn('TLS certificate verification is off (rejectUnauthorized: false): the broker is not authenticated');
-    }
-    this.manager = new AmqpConnectionManagerClass([url], {
+    const clientProperties = { connection_name: options.connectionName ?? `warren ${role} ${hostname()}:${process.pid}` };
+    // Per address: TLS options depend on the URL (amqps:// or not, its host for verification).
+    const addresses = urls.map((url) => {
+      const tls = tlsSocketOptions(url, options.tls);
+      if (tls && !tls.rejectUnauthorized) {
+        this.logger.warn({ node: redactUrl(url) }, 'TLS certificate verification is off (rejectUnauthorized: false): the broker is not authenticated');
+      }
+      // Nagle's algorithm off: with it on, a confirm or delivery waits for the next packet and
+      // each delayed job's TTL hop measured 15-40 ms late instead of about 2 ms.
+      return { url, connectionOptions: { ...(tls ?? {}), noDelay: true, clientProperties } };
+    });
+    this.manager = new AmqpConnectionManagerClass(addresses, {
       heartbeatIntervalInSeconds: options.heartbeatSeconds ?? DEFAULTS.amqp.heartbeatSeconds,
       reconnectTimeInSeconds: this.minDelayMs / 1000,
-      connectionOptions: {
-        ...(tls ?? {}),
-        // Nagle's algorithm off: with it on, a confirm or delivery waits for the next packet and
-        // each delayed job's TTL hop measured 15-40 ms late instead of about 2 ms.
-        noDelay: true,
-        clientProperties: {
-          connection_name: options.connectionName ?? `warren ${role} ${hostname()}:${process.pid}`,
-        },
-      },
     });
     this.listen();
     this.manager.connect().catch(() => {
@@ -100,47 +125,59 @@ export class AmqpConnection {
     });
   }
 
+  /** The redacted address of the node this connection is on now, or of all of them while disconnected. */
+  get node(): string {
+    return this.connectedNode ?? this.endpoint;
+  }
+
   private listen(): void {
-    const endpoint = this.endpoint;
     const role = this.role;
-    this.manager.on('connect', () => {
+    /** The redacted address in an event of the manager (it carries the raw URL: never forward that). */
+    const nodeOf = (url: unknown): string | undefined => {
+      const raw = typeof url === 'string' ? url : (url as { url?: unknown } | undefined)?.url;
+      return typeof raw === 'string' ? redactUrl(raw) : undefined;
+    };
+    this.manager.on('connect', ({ url }: { url: unknown }) => {
       this.lastFailure = undefined;
       this.delayMs = this.minDelayMs;
       this.manager.reconnectTimeInSeconds = this.minDelayMs / 1000;
       this.blocked = undefined;
-      this.logger.info('connected to the broker');
-      this.events.emit('connection:connect', { role, endpoint });
+      this.connectedNode = nodeOf(url) ?? this.endpoint;
+      this.logger.info({ node: this.connectedNode }, 'connected to the broker');
+      this.events.emit('connection:connect', { role, endpoint: this.connectedNode });
     });
-    // The raw event carries the unredacted URL: never forward it.
-    this.manager.on('connectFailed', ({ err }: { err: Error }) => {
+    this.manager.on('connectFailed', ({ err, url }: { err: Error; url: unknown }) => {
       const error = redactError(err);
       const retryInMs = this.nextDelay();
       const permanent = connectFailureKind(error) !== 'unreachable';
+      const node = nodeOf(url) ?? this.endpoint;
       // One line per attempt, in words, without a stack (the stack only at debug): a refused
       // login says so at error level once, then quietly while it goes on being retried.
-      const said = describeConnectFailure(endpoint, error);
+      const said = describeConnectFailure(node, error);
       const fields = this.logger.isLevelEnabled('debug') ? { err: error, retryInMs } : { retryInMs };
       if (!permanent) this.logger.warn(fields, `cannot connect: ${said}; retrying in ${retryInMs} ms`);
       else if (this.lastFailure !== said) this.logger.error(fields, `cannot connect: ${said}; retrying will not help until that is fixed`);
       else this.logger.debug(fields, `cannot connect: ${said}; retrying`);
       this.lastFailure = said;
-      this.events.emit('connection:failed', { role, endpoint, error, retryInMs, permanent });
+      this.events.emit('connection:failed', { role, endpoint: node, error, retryInMs, permanent });
     });
     this.manager.on('disconnect', ({ err }: { err?: Error }) => {
       this.blocked = undefined;
       const error = err ? redactError(err) : undefined;
-      if (!this.closing) this.logger.warn({ err: error }, 'disconnected from the broker; reconnecting');
-      this.events.emit('connection:disconnect', { role, endpoint, error });
+      const node = this.node;
+      this.connectedNode = undefined;
+      if (!this.closing) this.logger.warn({ err: error, node }, 'disconnected from the broker; reconnecting');
+      this.events.emit('connection:disconnect', { role, endpoint: node, error });
     });
     this.manager.on('blocked', ({ reason }: { reason: string }) => {
       this.blocked = reason;
-      this.logger.warn({ reason }, 'the broker blocked this connection (resource alarm): publishes wait until it unblocks');
-      this.events.emit('connection:blocked', { role, endpoint, reason });
+      this.logger.warn({ reason, node: this.node }, 'the broker blocked this connection (resource alarm): publishes wait until it unblocks');
+      this.events.emit('connection:blocked', { role, endpoint: this.node, reason });
     });
     this.manager.on('unblocked', () => {
       this.blocked = undefined;
-      this.logger.info('the broker unblocked this connection');
-      this.events.emit('connection:unblocked', { role, endpoint });
+      this.logger.info({ node: this.node }, 'the broker unblocked this connection');
+      this.events.emit('connection:unblocked', { role, endpoint: this.node });
     });
   }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveAmqpUrl, type AmqpConnectionOptions } from '../amqp/connection.js';
+import { resolveAmqpUrls, type AmqpConnectionOptions } from '../amqp/connection.js';
 import { redactUrl } from '../support/redact.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { tlsSocketOptions, type AmqpTlsOptions } from '../amqp/tls.js';
@@ -15,7 +15,10 @@ export interface ConnectionFlags {
 
 export function addConnectionFlags(command: Command): Command {
   return command
-    .option('--url <url>', `broker URL (default: $AMQP_URL, then ${redactUrl(DEFAULTS.amqp.url)}); never printed unredacted`)
+    .option(
+      '--url <url>',
+      `broker URL, or a cluster's node URLs separated by commas (default: $AMQP_URL, then ${redactUrl(DEFAULTS.amqp.url)}); never printed unredacted`,
+    )
     .option('--tls-ca <file>', 'CA certificate (PEM) for amqps:// URLs')
     .option('--tls-cert <file>', 'client certificate (PEM) for amqps:// URLs')
     .option('--tls-key <file>', 'client key (PEM); its passphrase is read from $AMQP_TLS_PASSPHRASE')
@@ -38,6 +41,7 @@ export function connectionOptions(flags: ConnectionFlags): AmqpConnectionOptions
 /** The broker URL and TLS socket options for a short-lived amqplib connection, from the same flags and environment the worker reads. */
 export function brokerTarget(flags: ConnectionFlags): { url: string; socketOptions: Record<string, unknown> } {
   const options = connectionOptions(flags);
-  const url = resolveAmqpUrl(options.url);
-  return { url, socketOptions: { ...(tlsSocketOptions(url, options.tls) ?? {}), noDelay: true } };
+  // Every address, comma-separated (openBroker takes the first that answers); TLS as the first one needs it.
+  const urls = resolveAmqpUrls(options.url);
+  return { url: urls.join(','), socketOptions: { ...(tlsSocketOptions(urls[0] as string, options.tls) ?? {}), noDelay: true } };
 }

@@ -1,13 +1,14 @@
-import amqplib, { type Channel, type ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import { DeadLetterQueue } from '../adapters/amqp/dead-letter-queue.js';
-import { resolveAmqpUrl, type AmqpConnectionOptions } from '../amqp/connection.js';
+import { connectFirst } from '../amqp/connect-first.js';
+import { resolveAmqpUrls, type AmqpConnectionOptions } from '../amqp/connection.js';
 import { delayNames, type LadderQueueType } from '../amqp/delay/names.js';
 import { tlsSocketOptions } from '../amqp/tls.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { AdapterError } from '../errors.js';
 import { WorkerMonitor } from '../presence/worker-monitor.js';
 import type { WorkerHeartbeat } from '../presence/heartbeat.js';
-import { redactText, redactUrl } from '../support/redact.js';
+import { redactText } from '../support/redact.js';
 import { defaultTopology, jobQueues, type Topology } from '../topology/index.js';
 import { countReasons, delayWindows, queueStats, type QueueReading, type StatsSnapshot } from './stats-snapshot.js';
 
@@ -27,19 +28,18 @@ export interface StatsReaderOptions extends AmqpConnectionOptions {
 }
 
 /** The reader's own connection (passive declares), given up after DEFAULTS.amqp.connectTimeoutMs. */
-async function connectReader(url: string, options: StatsReaderOptions): Promise<ChannelModel> {
-  const socketOptions = {
-    ...(tlsSocketOptions(url, options.tls) ?? {}),
-    noDelay: true,
-    timeout: DEFAULTS.amqp.connectTimeoutMs,
-    clientProperties: { connection_name: 'warren stats' },
-  };
+async function connectReader(options: StatsReaderOptions): Promise<ChannelModel> {
   try {
-    const connection = await amqplib.connect(url, socketOptions);
+    const { connection } = await connectFirst(resolveAmqpUrls(options.url), (url) => ({
+      ...(tlsSocketOptions(url, options.tls) ?? {}),
+      noDelay: true,
+      timeout: DEFAULTS.amqp.connectTimeoutMs,
+      clientProperties: { connection_name: 'warren stats' },
+    }));
     connection.on('error', () => {});
     return connection;
   } catch (error) {
-    throw new AdapterError(`cannot connect to the broker at ${redactUrl(url)}: ${redactText(error instanceof Error ? error.message : String(error))}`);
+    throw new AdapterError(error instanceof Error ? error.message : String(error));
   }
 }
 
@@ -98,8 +98,7 @@ export class StatsReader {
   }
 
   static async open(options: StatsReaderOptions = {}): Promise<StatsReader> {
-    const url = resolveAmqpUrl(options.url);
-    const connection = await connectReader(url, options);
+    const connection = await connectReader(options);
     const opened: { monitor?: WorkerMonitor; deadLetters?: DeadLetterQueue } = {};
     try {
       const connectionOptions = {
@@ -209,7 +208,7 @@ export class StatsReader {
     if (this.lost) {
       this.lost = false;
       this.channel = undefined;
-      this.connection = await connectReader(resolveAmqpUrl(this.options.url), this.options).catch((error: unknown) => {
+      this.connection = await connectReader(this.options).catch((error: unknown) => {
         this.lost = true;
         throw error;
       });

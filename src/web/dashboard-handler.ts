@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { resolveAmqpUrl } from '../amqp/connection.js';
+import { resolveAmqpUrls, type AmqpUrl } from '../amqp/connection.js';
 import { settings } from '../config/configuration.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { WARREN_VERSION } from '../support/package-info.js';
@@ -46,10 +46,14 @@ export interface DashboardInternals {
 }
 
 /** The broker as pages name it: scheme, host, port and virtual host, never the user or password. */
-function brokerLabel(url: string | undefined): string {
+function brokerLabel(url: AmqpUrl | undefined): string {
   try {
-    const parsed = new URL(resolveAmqpUrl(url));
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname && parsed.pathname !== '/' ? parsed.pathname : ''}`;
+    return resolveAmqpUrls(url)
+      .map((each) => {
+        const parsed = new URL(each);
+        return `${parsed.protocol}//${parsed.host}${parsed.pathname && parsed.pathname !== '/' ? parsed.pathname : ''}`;
+      })
+      .join(', ');
   } catch {
     return 'the broker';
   }

@@ -6,8 +6,8 @@ import { componentLogger } from '../config/logger.js';
 import type { Logger } from 'pino';
 import { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
 import { describeConnectFailure } from '../amqp/connect-failure.js';
-import { AmqpConnection, resolveAmqpUrl, type ConnectionEvents } from '../amqp/connection.js';
-import { inspectRedacted, redactUrl } from '../support/redact.js';
+import { AmqpConnection, describeAmqpUrls, type ConnectionEvents } from '../amqp/connection.js';
+import { inspectRedacted } from '../support/redact.js';
 import { TopologyDeclarer } from '../amqp/declarer.js';
 import { DelayLadder } from '../amqp/delay/ladder.js';
 import type { DelayScheduler } from '../amqp/delay/scheduler.js';
@@ -81,7 +81,7 @@ export class Worker {
 
   toJSON(): Record<string, unknown> {
     return {
-      endpoint: redactUrl(resolveAmqpUrl(this.options.url)),
+      endpoint: describeAmqpUrls(this.options.url),
       queues: this.queues,
       concurrency: this.concurrency,
       running: this.running !== undefined,

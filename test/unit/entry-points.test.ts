@@ -23,7 +23,7 @@ describe('the public entry points', () => {
 
   it('keeps the 0.1 imports of those tools from warren working, as the same objects, until 0.3', () => {
     // Added after 0.1, in warren/rabbitmq only.
-    const since02 = new Set(['WorkerMonitor', 'StatsReader', 'createDashboard', 'startDashboard']);
+    const since02 = new Set(['WorkerMonitor', 'StatsReader', 'createDashboard', 'startDashboard', 'resolveAmqpUrls', 'describeAmqpUrls']);
     for (const [name, value] of Object.entries(rabbitmq)) {
       if (since02.has(name)) {
         expect(warren, name).not.toHaveProperty(name);

@@ -2,14 +2,14 @@ import { inspect, type InspectOptionsStylized } from 'node:util';
 import type { Options } from 'amqplib';
 import { componentLogger } from '../../config/logger.js';
 import type { Logger } from 'pino';
-import { AmqpConnection, resolveAmqpUrl, type ConnectionEvents } from '../../amqp/connection.js';
+import { AmqpConnection, describeAmqpUrls, type ConnectionEvents } from '../../amqp/connection.js';
 import { TopologyDeclarer } from '../../amqp/declarer.js';
 import { DelayLadder } from '../../amqp/delay/ladder.js';
 import type { DelayedJob, DelayScheduler, PublishTarget } from '../../amqp/delay/scheduler.js';
 import { jobMessageProperties } from '../../amqp/message.js';
 import { ConfirmPublisher, type PublishRequest } from '../../amqp/publisher.js';
 import { EnvelopeSigner } from '../../amqp/signing.js';
-import { inspectRedacted, redactError, redactUrl } from '../../support/redact.js';
+import { inspectRedacted, redactError } from '../../support/redact.js';
 import { TypedEmitter } from '../../support/typed-emitter.js';
 import { settings } from '../../config/configuration.js';
 import { DEFAULTS } from '../../config/defaults.js';
@@ -69,7 +69,7 @@ export class AmqpAdapter implements QueueAdapter {
 
   toJSON(): Record<string, unknown> {
     return {
-      endpoint: redactUrl(resolveAmqpUrl(this.options.url)),
+      endpoint: describeAmqpUrls(this.options.url),
       encoding: this.encoding,
       connected: this.connected !== undefined,
       closed: this.closed,

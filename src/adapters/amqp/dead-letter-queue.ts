@@ -1,14 +1,15 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
-import amqplib, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
+import type { Channel, ChannelModel, GetMessage } from 'amqplib';
 import { AmqpAdapter } from './amqp-adapter.js';
 import { settings } from '../../config/configuration.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { AdapterError } from '../../errors.js';
 import type { Topology } from '../../topology/index.js';
-import { resolveAmqpUrl, type AmqpConnectionOptions } from '../../amqp/connection.js';
+import { connectFirst } from '../../amqp/connect-first.js';
+import { describeAmqpUrls, resolveAmqpUrls, type AmqpConnectionOptions } from '../../amqp/connection.js';
 import { immediateOnly } from '../../amqp/delay/scheduler.js';
 import { HEADERS } from '../../amqp/message.js';
-import { inspectRedacted, redactText, redactUrl } from '../../support/redact.js';
+import { inspectRedacted, redactText } from '../../support/redact.js';
 import { republishedHeaders, republishedProperties } from '../../amqp/republish.js';
 import { tlsSocketOptions } from '../../amqp/tls.js';
 import { DEAD_LETTER_HEADERS, describeDeadLetter, type DeadLetter } from '../../amqp/dead-letters/dead-letter-message.js';
@@ -84,7 +85,7 @@ export class DeadLetterQueue {
   }
 
   toJSON(): Record<string, unknown> {
-    return { queue: this.queue, endpoint: redactUrl(resolveAmqpUrl(this.options.url)) };
+    return { queue: this.queue, endpoint: describeAmqpUrls(this.options.url) };
   }
   readonly queue: string;
   private publisher: AmqpAdapter | undefined;
@@ -97,18 +98,16 @@ export class DeadLetterQueue {
   }
 
   static async open(options: DeadLetterQueueOptions = {}): Promise<DeadLetterQueue> {
-    const url = resolveAmqpUrl(options.url);
-    const socketOptions = {
-      ...(tlsSocketOptions(url, options.tls) ?? {}),
-      noDelay: true,
-      timeout: DEFAULTS.amqp.connectTimeoutMs,
-      clientProperties: { connection_name: 'warren dead letters' },
-    };
     let connection: ChannelModel;
     try {
-      connection = await amqplib.connect(url, socketOptions);
+      ({ connection } = await connectFirst(resolveAmqpUrls(options.url), (url) => ({
+        ...(tlsSocketOptions(url, options.tls) ?? {}),
+        noDelay: true,
+        timeout: DEFAULTS.amqp.connectTimeoutMs,
+        clientProperties: { connection_name: 'warren dead letters' },
+      })));
     } catch (error) {
-      throw new AdapterError(`cannot connect to the broker at ${redactUrl(url)}: ${redactText(error instanceof Error ? error.message : String(error))}`);
+      throw new AdapterError(error instanceof Error ? error.message : String(error));
     }
     connection.on('error', () => {});
     return new DeadLetterQueue(connection, options);

@@ -1,10 +1,13 @@
-import amqplib, { type ChannelModel } from 'amqplib';
-import { redactText, redactUrl } from '../../support/redact.js';
+import type { ChannelModel } from 'amqplib';
+import { connectFirst } from '../connect-first.js';
+import { resolveAmqpUrls } from '../connection.js';
+import { redactUrl } from '../../support/redact.js';
 import { TopologyError } from '../../errors.js';
 import type { ProbeConnection } from './channels.js';
 
 /**
- * The broker plan/apply/verify talk to: an AMQP URL (a connection is opened and closed
+ * The broker plan/apply/verify talk to: an AMQP URL, or several separated by commas (a connection
+ * to the first that answers is opened and closed
  * around the command), or a connection the caller owns (left open; e.g. one made with TLS options).
  */
 export type BrokerTarget = string | ProbeConnection;
@@ -46,21 +49,25 @@ export async function openBroker(target: BrokerTarget, options: BrokerTargetOpti
   if (typeof target !== 'string') {
     return { connection: target, description: 'the given connection', serverVersion: serverVersionOf(target), vhost: undefined, close: async () => {} };
   }
-  const description = redactUrl(target);
+  // A URL may name several nodes (`amqp://a,amqp://b`): the first that answers.
   let model: ChannelModel;
+  let url: string;
   try {
-    model = await amqplib.connect(target, { ...options.socketOptions, clientProperties: { connection_name: 'warren topology' } });
+    ({ connection: model, url } = await connectFirst(resolveAmqpUrls(target), () => ({
+      ...options.socketOptions,
+      clientProperties: { connection_name: 'warren topology' },
+    })));
   } catch (error) {
-    const reason = redactText(error instanceof Error ? error.message : String(error));
-    throw new TopologyError(`cannot connect to the broker at ${description}: ${reason}`);
+    throw new TopologyError(error instanceof Error ? error.message : String(error));
   }
+  const description = redactUrl(url);
   // A connection error while we work surfaces through the pending operation; do not crash on the event.
   model.on('error', () => {});
   return {
     connection: model,
     description,
     serverVersion: serverVersionOf(model),
-    vhost: vhostOf(target),
+    vhost: vhostOf(url),
     close: async () => {
       await model.close().catch(() => {});
     },

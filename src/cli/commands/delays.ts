@@ -1,12 +1,10 @@
 import { Command } from 'commander';
 import type { Logger } from 'pino';
 import { AmqpAdapter } from '../../adapters/amqp/amqp-adapter.js';
-import { resolveAmqpUrl } from '../../amqp/connection.js';
 import { inspectLegacyLadder, migrateLegacyLadder, type LegacyLadderQueue } from '../../amqp/delay/legacy-ladder.js';
-import { tlsSocketOptions } from '../../amqp/tls.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { openBroker, type OpenBroker } from '../../amqp/topology/broker.js';
-import { addConnectionFlags, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
+import { addConnectionFlags, brokerTarget, connectionOptions, type ConnectionFlags } from '../connection-flags.js';
 import { addDelayFlags, delayLadder, type DelayFlags } from '../delay-flags.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -15,9 +13,8 @@ interface DelaysFlags extends ConnectionFlags, DelayFlags {
 }
 
 async function withBroker<T>(flags: DelaysFlags, work: (broker: OpenBroker) => Promise<T>): Promise<T> {
-  const options = connectionOptions(flags);
-  const url = resolveAmqpUrl(options.url);
-  const broker = await openBroker(url, { socketOptions: { ...(tlsSocketOptions(url, options.tls) ?? {}), noDelay: true } });
+  const { url, socketOptions } = brokerTarget(flags);
+  const broker = await openBroker(url, { socketOptions });
   try {
     return await work(broker);
   } finally {
