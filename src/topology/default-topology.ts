@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../config/defaults.js';
 import { TopologyValidationError } from './topology-errors.js';
-import type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from './types.js';
+import type { BindingSpec, ExchangeSpec, QueueSpec, QueueType, Topology } from './types.js';
 import { validateTopology } from './validate.js';
 
 /** The topology module's defaults (one place for all: DEFAULTS in src/config/defaults.ts). */
@@ -11,19 +11,26 @@ export function defaultExchangeSpec(name: string = DEFAULTS.amqp.exchange): Exch
   return { name, type: TOPOLOGY_DEFAULTS.defaultExchangeType, durable: true, arguments: {}, origin: 'default' };
 }
 
-/** The queue declared for a name no topology file lists: durable, classic version 2, no priorities (TOPOLOGY_DEFAULTS). */
-export function defaultQueueSpec(name: string): QueueSpec {
+/**
+ * The queue declared for a name no topology file lists: durable, no priorities, and
+ * - `classic` (the default, TOPOLOGY_DEFAULTS): classic queue version 2;
+ * - `quorum`: a plain quorum queue. No `x-queue-version`, no `x-max-priority` (RabbitMQ 3.10
+ *   refuses both on quorum queues with a 406), no delivery limit, so no dead-letter exchange is
+ *   needed (RabbitMQ 4.x applies a delivery limit of 20 of its own: see docs/rabbitmq.md).
+ */
+export function defaultQueueSpec(name: string, type: QueueType = TOPOLOGY_DEFAULTS.defaultQueueType): QueueSpec {
+  const quorum = type === 'quorum';
   return {
     name,
-    type: TOPOLOGY_DEFAULTS.defaultQueueType,
+    type,
     durable: true,
-    maxPriority: TOPOLOGY_DEFAULTS.defaultQueueMaxPriority,
+    maxPriority: quorum ? undefined : TOPOLOGY_DEFAULTS.defaultQueueMaxPriority,
     messageTtlMs: undefined,
     deadLetterExchange: undefined,
     deadLetterRoutingKey: undefined,
     consumerTimeoutMs: undefined,
     deliveryLimit: undefined,
-    arguments: { ...TOPOLOGY_DEFAULTS.defaultQueueArguments },
+    arguments: quorum ? {} : { ...TOPOLOGY_DEFAULTS.defaultQueueArguments },
     origin: 'default',
   };
 }
@@ -71,16 +78,16 @@ export function extendTopology(topology: Topology, additions: TopologyAdditions)
 
 /**
  * Make sure queue `name` is declared: a topology that lists it is returned unchanged; otherwise
- * a new topology with a default queue (defaultQueueSpec: durable, classic version 2, no
- * priorities) bound to the default exchange with routing key = name,
- * and the default exchange itself when missing.
+ * a new topology with a default queue of the topology's `queueType` (defaultQueueSpec: durable,
+ * no priorities; classic version 2 unless `queueType` is `quorum`) bound to the default exchange
+ * with routing key = name, and the default exchange itself when missing.
  */
 export function ensureQueue(topology: Topology, name: string): Topology {
   if (topology.queues.some((queue) => queue.name === name)) return topology;
   const hasExchange = topology.exchanges.some((exchange) => exchange.name === topology.defaultExchange);
   return extendTopology(topology, {
     exchanges: hasExchange ? [] : [defaultExchangeSpec(topology.defaultExchange)],
-    queues: [defaultQueueSpec(name)],
+    queues: [defaultQueueSpec(name, topology.queueType)],
     bindings: [{ exchange: topology.defaultExchange, queue: name, routingKey: name, origin: 'default' }],
   });
 }
@@ -90,11 +97,19 @@ export function withQueues(topology: Topology, names: readonly string[]): Topolo
   return names.reduce(ensureQueue, topology);
 }
 
+/** Options of `defaultTopology`. */
+export interface DefaultTopologyOptions {
+  /** The type of the queues it lists and of those warren adds later (Topology.queueType). Default: `classic`. */
+  queueType?: QueueType | undefined;
+}
+
 /**
  * The topology used with no file: one durable direct exchange (DEFAULTS.amqp.exchange), and a
- * durable classic queue per name bound by its name (defaultQueueSpec).
+ * durable queue per name bound by its name (defaultQueueSpec): classic, or quorum with
+ * `{ queueType: 'quorum' }`.
  */
-export function defaultTopology(queueNames: readonly string[] = []): Topology {
+export function defaultTopology(queueNames: readonly string[] = [], options: DefaultTopologyOptions = {}): Topology {
   const base = emptyTopology(DEFAULTS.amqp.exchange);
-  return withQueues({ ...base, exchanges: [defaultExchangeSpec()] }, queueNames);
+  const queueType = options.queueType;
+  return withQueues({ ...base, exchanges: [defaultExchangeSpec()], ...(queueType && { queueType }) }, queueNames);
 }

@@ -29,6 +29,7 @@ export {
   ensureQueue,
   extendTopology,
   withQueues,
+  type DefaultTopologyOptions,
   type TopologyAdditions,
 } from './default-topology.js';
 export { queueMaxPriority, resolveRoute, routeReachesQueue, routeReachesSomeQueue, topologyForQueue } from './routes.js';

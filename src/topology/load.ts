@@ -4,7 +4,7 @@ import { DEFAULTS } from '../config/defaults.js';
 import { defaultExchangeSpec, defaultTopology } from './default-topology.js';
 import { TopologyValidationError, type TopologyIssue } from './topology-errors.js';
 import { parseTopologyFile, type ParsedTopologyFile } from './parse.js';
-import type { RouteSpec, Topology } from './types.js';
+import type { QueueSpec, QueueType, RouteSpec, Topology } from './types.js';
 import { validateTopology } from './validate.js';
 
 const TOPOLOGY_FILE = /\.(ya?ml|json)$/i;
@@ -79,14 +79,43 @@ function mergeDefaultExchange(parsed: readonly ParsedTopologyFile[], issues: Top
   return chosen ?? { name: DEFAULTS.amqp.exchange, file: undefined };
 }
 
+/** The files' `queueType`: several files may set it, to the same value. */
+function mergeQueueType(parsed: readonly ParsedTopologyFile[], issues: TopologyIssue[]): { type: QueueType; file: string } | undefined {
+  let chosen: { type: QueueType; file: string } | undefined;
+  for (const file of parsed) {
+    if (file.queueType === undefined) continue;
+    if (chosen && chosen.type !== file.queueType) {
+      issues.push({
+        file: file.file,
+        path: 'queueType',
+        value: file.queueType,
+        message:
+          `conflicts with queueType "${chosen.type}" in ${chosen.file}: queueType applies to every file's queues, so set it in one file ` +
+          '(or to the same value in both), and give a queue that must differ its own type',
+      });
+    } else {
+      chosen ??= { type: file.queueType, file: file.file };
+    }
+  }
+  return chosen;
+}
+
+/** A file's queue with the topology's `queueType` when it has no `type` of its own. */
+function typedQueue(file: ParsedTopologyFile, queue: QueueSpec, queueType: { type: QueueType; file: string } | undefined): QueueSpec {
+  if (!queueType || !file.untypedQueues.has(queue)) return queue;
+  return { ...queue, type: queueType.type, typeFrom: { file: queueType.file, path: 'queueType' } };
+}
+
 /**
  * Merges parsed files into one topology and validates it. warren's default exchange
  * (DEFAULTS.amqp.exchange) is added as a durable direct exchange when no file declares it;
- * a `defaultExchange` of another name must be declared in a file.
+ * a `defaultExchange` of another name must be declared in a file. A `queueType` set in one
+ * file types the queues without `type` of every file (files that set it must agree).
  */
 export function mergeTopologyFiles(parsed: readonly ParsedTopologyFile[]): { topology: Topology; issues: TopologyIssue[] } {
   const issues: TopologyIssue[] = [];
   const defaultExchange = mergeDefaultExchange(parsed, issues);
+  const queueType = mergeQueueType(parsed, issues);
   const exchanges = parsed.flatMap((file) => file.exchanges);
   const isWarrensOwn = defaultExchange.file === undefined || defaultExchange.name === DEFAULTS.amqp.exchange;
   if (isWarrensOwn && !exchanges.some((exchange) => exchange.name === defaultExchange.name)) {
@@ -94,13 +123,14 @@ export function mergeTopologyFiles(parsed: readonly ParsedTopologyFile[]): { top
   }
   const topology: Topology = {
     exchanges,
-    queues: parsed.flatMap((file) => file.queues),
+    queues: parsed.flatMap((file) => file.queues.map((queue) => typedQueue(file, queue, queueType))),
     bindings: parsed.flatMap((file) => file.bindings),
     routes: {
       jobs: mergeRoutes('jobs', parsed, (file) => file.jobRoutes, issues),
       queues: mergeRoutes('queues', parsed, (file) => file.queueRoutes, issues),
     },
     defaultExchange: defaultExchange.name,
+    ...(queueType && { queueType: queueType.type }),
     files: parsed.map((file) => file.file),
   };
   for (const issue of validateTopology(topology)) {

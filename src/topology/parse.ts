@@ -2,13 +2,20 @@ import { createRequire } from 'node:module';
 import type { ZodIssue } from 'zod';
 import { closestKey, type TopologyIssue } from './topology-errors.js';
 import { fileSchemas, validKeysAt, type TopologyFile } from './schema.js';
-import type { BindingSpec, ExchangeSpec, QueueSpec, RouteSpec } from './types.js';
+import type { BindingSpec, ExchangeSpec, QueueSpec, QueueType, RouteSpec } from './types.js';
 
 /** One file's declarations, normalized, before merging. */
 export interface ParsedTopologyFile {
   file: string;
   defaultExchange: string | undefined;
+  /** The file's `queueType` key. */
+  queueType: QueueType | undefined;
   exchanges: ExchangeSpec[];
+  /**
+   * Queues without a `type` of their own are `classic` here, with `typeFrom` unset: merging
+   * (mergeTopologyFiles) gives them the topology's `queueType`, which any of the files may set.
+   */
+  untypedQueues: ReadonlySet<QueueSpec>;
   queues: QueueSpec[];
   bindings: BindingSpec[];
   jobRoutes: Array<[string, RouteSpec]>;
@@ -52,12 +59,16 @@ function typeWord(type: string): string {
   return TYPE_WORDS[type] ?? type;
 }
 
+/** Top-level keys written for another one that closestKey finds too far away. */
+const TOP_LEVEL_ALIASES: Readonly<Record<string, string>> = { type: 'queueType', defaultQueueType: 'queueType' };
+
 function issuesFromZod(file: string, raw: unknown, zodIssue: ZodIssue): TopologyIssue[] {
   const path = zodIssue.path;
   switch (zodIssue.code) {
     case 'unrecognized_keys':
       return zodIssue.keys.map((key) => {
-        const suggestion = closestKey(key, validKeysAt(path));
+        const suggestion =
+          (path.length === 0 && Object.hasOwn(TOP_LEVEL_ALIASES, key) ? TOP_LEVEL_ALIASES[key] : undefined) ?? closestKey(key, validKeysAt(path));
         const valid = validKeysAt(path);
         const hint = suggestion ? `; did you mean "${suggestion}"?` : valid.length > 0 ? `; valid keys here: ${valid.join(', ')}` : '';
         return {
@@ -154,21 +165,26 @@ function normalize(file: string, data: TopologyFile): ParsedTopologyFile {
     origin: 'file',
     source: { file, path: `exchanges[${index}]` },
   }));
-  const queues: QueueSpec[] = (data.queues ?? []).map((entry, index) => ({
-    name: entry.name,
-    type: entry.type ?? 'classic',
-    durable: entry.durable ?? true,
-    maxPriority: entry.maxPriority,
-    messageTtlMs: entry.messageTtl,
-    deadLetterExchange: entry.deadLetterExchange,
-    deadLetterRoutingKey: entry.deadLetterRoutingKey,
-    consumerTimeoutMs: entry.consumerTimeout,
-    deliveryLimit: entry.deliveryLimit,
-    arguments: copyArguments(entry.arguments),
-    ...(entry.consume === undefined ? {} : { consume: entry.consume }),
-    origin: 'file',
-    source: { file, path: `queues[${index}]` },
-  }));
+  const untypedQueues = new Set<QueueSpec>();
+  const queues: QueueSpec[] = (data.queues ?? []).map((entry, index) => {
+    const queue: QueueSpec = {
+      name: entry.name,
+      type: entry.type ?? 'classic',
+      durable: entry.durable ?? true,
+      maxPriority: entry.maxPriority,
+      messageTtlMs: entry.messageTtl,
+      deadLetterExchange: entry.deadLetterExchange,
+      deadLetterRoutingKey: entry.deadLetterRoutingKey,
+      consumerTimeoutMs: entry.consumerTimeout,
+      deliveryLimit: entry.deliveryLimit,
+      arguments: copyArguments(entry.arguments),
+      ...(entry.consume === undefined ? {} : { consume: entry.consume }),
+      origin: 'file',
+      source: { file, path: `queues[${index}]` },
+    };
+    if (entry.type === undefined) untypedQueues.add(queue);
+    return queue;
+  });
   const bindings: BindingSpec[] = (data.bindings ?? []).map((entry, index) => ({
     exchange: entry.exchange,
     queue: entry.queue,
@@ -188,7 +204,7 @@ function normalize(file: string, data: TopologyFile): ParsedTopologyFile {
       source: { file, path: formatKeyPath(['routes', 'queues', queue]) },
     },
   ]);
-  return { file, defaultExchange: data.defaultExchange, exchanges, queues, bindings, jobRoutes, queueRoutes };
+  return { file, defaultExchange: data.defaultExchange, queueType: data.queueType, exchanges, untypedQueues, queues, bindings, jobRoutes, queueRoutes };
 }
 
 /** Checks one file's structure (schema) and normalizes it; `parsed` is undefined when there are issues. */

@@ -1,7 +1,7 @@
 import { exchangeDeclaration, queueDeclaration } from './declarations.js';
-import { TOPOLOGY_DEFAULTS } from './default-topology.js';
+import { defaultQueueSpec } from './default-topology.js';
 import { resolveRoute, routeReachesQueue } from './routes.js';
-import type { BindingSpec, DeclarationOrigin, DeclarationSource, ExchangeSpec, QueueSpec, Topology } from './types.js';
+import type { BindingSpec, DeclarationOrigin, DeclarationSource, ExchangeSpec, QueueSpec, QueueType, Topology } from './types.js';
 
 export interface PlannedDeclaration {
   kind: 'exchange' | 'queue' | 'binding';
@@ -106,7 +106,7 @@ export function planTopology(topology: Topology): TopologyPlan {
     queues,
     bindings,
     routes,
-    format: (options = {}) => formatPlan(plan, topology.defaultExchange, options.verbose === true),
+    format: (options = {}) => formatPlan(plan, topology.defaultExchange, topology.queueType, options.verbose === true),
   };
   return plan;
 }
@@ -115,7 +115,7 @@ function pickRoute(route: { exchange: string; routingKey: string }): { exchange:
   return { exchange: route.exchange, routingKey: route.routingKey };
 }
 
-function formatPlan(plan: TopologyPlan, defaultExchange: string, verbose: boolean): string {
+function formatPlan(plan: TopologyPlan, defaultExchange: string, queueType: QueueType | undefined, verbose: boolean): string {
   const from = plan.files.length > 0 ? `from ${plan.files.join(', ')}` : 'no topology file: the default topology';
   const exchangeName = (name: string): string => (name === '' ? 'the AMQP default exchange' : `exchange '${name}'`);
   return [
@@ -135,16 +135,19 @@ function formatPlan(plan: TopologyPlan, defaultExchange: string, verbose: boolea
           : ''),
     ),
     `  any other queue -> ${exchangeName(defaultExchange)}, routing key = the queue's name; such a queue is ` +
-      `declared on first use as a durable ${TOPOLOGY_DEFAULTS.defaultQueueType} queue (${defaultQueueShape()}), bound by its name.`,
+      `declared on first use as a durable ${defaultQueueSpec('', queueType).type} queue (${defaultQueueShape(queueType)}), bound by its name.`,
   ].join('\n');
 }
 
-/** "x-queue-version=2, no priorities": what a queue no file lists is declared with. */
-function defaultQueueShape(): string {
+/** "x-queue-version=2, no priorities": what a queue no file lists is declared with (the topology's queueType). */
+function defaultQueueShape(queueType: QueueType | undefined): string {
+  const spec = defaultQueueSpec('', queueType);
   const priority =
-    TOPOLOGY_DEFAULTS.defaultQueueMaxPriority === undefined
-      ? 'no priorities: declare maxPriority in a file for a queue whose jobs need them'
-      : `x-max-priority=${TOPOLOGY_DEFAULTS.defaultQueueMaxPriority}`;
-  const other = Object.entries(TOPOLOGY_DEFAULTS.defaultQueueArguments).map(([name, value]) => `${name}=${String(value)}`);
+    spec.maxPriority !== undefined
+      ? `x-max-priority=${spec.maxPriority}`
+      : spec.type === 'quorum'
+        ? 'queueType: quorum, so no priorities: give a queue whose jobs need them type: classic and maxPriority in a file'
+        : 'no priorities: declare maxPriority in a file for a queue whose jobs need them';
+  const other = Object.entries(spec.arguments).map(([name, value]) => `${name}=${String(value)}`);
   return [...other, priority].join(', ');
 }

@@ -79,6 +79,11 @@ function buildSchemas(z: typeof Zod) {
     .object({
       /** Default: DEFAULTS.amqp.exchange. */
       defaultExchange: z.string().optional(),
+      /**
+       * The type of the queues listed without `type` (in every file merged with this one) and of
+       * the queues warren adds itself (job queues on first use, the dead-letter queue). Default: `classic`.
+       */
+      queueType: z.enum(['classic', 'quorum']).optional(),
       exchanges: z.array(exchangeFileSchema).optional(),
       queues: z.array(queueFileSchema).optional(),
       bindings: z.array(bindingFileSchema).optional(),

@@ -56,7 +56,10 @@ export interface QueueSpec {
   deadLetterRoutingKey: string | undefined;
   /** `x-consumer-timeout`, in milliseconds (RabbitMQ 3.12+ applies it; older brokers ignore it). */
   consumerTimeoutMs: number | undefined;
-  /** `x-delivery-limit` (quorum queues only). */
+  /**
+   * `x-delivery-limit` (quorum queues only). A quorum queue drops a message delivered more
+   * often than this unless it has a dead-letter exchange, so validation asks for one.
+   */
   deliveryLimit: number | undefined;
   /** Other x-arguments, passed through verbatim. */
   arguments: Record<string, unknown>;
@@ -67,6 +70,11 @@ export interface QueueSpec {
    * are left out without it).
    */
   consume?: boolean | undefined;
+  /**
+   * Set when the queue does not say its `type` itself and took it from the topology's
+   * `queueType`: where that key is (validation messages name it). Not sent to the broker.
+   */
+  typeFrom?: DeclarationSource | undefined;
   origin?: DeclarationOrigin;
   source?: DeclarationSource;
 }
@@ -93,6 +101,13 @@ export interface Topology {
   routes: { jobs: Record<string, RouteSpec>; queues: Record<string, RouteSpec> };
   /** The exchange jobs of unlisted queues are published to (routing key = queue name). */
   defaultExchange: string;
+  /**
+   * The type of every queue a file lists without `type`, and of the queues warren adds itself:
+   * job queues declared on first use (`ensureQueue`) and the dead-letter queue. A queue's own
+   * `type` wins. Default (undefined): `classic`. Set in code, it applies to queues added from
+   * then on: `{ ...topology, queueType: 'quorum' }` or `defaultTopology(names, { queueType: 'quorum' })`.
+   */
+  queueType?: QueueType | undefined;
   /** The files this topology was loaded from, in order (empty for the default topology). */
   files?: readonly string[];
 }

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../config/defaults.js';
 import { FIRST_CLASS_ARGUMENTS, type TopologyIssue } from './topology-errors.js';
 import type { BindingSpec, DeclarationSource, ExchangeSpec, QueueSpec, Topology } from './types.js';
 
@@ -78,6 +79,17 @@ function exchangeIssues(exchange: ExchangeSpec, known: ReadonlySet<string>): Top
   return issues;
 }
 
+/** Classic-queue arguments RabbitMQ refuses on a quorum queue (406, measured on 3.10). */
+const CLASSIC_ONLY_ARGUMENTS: ReadonlySet<string> = new Set(['x-queue-version', 'x-queue-mode']);
+
+/** Why a queue has its type, for messages: its own `type`, or the topology's `queueType`. */
+function typeReason(queue: QueueSpec): string {
+  const from = queue.typeFrom;
+  if (!from) return `queue "${queue.name}" is a ${queue.type} queue`;
+  const where = from.file ? ` (${from.file})` : '';
+  return `queue "${queue.name}" has no type of its own, so it is a ${queue.type} queue because of queueType: ${queue.type}${where}`;
+}
+
 function queueArgumentIssues(queue: QueueSpec): TopologyIssue[] {
   const issues: TopologyIssue[] = [];
   for (const [key, value] of Object.entries(queue.arguments)) {
@@ -85,6 +97,12 @@ function queueArgumentIssues(queue: QueueSpec): TopologyIssue[] {
     const ownKey = FIRST_CLASS_ARGUMENTS[key];
     if (ownKey) {
       issues.push({ ...where, value, message: `set ${key} with the "${ownKey}" key of the queue, not under arguments` });
+    } else if (queue.type === 'quorum' && CLASSIC_ONLY_ARGUMENTS.has(key)) {
+      issues.push({
+        ...where,
+        value,
+        message: `${typeReason(queue)}, and RabbitMQ refuses ${key} on quorum queues (PRECONDITION_FAILED); remove it, or give the queue type: classic`,
+      });
     } else if (!key.startsWith('x-')) {
       issues.push({ ...where, value, message: `queue arguments are x-arguments such as x-max-length; "${key}" does not start with "x-"` });
     }
@@ -102,9 +120,11 @@ function queueIssues(queue: QueueSpec, knownExchanges: ReadonlySet<string>): Top
         ...at('maxPriority'),
         value: queue.maxPriority,
         message:
-          `queue "${queue.name}" is a quorum queue, and RabbitMQ 3.x refuses x-max-priority on quorum queues ` +
+          `${typeReason(queue)}, and RabbitMQ 3.x refuses x-max-priority on quorum queues ` +
           '(PRECONDITION_FAILED; 4.x quorum queues have fixed priorities of their own). ' +
-          'Use type: classic for a queue whose jobs have priorities, or remove maxPriority',
+          (queue.typeFrom
+            ? 'Give this queue type: classic to keep its priorities (queueType only sets the type of queues without one), or remove maxPriority'
+            : 'Use type: classic for a queue whose jobs have priorities, or remove maxPriority'),
       });
     } else if (!isWholeNumber(queue.maxPriority, 1, MAX_PRIORITY_LIMIT)) {
       issues.push({
@@ -120,17 +140,34 @@ function queueIssues(queue: QueueSpec, knownExchanges: ReadonlySet<string>): Top
         ...at('deliveryLimit'),
         value: queue.deliveryLimit,
         message:
-          'deliveryLimit (x-delivery-limit) only applies to quorum queues, and RabbitMQ refuses it on classic queues. Use type: quorum, or remove deliveryLimit',
+          'deliveryLimit (x-delivery-limit) only applies to quorum queues, and RabbitMQ refuses it on classic queues' +
+          (queue.typeFrom ? ` (${typeReason(queue)})` : '') +
+          '. Use type: quorum, or remove deliveryLimit',
       });
     } else if (!isWholeNumber(queue.deliveryLimit, 0, Number.MAX_SAFE_INTEGER)) {
       issues.push({ ...at('deliveryLimit'), value: queue.deliveryLimit, message: 'must be a whole number, 0 or more' });
+    } else if (queue.deadLetterExchange === undefined && queue.origin !== 'generated') {
+      // Measured on 3.10: over the limit, a quorum queue without a dead-letter exchange drops the message, silently.
+      // (warren's own generated queues are exempt: the delay ladder's due queue drops on purpose, see ladder-topology.ts.)
+      const dead = DEFAULTS.amqp.deadLetterQueue;
+      issues.push({
+        ...at('deliveryLimit'),
+        value: queue.deliveryLimit,
+        message:
+          `quorum queue "${queue.name}" has a deliveryLimit but no deadLetterExchange, so RabbitMQ would drop a job redelivered more often, ` +
+          `without a trace. Add deadLetterExchange: "" and deadLetterRoutingKey: ${dead} to send such jobs to warren's dead-letter queue ` +
+          `(warren dead list shows them with reason delivery-limit; declare ${dead} in the topology so it exists before the first one), ` +
+          'or a deadLetterExchange of your own',
+      });
     }
   }
   if (quorum && !queue.durable) {
     issues.push({
       ...at('durable'),
       value: queue.durable,
-      message: 'quorum queues are always durable: remove durable: false, or use type: classic for a non-durable queue',
+      message:
+        (queue.typeFrom ? `${typeReason(queue)}, and quorum queues` : 'quorum queues') +
+        ' are always durable: remove durable: false, or use type: classic for a non-durable queue',
     });
   }
   if (queue.messageTtlMs !== undefined && !isWholeNumber(queue.messageTtlMs, 0, MAX_MESSAGE_TTL_MS)) {

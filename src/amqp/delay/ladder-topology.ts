@@ -1,4 +1,4 @@
-import { extendTopology, type BindingSpec, type ExchangeSpec, type QueueSpec, type Topology } from '../../topology/index.js';
+import { defaultQueueSpec, extendTopology, type BindingSpec, type ExchangeSpec, type QueueSpec, type Topology } from '../../topology/index.js';
 import { delayQueueNameProblem, deliveryKey, hopKey, levelTtlMs } from './levels.js';
 import { delayNames, type LadderQueueType } from './names.js';
 import type { ResolvedDelayOptions } from './delay-options.js';
@@ -97,7 +97,11 @@ export function delayTopology(topology: Topology, options: ResolvedDelayOptions)
   }
   const deadQueueDeclared = topology.queues.some((spec) => spec.name === options.deadLetterQueue);
   // Origin `default`: a dead-letter queue that already exists with other arguments is used as it is.
-  if (!deadQueueDeclared) queues.push({ ...queue(options.deadLetterQueue, undefined, undefined), origin: 'default' });
+  // The topology's queueType (a file's `queueType: quorum`) decides the dead-letter queue's type, as for queues warren adds on first use.
+  if (!deadQueueDeclared) {
+    const dead = topology.queueType === 'quorum' ? defaultQueueSpec(options.deadLetterQueue, 'quorum') : queue(options.deadLetterQueue, undefined, undefined);
+    queues.push({ ...dead, origin: 'default' });
+  }
   if (!quorum) {
     bindings.push(binding(names.undeliverableExchange, options.deadLetterQueue, ''));
     for (const name of jobQueueNames(topology, options)) {

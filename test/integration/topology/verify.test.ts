@@ -158,15 +158,18 @@ describe('verifyTopology', () => {
     const topology = topologyFromYaml([
       `defaultExchange: ${jobs}`,
       `exchanges: [{ name: ${jobs} }]`,
-      `queues: [{ name: ${queue}, type: quorum, deliveryLimit: 5 }]`,
+      `queues: [{ name: ${queue}, type: quorum, deliveryLimit: 5, deadLetterExchange: '' }]`,
     ]);
 
     const report = await verifyTopology(broker.url, topology);
     const entry = report.entries.find((candidate) => candidate.name === queue);
 
     expect(entry?.status).toBe('differs');
-    expect(entry?.differences).toEqual([{ argument: 'x-queue-type', expected: 'quorum', actual: undefined }]);
-    expect(entry?.details[0]).toBe(`queue '${queue}' is a classic queue on the broker but quorum in topology/app.yaml.`);
+    expect(entry?.differences).toEqual([
+      { argument: 'x-dead-letter-exchange', expected: '', actual: undefined },
+      { argument: 'x-queue-type', expected: 'quorum', actual: undefined },
+    ]);
+    expect(entry?.details[0]).toContain(`is a classic queue on the broker but quorum in topology/app.yaml.`);
   });
 
   it('names every differing argument, not only the first one the broker reports', async () => {

@@ -58,6 +58,14 @@ function walk(topology: Topology, target: PublishTarget): string[] {
 describe('DelayLadder', () => {
   const ladder = new DelayLadder({ prefix: 'app.delay', levels: 8, lowestLevel: 0, deadLetterQueue: 'app.dead' });
 
+  it("declares the dead-letter queue as the topology's queueType says: classic by default, quorum with queueType: quorum", () => {
+    expect(ladder.extendTopology(defaultTopology(['mailers'])).queues.find((q) => q.name === 'app.dead')).toMatchObject({ type: 'classic', arguments: {} });
+    const quorum = ladder.extendTopology(defaultTopology(['mailers'], { queueType: 'quorum' }));
+    expect(quorum.queues.find((q) => q.name === 'app.dead')).toMatchObject({ type: 'quorum', maxPriority: undefined, arguments: {}, origin: 'default' });
+    expect(quorum.queues.find((q) => q.name === 'mailers')?.type).toBe('quorum');
+    expect(validateTopology(quorum)).toEqual([]);
+  });
+
   it('adds the ladder to the topology as generated declarations that plan shows: quorum levels that dead-letter at-least-once', () => {
     const topology = ladder.extendTopology(defaultTopology(['mailers']));
     expect(validateTopology(topology)).toEqual([]);

@@ -14,7 +14,9 @@ describe('planTopology', () => {
     expect(text).toContain("  + exchange 'warren': direct, durable  [warren's default]");
     expect(text).toContain(`  + exchange 'jobs': topic, durable  [${file}]`);
     expect(text).toContain(`  + queue 'mailers': classic, durable, x-max-priority=5, x-message-ttl=60000, x-dead-letter-exchange='dead'  [${file}]`);
-    expect(text).toContain(`  + queue 'critical': quorum, durable, x-delivery-limit=10  [${file}]`);
+    expect(text).toContain(
+      `  + queue 'critical': quorum, durable, x-dead-letter-exchange='dead', x-dead-letter-routing-key='mailers.dead', x-delivery-limit=10  [${file}]`,
+    );
     expect(text).toContain(`  + binding jobs -> mailers: routing key 'mail.*'  [${file}]`);
   });
 

@@ -149,6 +149,10 @@ describe('topology validation', () => {
     const topology = defaultTopology(['mailers']);
     const broken = { ...topology, queues: topology.queues.map((queue) => ({ ...queue, type: 'quorum' as const, maxPriority: 10 })) };
     expect(validateTopology(topology)).toEqual([]);
-    expect(validateTopology(broken)).toEqual([expect.objectContaining({ path: 'queues["mailers"].maxPriority', file: undefined, value: 10 })]);
+    expect(validateTopology(broken)).toEqual([
+      expect.objectContaining({ path: 'queues["mailers"].maxPriority', file: undefined, value: 10 }),
+      // defaultQueueSpec's classic-only argument: RabbitMQ refuses it on a quorum queue too.
+      expect.objectContaining({ path: 'queues["mailers"].arguments.x-queue-version', file: undefined, value: 2 }),
+    ]);
   });
 });
