@@ -16,7 +16,7 @@ import { defineHandlerJob, isPlainArgs, type HandlerJobClass } from './handler-j
 
 export interface HandlerWorkerOptions
   extends AmqpConnectionOptions,
-    Pick<WorkerOptions, 'shutdownTimeoutMs' | 'deadLetterQueue' | 'deadLetterRetryDelayMs' | 'maxMessageBytes' | 'handleSignals'>,
+    Pick<WorkerOptions, 'shutdownTimeoutMs' | 'deadLetterQueue' | 'deadLetterRetryDelayMs' | 'maxMessageBytes' | 'handleSignals' | 'presence'>,
     Pick<AmqpAdapterOptions, 'encoding' | 'publishTimeoutMs' | 'delays'> {
   /**
    * Queues `start()` consumes. Default: the queues of the registered handlers (each

@@ -2,7 +2,7 @@
 // running jobs and their progress; cancel aborts a job's signal; quiet stops taking jobs;
 // stop ends the worker; a worker with signing obeys only signed control messages.
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter, configure, Job, JobCancelledError, JobRegistry, Worker, type WorkerOptions } from '../../../src/index.js';
+import { AmqpAdapter, configure, HandlerWorker, Job, JobCancelledError, JobRegistry, Worker, type WorkerOptions } from '../../../src/index.js';
 import { WorkerMonitor } from '../../../src/rabbitmq.js';
 import { resetConfiguration } from '../../../src/testing/index.js';
 import { BrokerProbe, uniquePrefix } from '../../support/broker-probe.js';
@@ -155,6 +155,35 @@ describe('worker presence', () => {
     expect(worker.state).toBe('running');
     await signed.quiet(worker.id);
     await waitFor(() => worker.state === 'quiet', 'the signed quiet to be obeyed');
+  });
+
+  it('a HandlerWorker reports itself too: its queues and the handler jobs it performed', async () => {
+    const jobs = queue('handlers');
+    const done: string[] = [];
+    const handlers = new HandlerWorker({
+      url,
+      queues: [jobs],
+      handleSignals: false,
+      deadLetterQueue: queue('handlers-dead'),
+      presence: { heartbeatIntervalMs: 500 },
+    });
+    handlers.register('presence_send_email', async (args: { to: string }) => {
+      done.push(args.to);
+    });
+    await handlers.start();
+    try {
+      const watcher = await monitor();
+      await handlers.perform({ handler: 'presence_send_email', args: { to: 'ada@example.com' }, queue: jobs });
+      await waitFor(() => done.length === 1, 'the handler job');
+      const id = handlers.amqpWorker?.id;
+      await waitFor(async () => {
+        const seen = (await watcher.workers({ refresh: true })).find((w) => w.id === id);
+        return seen?.queueStats[jobs]?.performed === 1;
+      }, 'a heartbeat counting the handler job');
+      expect((await watcher.workers()).find((w) => w.id === id)?.queues).toEqual([jobs]);
+    } finally {
+      await handlers.stop();
+    }
   });
 
   it('presence: false sends no heartbeat and ignores control messages', async () => {
