@@ -70,7 +70,11 @@ export function resolveAmqpUrl(url?: AmqpUrl): string {
 
 /** Every address, redacted, for messages. */
 export function describeAmqpUrls(url?: AmqpUrl): string {
-  return resolveAmqpUrls(url).map(redactUrl).join(', ');
+  try {
+    return resolveAmqpUrls(url).map(redactUrl).join(', ');
+  } catch {
+    return '(no broker URL)'; // shown by toJSON and inspect, which must not throw; connecting says why
+  }
 }
 
 /**

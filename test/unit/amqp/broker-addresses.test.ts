@@ -34,5 +34,6 @@ describe('broker addresses', () => {
     expect(() => resolveAmqpUrls([])).toThrow(ConfigurationError);
     expect(() => resolveAmqpUrls(' ')).toThrow(/no broker URL/);
     expect(describeAmqpUrls(['amqp://u:secret@a:1', 'amqp://u:secret@b:2'])).toBe('amqp://u:***@a:1, amqp://u:***@b:2');
+    expect(describeAmqpUrls([])).toBe('(no broker URL)');
   });
 });
