@@ -97,42 +97,10 @@ const steps: [string, () => unknown][] = [
     'worker: executeEnvelope (no decode)',
     () => executeEnvelope(envelope, registry, { logger: workerLogger, signal: new AbortController().signal, adapter: noAdapter }),
   ],
-  [
-    'worker: performDelivery, as the DeliveryProcessor calls it (decode + execute + events)',
-    () => {
-      const delivery = { message, queue: 'bench', channel: undefined, generation: 1, settled: false } as unknown as Delivery;
-      return verdictOf(delivery, {
-        registry,
-        adapter: noAdapter,
-        events,
-        logger: workerLogger,
-        maxMessageBytes: 1024 * 1024,
-        signatures: undefined,
-        signal: new AbortController().signal,
-        abandoned: () => false,
-      });
-    },
-  ],
+  ['worker: performDelivery, as the DeliveryProcessor calls it (decode + execute + events)', () => verdictOf(benchDelivery(), deliveryContext())],
   [
     "worker: the same with presence's RunningJobs tracking the job and counting its ack (heartbeats' per-job cost)",
-    () => {
-      const delivery = { message, queue: 'bench', channel: undefined, generation: 1, settled: false } as unknown as Delivery;
-      return verdictOf(
-        delivery,
-        {
-          registry,
-          adapter: noAdapter,
-          events,
-          logger: workerLogger,
-          maxMessageBytes: 1024 * 1024,
-          signatures: undefined,
-          signal: new AbortController().signal,
-          abandoned: () => false,
-          tracker: runningJobs,
-        },
-        runningJobs,
-      );
-    },
+    () => verdictOf(benchDelivery(), { ...deliveryContext(), tracker: runningJobs }, runningJobs),
   ],
 ];
 
@@ -145,6 +113,25 @@ for (const [label, fn] of steps) {
   for (let i = 0; i < 2_000; i++) await fn(); // warm-up
   const { micros, kilobytes } = await measure(fn);
   console.log(countsGarbage ? `| ${label} | ${micros.toFixed(2)} | ${kilobytes.toFixed(2)} |` : `| ${label} | ${micros.toFixed(2)} |`);
+}
+
+/** A delivery of the bench message, as the consumer hands it on. */
+function benchDelivery(): Delivery {
+  return { message, queue: 'bench', channel: undefined, generation: 1, settled: false } as unknown as Delivery;
+}
+
+/** The worker's context for one delivery, without presence. */
+function deliveryContext(): DeliveryContext {
+  return {
+    registry,
+    adapter: noAdapter,
+    events,
+    logger: workerLogger,
+    maxMessageBytes: 1024 * 1024,
+    signatures: undefined,
+    signal: new AbortController().signal,
+    abandoned: () => false,
+  };
 }
 
 /** performDelivery with its verdict as a promise. */

@@ -360,33 +360,23 @@ node_arg() {
   echo "$1"
 }
 
-cmd_kill() {
-  local n pid
-  n="$(node_arg "${1:-}")"
+# Ends node N's process, `kill` (kill -9) or `stop` (graceful rabbitmqctl stop), and waits until it is gone.
+end_node() {
+  local how="$1" n pid
+  n="$(node_arg "${2:-}")"
   lock
   pid="$(node_pid "$n")"
   [[ -n "$pid" ]] || {
     echo "$(node_name "$n") is not running"
     return 0
   }
-  kill -KILL "$pid"
+  if [[ "$how" == kill ]]; then kill -KILL "$pid"; else ctl "$n" stop >/dev/null; fi
   while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  echo "killed $(node_name "$n") (pid $pid)"
+  if [[ "$how" == kill ]]; then echo "killed $(node_name "$n") (pid $pid)"; else echo "stopped $(node_name "$n")"; fi
 }
 
-cmd_stop() {
-  local n pid
-  n="$(node_arg "${1:-}")"
-  lock
-  pid="$(node_pid "$n")"
-  [[ -n "$pid" ]] || {
-    echo "$(node_name "$n") is not running"
-    return 0
-  }
-  ctl "$n" stop >/dev/null
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  echo "stopped $(node_name "$n")"
-}
+cmd_kill() { end_node kill "$@"; }
+cmd_stop() { end_node stop "$@"; }
 
 cmd_stop_app() {
   local n
