@@ -36,6 +36,23 @@ export interface Envelope {
   scheduled_at: string | null;
   /** warren's envelope format version; Rails writes none (read as 1). */
   envelope_version: number;
+  /**
+   * A continuable job's progress (Rails 8.1 `ActiveJob::Continuable`, key `continuation`):
+   * present only when the job has steps; absent on every other envelope.
+   */
+  continuation?: WireContinuation;
+  /** How many times a continuable job was resumed (Rails 8.1 key `resumptions`); absent on plain jobs. */
+  resumptions?: number;
+}
+
+/**
+ * Rails 8.1's `Continuation#to_h`: the names of the completed steps, in order, and the step in
+ * progress as `[name, cursor]` (absent when none is). The cursor is a plain JSON value (Rails
+ * writes the Ruby value as is: an Integer, a String, an Array of them).
+ */
+export interface WireContinuation {
+  completed: string[];
+  current?: [string, JsonValue];
 }
 
 /** Content types that choose the codec of a message body. */

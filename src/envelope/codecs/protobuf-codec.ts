@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import { EnvelopeError } from '../../errors.js';
-import { CONTENT_TYPES, ENVELOPE_VERSION, type Envelope, type EnvelopeCodec } from '../envelope.js';
+import { CONTENT_TYPES, ENVELOPE_VERSION, type Envelope, type EnvelopeCodec, type JsonValue, type WireContinuation } from '../envelope.js';
+import { RubyFloat } from '../values/ruby-float.js';
 import { readEnvelope } from './envelope-reader.js';
 import { checkSize, checkWireArguments, type CodecOptions } from './limits.js';
 import { envelopeTypes } from './protobuf-schema.js';
@@ -21,6 +22,13 @@ interface EnvelopeMessage {
   enqueued_at: string;
   scheduled_at?: string;
   envelope_version: number;
+  continuation?: ContinuationMessage;
+  resumptions?: number;
+}
+
+interface ContinuationMessage {
+  completed: string[];
+  current?: { name: string; cursor?: ValueMessage | null };
 }
 
 const has = (message: object, field: string) => Object.hasOwn(message, field);
@@ -43,6 +51,7 @@ export function createProtobufCodec(options: CodecOptions = {}): EnvelopeCodec {
         ...checked,
         arguments: checked.arguments.map(toValueMessage),
         envelope_version: ENVELOPE_VERSION,
+        ...(checked.continuation && { continuation: continuationMessage(checked.continuation) }),
       };
       const body = Buffer.from(envelopeTypes().envelope.encode(message).finish());
       checkSize(body.length, maxMessageBytes, 'encoded');
@@ -74,9 +83,46 @@ export function createProtobufCodec(options: CodecOptions = {}): EnvelopeCodec {
         enqueued_at: message.enqueued_at || undefined,
         scheduled_at: has(message, 'scheduled_at') ? message.scheduled_at : null,
         envelope_version: message.envelope_version || undefined,
+        continuation: has(message, 'continuation') ? wireContinuation(message.continuation as ContinuationMessage) : null,
+        resumptions: has(message, 'resumptions') ? message.resumptions : null,
       });
     },
   };
+}
+
+function continuationMessage(continuation: WireContinuation): ContinuationMessage {
+  const { completed, current } = continuation;
+  return current ? { completed, current: { name: current[0], cursor: toValueMessage(current[1]) } } : { completed };
+}
+
+/** The JSON form; the reader checks it. An unset cursor is null. */
+function wireContinuation(message: ContinuationMessage): Record<string, unknown> {
+  const step = has(message, 'current') ? message.current : undefined;
+  if (!step) return { completed: [...message.completed] };
+  let cursor: JsonValue = null;
+  if (has(step, 'cursor') && step.cursor) {
+    try {
+      cursor = plainNumbers(fromValueMessage(step.cursor, 0));
+    } catch (error) {
+      if (error instanceof EnvelopeError) throw new EnvelopeError(`continuation.current cursor: ${error.message}`);
+      throw error;
+    }
+  }
+  return { completed: [...message.completed], current: [step.name, cursor] };
+}
+
+/**
+ * A whole-number double reads as a RubyFloat (kept for arguments, which Rails must get back as
+ * Floats); a cursor gets the plain number, as the JSON codec gives it.
+ */
+function plainNumbers(value: JsonValue): JsonValue {
+  if ((value as unknown) instanceof RubyFloat) return (value as unknown as RubyFloat).value;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) value[index] = plainNumbers(value[index] as JsonValue);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const key of Object.keys(value)) value[key] = plainNumbers(value[key] as JsonValue);
+  }
+  return value;
 }
 
 /** The protobuf codec with the default limits. */
