@@ -115,3 +115,44 @@ export class UnroutableError extends EnqueueError {
 export class UnencodableMessageError extends EnqueueError {
   override readonly code: string = 'UNENCODABLE_MESSAGE';
 }
+
+/**
+ * Raised by a continuable job's checkpoint (`step.set`, `step.advance`, `step.checkpoint`, the
+ * start of a step) when the worker asks it to stop: the worker is shutting down, or the delivery
+ * is close to the broker's consumer timeout. warren catches it before any rescue rule sees it,
+ * publishes the job again with its progress and acknowledges the original (Rails 8.1's
+ * `ActiveJob::Continuation::Interrupt`). A job's code should let it pass.
+ */
+export class JobInterruptedError extends WarrenError {
+  override readonly code: string = 'JOB_INTERRUPTED';
+  constructor(
+    message: string,
+    /** Why the worker asked the job to stop. */
+    readonly reason: InterruptReason,
+  ) {
+    super(message);
+  }
+}
+
+/** `stopping`: the worker is shutting down; `consumer-timeout`: the delivery nears the queue's consumer timeout. */
+export type InterruptReason = 'stopping' | 'consumer-timeout';
+
+/** A continuable job's steps are used wrongly (Rails' `Continuation::Error` family); not retried by the resume rules. */
+export class ContinuationError extends WarrenError {
+  override readonly code: string = 'CONTINUATION_ERROR';
+}
+
+/** A step name repeated, nested in another step, or met out of the order its progress records (Rails' InvalidStepError). */
+export class InvalidStepError extends ContinuationError {
+  override readonly code: string = 'INVALID_STEP';
+}
+
+/** `step.advance()` on a cursor that is not a number or a bigint (Rails' UnadvanceableCursorError). */
+export class UnadvanceableCursorError extends ContinuationError {
+  override readonly code: string = 'UNADVANCEABLE_CURSOR';
+}
+
+/** The job was interrupted more often than its class's `maxResumptions` allows (Rails' ResumeLimitError). */
+export class ResumeLimitError extends ContinuationError {
+  override readonly code: string = 'RESUME_LIMIT';
+}

@@ -21,8 +21,14 @@ export {
   DeserializationError,
   EnqueueError,
   EnvelopeError,
+  ContinuationError,
+  InvalidStepError,
   JobCancelledError,
+  JobInterruptedError,
   JobTimeoutError,
+  ResumeLimitError,
+  UnadvanceableCursorError,
+  type InterruptReason,
   RegistrationError,
   SerializationError,
   SignatureError,
@@ -45,6 +51,8 @@ export type { AroundCallback, JobCallback } from './job/callbacks.js';
 export type { JobErrorHandler, RescueHandler, RetryOptions } from './job/exceptions.js';
 export type { ErrorClass, JobClass, PerformArgs, PerformResult } from './job/job-class.js';
 export type { QueueNameSetting } from './job/queue-name.js';
+export { Step } from './job/continuation/step.js';
+export type { ResumeOptions, StepBody, StepOptions } from './job/continuation/continuable.js';
 export type { PrioritySetting } from './job/queue-priority.js';
 
 // Named handlers (Buffalo-style worker interface)
@@ -57,7 +65,7 @@ export type { ConfiguredJob } from './job/configured-job.js';
 export type { SetOptions } from './job/set-options.js';
 
 // Envelope and arguments
-export { CONTENT_TYPES, ENVELOPE_VERSION, type Envelope, type EnvelopeCodec, type JsonValue } from './envelope/envelope.js';
+export { CONTENT_TYPES, ENVELOPE_VERSION, type Envelope, type EnvelopeCodec, type JsonValue, type WireContinuation } from './envelope/envelope.js';
 export { deserializeArguments, serializeArguments, type SerializeArgumentsOptions } from './envelope/arguments.js';
 export { codecFor, createJsonCodec, createProtobufCodec, jsonCodec, protobufCodec, type CodecOptions } from './envelope/codecs/index.js';
 export { GlobalId, type GlobalIdentification } from './envelope/global-id.js';
@@ -124,7 +132,7 @@ export { applyTopology, verifyTopology, type DriftReport } from './amqp/topology
 
 // Worker
 export { Worker } from './worker/worker.js';
-export type { WorkerOptions } from './worker/worker-options.js';
+export type { ContinuationOptions, WorkerOptions } from './worker/worker-options.js';
 export type { DeadLetterReason, DeliveryInfo, WorkerEvents } from './worker/events.js';
 export type { PresenceOptions } from './presence/worker-presence.js';
 export type { JobProgress } from './job/internal-state.js';

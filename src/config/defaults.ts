@@ -129,6 +129,34 @@ export const DEFAULTS = Object.freeze({
   /** Body encoding of published jobs: 'json' (Active Job's JSON) or 'protobuf'. */
   encoding: 'json' as 'json' | 'protobuf',
 
+  /**
+   * Continuable jobs (`this.step`, src/job/continuation/): long jobs that stop at a checkpoint
+   * when asked and go on from there in a new delivery.
+   */
+  continuation: Object.freeze({
+    /** Rails 8.1's `resume_options` default: a continuation is published to run this much later. */
+    resumeWaitMs: 5_000,
+    /**
+     * A worker asks a continuable job to stop this long before the delivery reaches its queue's
+     * consumer timeout (at most: never more than a fifth of the timeout, so a short timeout still
+     * leaves the job most of it).
+     */
+    interruptMarginMs: 60_000,
+    /** The margin is at most this fraction of the consumer timeout. */
+    interruptMarginMaxFraction: 0.2,
+    /**
+     * While a continuable job runs, its progress is saved for a crash at a checkpoint at most this
+     * often (a kill -9 repeats at most this much work); checkpoints in between only check for a stop.
+     */
+    checkpointIntervalMs: 5_000,
+    /** Prefix of the per-message checkpoint queues: `<prefix>.<job id>.<executions>`. */
+    checkpointQueuePrefix: 'warren.checkpoint',
+    /** A checkpoint queue nobody reads or writes is deleted by the broker after this long (x-expires). */
+    checkpointQueueExpiresMs: 7 * 24 * 60 * 60_000,
+    /** A checkpoint save or load that takes longer is given up (logged; the job goes on). */
+    checkpointTimeoutMs: 10_000,
+  }),
+
   /** Workers report themselves and obey operators (src/presence/): heartbeats and control messages. */
   presence: Object.freeze({
     /** Fanout exchange every worker publishes its heartbeat to (non-persistent messages with a TTL). */

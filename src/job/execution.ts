@@ -7,6 +7,7 @@ import { isThenable } from '../support/thenable.js';
 import { CallbackAbort, HALTED, hasCallbacks, RAN, runCallbacks, type ChainResult } from './callbacks.js';
 import { isCurrentContext, withLocaleAndTimezone } from './context.js';
 import { handleError, runAfterDiscard, type RuleOutcome } from './exceptions.js';
+import { finishContinuation, resumeAfter } from './continuation/continuable.js';
 import { internalsOf, type JobInternals } from './internal-state.js';
 import type { JobClassSettings } from './job-class.js';
 import { executionController, resetExecutionSignal, unlinkExecutionSignal } from './job-signal.js';
@@ -243,6 +244,7 @@ class Execution {
     let outcome: PerformOutcome;
     try {
       unlinkExecutionSignal(this.state);
+      if (this.state.continuation) finishContinuation(this.state, false);
       const event = chain.ran ? 'performed' : 'skipped';
       const durationMs = roundMs(performance.now() - this.started);
       logJobLine(this.job, 'info', chain.ran ? { event, duration_ms: durationMs } : { event, duration_ms: durationMs, halted: chain.halted }, event);
@@ -261,6 +263,7 @@ class Execution {
         let outcome: PerformOutcome;
         try {
           unlinkExecutionSignal(state);
+          if (state.continuation) finishContinuation(state, false);
           const durationMs = roundMs(performance.now() - started);
           if (handled === 'rescued') logJobLine(job, 'info', { event: 'performed', duration_ms: durationMs, rescued: errorName(error) }, 'performed');
           if (handled === 'discarded') logJobLine(job, 'warn', { event: 'discarded', duration_ms: durationMs, err: error }, 'discarded');
@@ -274,6 +277,7 @@ class Execution {
       },
       (thrown: unknown) => {
         unlinkExecutionSignal(state);
+        if (state.continuation) finishContinuation(state, state.parentSignal?.aborted === true);
         sink.failed(thrown);
       },
     );
@@ -284,13 +288,27 @@ const DONE: Promise<void> = Promise.resolve();
 /** Marks, in start(), a perform that returned without a promise. */
 const RAN_NOW: Promise<ChainResult> = Promise.resolve(RAN);
 
-async function handleOrFail(job: Job, error: unknown, started: number): Promise<RuleOutcome> {
+async function handleOrFail(job: Job, raised: unknown, started: number): Promise<RuleOutcome> {
   const elapsed = (): number => roundMs(performance.now() - started);
-  if (internalsOf(job).parentSignal?.aborted) {
+  const state = internalsOf(job);
+  let error = raised;
+  if (state.parentSignal?.aborted) {
     // The worker cut the job off at shutdown: not a failure of the job, and no retry rule applies.
     // Its delivery stays unacked, so the broker hands it to a worker again.
     logJobLine(job, 'warn', { event: 'abandoned', duration_ms: elapsed(), error: errorName(error) }, 'abandoned at shutdown; the broker delivers it again');
     throw error;
+  }
+  if (state.continuation) {
+    // A continuable job that was interrupted (or failed after making progress) goes on in a new delivery.
+    let resumed: Awaited<ReturnType<typeof resumeAfter>>;
+    try {
+      resumed = await resumeAfter(job, state.continuation, error);
+    } catch (thrown) {
+      logJobLine(job, 'error', { event: 'failed', duration_ms: elapsed(), err: thrown }, 'failed: its continuation could not be enqueued');
+      throw thrown;
+    }
+    if (resumed === 'retried' || resumed === 'discarded') return resumed;
+    if (resumed) error = resumed;
   }
   let handled: RuleOutcome | undefined;
   try {

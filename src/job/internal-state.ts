@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { QueueAdapter } from '../adapters/adapter.js';
-import type { JsonValue } from '../envelope/envelope.js';
+import type { JsonValue, WireContinuation } from '../envelope/envelope.js';
+import type { ContinuationRun } from './continuation/continuable.js';
 import type { Job } from './job.js';
 
 /** Per-job bookkeeping that is not part of the public job API. */
@@ -29,6 +30,14 @@ export interface JobInternals {
   unlinkSignal?: (() => void) | undefined;
   /** The last value the job reported with `job.progress()` during the current execution (heartbeats show it). */
   progress?: JobProgress | undefined;
+  /** A continuable job's progress as the envelope (or the job's last run) left it. */
+  receivedContinuation?: WireContinuation | undefined;
+  /** How many times the job was resumed (the envelope's `resumptions`); undefined for a job never continued. */
+  resumptions?: number | undefined;
+  /** The current run's continuation, from its first `this.step` call until the execution ends. */
+  continuation?: ContinuationRun | undefined;
+  /** The first step's continuation while it is being built (a crash checkpoint may be read first). */
+  continuationStarting?: Promise<ContinuationRun> | undefined;
 }
 
 /** What `job.progress(value)` takes: a number (a percentage, say), a short text, or a small JSON object. */
@@ -53,6 +62,10 @@ export function freshInternals(): JobInternals {
     controller: undefined,
     unlinkSignal: undefined,
     progress: undefined,
+    receivedContinuation: undefined,
+    resumptions: undefined,
+    continuation: undefined,
+    continuationStarting: undefined,
   };
 }
 

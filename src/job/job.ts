@@ -14,6 +14,9 @@ import { executionLogger } from './logging.js';
 import { freshInternals, internalsOf, provideInternals, type JobInternals, type JobProgress } from './internal-state.js';
 import { instantiate, type ErrorClass, type JobClass, type PerformArgs, type PerformResult } from './job-class.js';
 import { declarePriority, resolvePriority, type PrioritySetting } from './queue-priority.js';
+import { runStep, type ResumeOptions, type StepBody, type StepOptions } from './continuation/continuable.js';
+import type { JsonValue } from '../envelope/envelope.js';
+import { ConfigurationError } from '../errors.js';
 import { declareQueue, resolveQueueName, type QueueNameSetting } from './queue-name.js';
 
 const neverAborted = new AbortController().signal;
@@ -57,6 +60,24 @@ export abstract class Job {
    * at enqueue, not a DeserializationError in the Rails worker). Default: settings().railsCompatibility.
    */
   static railsCompatibility: '6.1' | '7.1' | undefined = undefined;
+
+  // ---- continuable jobs (`this.step`), Rails 8.1's ActiveJob::Continuable settings ----
+
+  /** How many times a continuable job may be resumed; past that it fails with ResumeLimitError. Default: unlimited. Inherited. */
+  static maxResumptions: number | undefined = undefined;
+  /** How a continuation is published: `{ wait, queue, priority }`. Default: `{ wait: 5_000 }` (Rails' 5 seconds). Inherited. */
+  static resumeOptions: ResumeOptions | undefined = undefined;
+  /**
+   * An error raised after the run made progress (a step completed or a cursor moved) resumes the
+   * job from there instead of going through the retry rules (Rails' default). Default: true. Inherited.
+   */
+  static resumeErrorsAfterAdvancing: boolean | undefined = undefined;
+  /**
+   * Whether a resumption counts in `executions` (Rails' rule: every run does). `false` keeps
+   * `executions` to the runs that did not end in an interruption. retryOn's attempts count each
+   * rule's own errors and are never affected. Default: true. Inherited.
+   */
+  static resumptionsCountAsExecutions: boolean | undefined = undefined;
 
   // ---- class configuration: call these from a static block ----
 
@@ -228,6 +249,33 @@ export abstract class Job {
   /** The value last passed to `progress()` during the current execution. */
   get currentProgress(): JobProgress | undefined {
     return internalsOf(this).progress;
+  }
+
+  /**
+   * A step of a continuable job (Rails 8.1's `step`): runs `body` unless an earlier run of this
+   * job completed the step; a step under way when the job stopped gets its cursor back. Given a
+   * method name instead of a body, calls that method with the step. Steps must be met in the same
+   * order on every run, and not nested. Code outside steps runs on every run.
+   *
+   * The job stops at a checkpoint (`step.set`, `step.advance`, `step.checkpoint`, the start of
+   * the next step) when its worker shuts down or the delivery nears its queue's consumer timeout:
+   * warren publishes it again with its progress (confirmed), then acknowledges this delivery.
+   * `this.signal` aborts too, with a JobInterruptedError, so a long await can end early.
+   */
+  step<C extends JsonValue = JsonValue>(name: string, body: StepBody<C>, options?: StepOptions<C>): Promise<void>;
+  step<C extends JsonValue = JsonValue>(name: string, options?: StepOptions<C>): Promise<void>;
+  step<C extends JsonValue = JsonValue>(name: string, bodyOrOptions?: StepBody<C> | StepOptions<C>, options?: StepOptions<C>): Promise<void> {
+    if (typeof bodyOrOptions === 'function') return runStep(this, name, bodyOrOptions, options);
+    const method = (this as unknown as Record<string, unknown>)[name];
+    if (typeof method !== 'function') {
+      return Promise.reject(new ConfigurationError(`step '${name}' has no body and ${this.constructor.name} has no method of that name`));
+    }
+    return runStep(this, name, (step) => (method as (step: unknown) => unknown).call(this, step), bodyOrOptions);
+  }
+
+  /** How many times this job was resumed after an interruption (Rails' `resumptions`). */
+  get resumptions(): number {
+    return internalsOf(this).resumptions ?? 0;
   }
 
   /** During perform, a child logger bound to job_class, job_id, queue and executions. */

@@ -10,7 +10,7 @@ import type { Job } from './job.js';
  * `arguments` must already be serialized; locale, timezone and enqueuedAt must be set.
  */
 export function envelopeFor(job: Job, serializedArguments: JsonValue[]): Envelope {
-  return {
+  const envelope: Envelope = {
     job_class: jobNameOf(job.constructor as JobClassSettings),
     job_id: job.jobId,
     provider_job_id: job.providerJobId ?? null,
@@ -25,6 +25,12 @@ export function envelopeFor(job: Job, serializedArguments: JsonValue[]): Envelop
     scheduled_at: job.scheduledAt ? toRailsTimestamp(job.scheduledAt) : null,
     envelope_version: ENVELOPE_VERSION,
   };
+  // Rails 8.1 Continuable's keys, only for a job that has progress (plain envelopes stay as they were).
+  const state = internalsOf(job);
+  const continuation = state.continuation?.progress.toWire() ?? state.receivedContinuation;
+  if (continuation) envelope.continuation = continuation;
+  if (continuation || state.resumptions !== undefined) envelope.resumptions = state.resumptions ?? 0;
+  return envelope;
 }
 
 /**
@@ -46,6 +52,8 @@ export function jobFromEnvelope<J extends Job>(jobClass: JobClass<J>, envelope: 
   const state = internalsOf(job);
   state.receivedArguments = Array.isArray(envelope.arguments) ? envelope.arguments : [];
   state.argumentsDeserialized = false;
+  if (envelope.continuation) state.receivedContinuation = envelope.continuation;
+  if (envelope.resumptions !== undefined) state.resumptions = envelope.resumptions;
   return job;
 }
 

@@ -1,6 +1,9 @@
 import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../adapters/adapter.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { EnqueueError } from '../errors.js';
+import type { ContinuationHost, ContinuationHostProvider } from '../job/continuation/continuation-host.js';
+import { DeliveryContinuationHost, type ContinuationSupport } from './continuation-host.js';
+import type { Delivery } from './delivery.js';
 
 /**
  * The adapter one delivery's retries go through. It remembers whether an enqueue failed
@@ -8,18 +11,35 @@ import { EnqueueError } from '../errors.js';
  * refuses enqueues once shutdown abandoned the delivery (the broker redelivers it, so a
  * retry would duplicate it).
  */
-export class DeliveryAdapter implements QueueAdapter {
+export class DeliveryAdapter implements QueueAdapter, ContinuationHostProvider {
   readonly name: string;
   readonly supportsDelays: boolean;
   /** The first enqueue failure, if any. */
   failure: Error | undefined;
+  private host: DeliveryContinuationHost | undefined;
+  /** When the delivery began to be performed (performance.now()): the consumer-timeout clock of a continuable job. */
+  private readonly receivedAt: number;
 
   constructor(
     private readonly inner: QueueAdapter,
     private readonly abandoned: () => boolean,
+    /** The worker's continuation support and the delivery, for a continuable job's host (built on first use). */
+    private readonly continuations?: ContinuationSupport | undefined,
+    private readonly delivery?: Delivery | undefined,
+    private readonly envelope?: Envelope | undefined,
   ) {
     this.name = inner.name;
     this.supportsDelays = inner.supportsDelays;
+    this.receivedAt = continuations ? performance.now() : 0;
+  }
+
+  /** The delivery's ContinuationHost: asked for by a continuable job's first step. */
+  continuationHost(): ContinuationHost | undefined {
+    if (!this.host && this.continuations && this.delivery && this.envelope) {
+      const { queue, message } = this.delivery;
+      this.host = new DeliveryContinuationHost(this.continuations, this.envelope, queue, message.fields.redelivered, this.receivedAt);
+    }
+    return this.host;
   }
 
   enqueue(envelope: Envelope): Promise<EnqueueReceipt> {

@@ -7,6 +7,7 @@ import type { JobRegistry } from '../job/registry.js';
 import type { TypedEmitter } from '../support/typed-emitter.js';
 import { startProcessTrace, type ProcessTrace } from '../tracing/job-spans.js';
 import { decode, Undecodable, type DecodeOptions } from './decode.js';
+import type { ContinuationSupport } from './continuation-host.js';
 import { DeliveryAdapter } from './delivery-adapter.js';
 import { ACK, deliveryInfo, type Delivery, type DeliveryVerdict, type VerdictSink } from './delivery.js';
 import type { DeadLetterReason, WorkerEvents } from './events.js';
@@ -22,6 +23,8 @@ export interface DeliveryContext extends DecodeOptions {
   abandoned: () => boolean;
   /** The worker's list of running jobs (heartbeats, cancel), when it keeps one. */
   tracker?: ExecutionTracker | undefined;
+  /** What continuable jobs need of the worker (stop requests, consumer-timeout deadlines, crash checkpoints). */
+  continuations?: ContinuationSupport | undefined;
 }
 
 /**
@@ -42,7 +45,14 @@ export function performDelivery(delivery: Delivery, context: DeliveryContext, si
     sink.verdict(delivery, verdict);
     return;
   }
-  const run = new DeliveryRun(delivery, decoded, new DeliveryAdapter(context.adapter, context.abandoned), context, sink, trace);
+  const run = new DeliveryRun(
+    delivery,
+    decoded,
+    new DeliveryAdapter(context.adapter, context.abandoned, context.continuations, delivery, decoded),
+    context,
+    sink,
+    trace,
+  );
   // Payloads are built only for events someone listens to (most workers have no listeners).
   if (context.events.has('job:start')) {
     context.events.emit('job:start', Object.assign(deliveryInfo(delivery, decoded), { executions: decoded.executions, enqueuedAt: enqueuedAtMs(decoded) }));

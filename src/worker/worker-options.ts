@@ -82,9 +82,32 @@ export interface WorkerOptions extends AmqpConnectionOptions {
    * every DEFAULTS.presence.heartbeatIntervalMs.
    */
   presence?: false | PresenceOptions;
+  /** Continuable jobs (`this.step`): when they are asked to stop, and how often their progress is saved for a crash. */
+  continuation?: ContinuationOptions;
   /**
    * Stop gracefully on SIGTERM and SIGINT (a second signal aborts in-flight jobs at once).
    * Default: true, as job worker processes expect; pass false when embedding the worker.
    */
   handleSignals?: boolean;
+}
+
+/**
+ * How a worker treats continuable jobs. The broker closes the channel of a delivery left unacked
+ * longer than its consumer timeout and delivers the job again; a continuable job is asked to stop
+ * before that, at its next checkpoint, and goes on in a new delivery.
+ */
+export interface ContinuationOptions {
+  /**
+   * The broker's consumer timeout for queues whose topology entry sets no `consumerTimeout`: set
+   * it when the broker's `consumer_timeout` is not RabbitMQ's default (AMQP cannot read it).
+   * Default: DEFAULTS.amqp.brokerConsumerTimeoutMs (30 minutes).
+   */
+  consumerTimeoutMs?: number;
+  /**
+   * How long before the consumer timeout the job is asked to stop. Default: the smaller of
+   * DEFAULTS.continuation.interruptMarginMs (1 minute) and a fifth of the timeout.
+   */
+  interruptMarginMs?: number;
+  /** Progress is saved for a crash at a checkpoint at most this often. Default: DEFAULTS.continuation.checkpointIntervalMs. */
+  checkpointIntervalMs?: number;
 }

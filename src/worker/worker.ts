@@ -20,7 +20,9 @@ import { defaultTopology, type Topology } from '../topology/index.js';
 import { Consumer } from './consumer.js';
 import type { Delivery } from './delivery.js';
 import { DeliveryProcessor } from './delivery-processor.js';
-import { consumerTimeoutWarnings } from './consumer-timeout.js';
+import { consumerTimeoutWarnings, interruptDeadline, validateContinuationOptions } from './consumer-timeout.js';
+import { CheckpointQueues } from '../amqp/checkpoint-queues.js';
+import type { ContinuationSupport } from './continuation-host.js';
 import { defaultWorkerQueues, unconsumedJobWarnings } from './default-queues.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
 import { DeadLetterPublisher } from './dead-letter-publisher.js';
@@ -60,6 +62,8 @@ interface Running {
   processor: DeliveryProcessor;
   /** Heartbeats and control messages (none with `presence: false`). */
   presence: WorkerPresence | undefined;
+  /** Crash checkpoints of continuable jobs, on the publishing connection. */
+  checkpoints: CheckpointQueues;
   removeSignalHandlers: () => void;
 }
 
@@ -147,6 +151,7 @@ export class Worker {
     if (intervalMs !== undefined && !(Number.isInteger(intervalMs) && intervalMs >= 100)) {
       throw new ConfigurationError(`presence.heartbeatIntervalMs must be an integer number of ms >= 100, not ${String(intervalMs)}`);
     }
+    validateContinuationOptions(options.continuation);
     this.queues = Object.freeze(options.queues?.length ? [...new Set(options.queues)] : defaultWorkerQueues(options.registry, this.topology, deadLetterQueue));
   }
 
@@ -162,7 +167,7 @@ export class Worker {
    */
   async start(): Promise<void> {
     if (this.running || this.stopped) throw new ConfigurationError('a worker can be started once');
-    for (const warning of consumerTimeoutWarnings(this.options.registry, this.topology, this.queues)) this.logger.warn(warning);
+    for (const warning of consumerTimeoutWarnings(this.options.registry, this.topology, this.queues, this.options.continuation)) this.logger.warn(warning);
     for (const warning of quorumQueueWarnings(this.topology, this.queues)) this.logger.warn(warning);
     const queuesWereGiven = (this.options.queues?.length ?? 0) > 0;
     for (const warning of unconsumedJobWarnings(this.options.registry, this.topology, this.queues, { queuesWereGiven })) this.logger.warn(warning);
@@ -201,6 +206,7 @@ export class Worker {
       abandoned: () => this.abandoned,
       requeueDelayMs,
     });
+    const checkpoints = new CheckpointQueues(adapter.publishingConnection(), { logger: this.logger, signer: this.signer });
     const processor = new DeliveryProcessor({
       context: {
         registry: this.options.registry,
@@ -212,6 +218,7 @@ export class Worker {
         signal: this.abandon.signal,
         abandoned: () => this.abandoned,
         tracker: this.jobs,
+        continuations: this.continuationSupport(checkpoints),
       },
       counter: this.jobs,
       settlement,
@@ -221,7 +228,7 @@ export class Worker {
       done: () => this.done(),
     });
     const presence = this.jobs ? this.startPresence(connection, adapter, this.jobs) : undefined;
-    const running: Running = { connection, consumer, forwarder, adapter, ownsAdapter, processor, presence, removeSignalHandlers };
+    const running: Running = { connection, consumer, forwarder, adapter, ownsAdapter, processor, presence, checkpoints, removeSignalHandlers };
     this.running = running;
     // A stop while waiting for the broker (SIGTERM before it ever connected) ends the wait.
     const stoppedFirst = new Promise<'stopped'>((resolve) => {
@@ -236,6 +243,26 @@ export class Worker {
       throw error;
     }
     this.events.emit('worker:ready', { queues: [...this.queues], concurrency: this.concurrency });
+  }
+
+  /** What continuable jobs need: the stop signal, each queue's consumer-timeout deadline, the checkpoint queues. */
+  private continuationSupport(checkpoints: CheckpointQueues): ContinuationSupport {
+    const options = this.options.continuation ?? {};
+    const deadlines = new Map<string, { consumerTimeoutMs: number; interruptAfterMs: number }>();
+    return {
+      stopping: this.stopping.signal,
+      checkpoints,
+      checkpointIntervalMs: options.checkpointIntervalMs ?? DEFAULTS.continuation.checkpointIntervalMs,
+      deadlineFor: (queue) => {
+        let deadline = deadlines.get(queue);
+        if (!deadline) {
+          deadline = interruptDeadline(this.topology, queue, options);
+          deadlines.set(queue, deadline);
+        }
+        return deadline;
+      },
+      logger: this.logger,
+    };
   }
 
   private startPresence(connection: AmqpConnection, adapter: AmqpAdapter, jobs: RunningJobs): WorkerPresence {
@@ -396,6 +423,7 @@ export class Worker {
     await running.consumer.close();
     this.finished = true;
     await running.presence?.close();
+    await running.checkpoints.close();
     await running.connection.close();
     if (running.ownsAdapter) await running.adapter.close();
     running.removeSignalHandlers();
