@@ -67,7 +67,7 @@ export function workersText(workers: readonly WorkerHeartbeat[], now = Date.now(
     for (const job of worker.running) {
       const running = duration(now - Date.parse(job.startedAt));
       lines.push(
-        `    ${safe(job.jobClass)} ${safe(job.jobId)}  queue=${safe(job.queue)}  running ${running}${job.cancelRequested ? '  (cancel requested)' : ''}${progressText(job.progress)}`,
+        `    ${safe(job.jobClass)} ${safe(job.jobId)}  queue=${safe(job.queue)}  running ${running}${job.cancelRequested ? '  (cancel requested)' : ''}${progressText(job.progress)}${job.step ? `  step ${safe(job.step)}${job.resumptions ? ` (resumed ${job.resumptions}x)` : ''}` : ''}`,
       );
     }
     for (const cancel of worker.cancels.slice(0, 3)) {

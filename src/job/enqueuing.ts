@@ -8,7 +8,7 @@ import { settings } from '../config/configuration.js';
 import { serializeArguments } from '../envelope/arguments.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { markPrepared } from '../envelope/prepared.js';
-import { ConfigurationError, EnqueueError } from '../errors.js';
+import { ConfigurationError, EnqueueError, JobInterruptedError } from '../errors.js';
 import { currentLocale, currentTimezone } from './context.js';
 import { internalsOf } from './internal-state.js';
 import type { JobClassSettings } from './job-class.js';
@@ -156,7 +156,8 @@ export async function retryJob(job: Job, options: RetryJobOptions = {}): Promise
   }
   internalsOf(job).retried = true;
   // An expected retry, as Rails logs it: the error's class and message, not its stack (that at debug).
-  logger.warn(
+  // A continuation after an interruption is routine: info, not a warning.
+  logger[error instanceof JobInterruptedError ? 'info' : 'warn'](
     {
       event: 'retried',
       ...(logger.isLevelEnabled('debug')

@@ -70,6 +70,10 @@ export interface RunningJobReport {
   progress?: JobProgress | undefined;
   /** Set once an operator asked to cancel it (its signal was aborted). */
   cancelRequested?: boolean | undefined;
+  /** A continuable job's place (`at 'import', cursor 1200` or `after 'download'`), once it met a step. */
+  step?: string | undefined;
+  /** How many times a continuable job was resumed, once it met a step. */
+  resumptions?: number | undefined;
 }
 
 /** What became of a job an operator cancelled: the job decides (see JobCancelledError). */
@@ -106,6 +110,8 @@ const heartbeatSchema = z.object({
         startedAt: text(40),
         progress: z.union([z.number(), text(1_000), z.record(progressValue)]).optional(),
         cancelRequested: z.boolean().optional(),
+        step: text(400).optional(),
+        resumptions: z.number().int().nonnegative().optional(),
       }),
     )
     .max(MAX_RUNNING_LISTED),

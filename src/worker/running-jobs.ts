@@ -125,7 +125,9 @@ export class RunningJobs implements ExecutionTracker {
       const job = this.slots[slot];
       if (job === undefined) continue;
       const startedAt = this.startedAt[slot]!;
-      const progress = internalsOf(job).progress;
+      const state = internalsOf(job);
+      const { progress } = state;
+      const continuation = state.continuation;
       reports.push({
         startedAt,
         report: {
@@ -136,6 +138,7 @@ export class RunningJobs implements ExecutionTracker {
           startedAt: new Date(startedAt).toISOString(),
           ...(progress === undefined ? {} : { progress }),
           ...(this.cancelRequests[slot] ? { cancelRequested: true } : {}),
+          ...(continuation ? { step: continuation.progress.description.slice(0, 400), resumptions: state.resumptions ?? 0 } : {}),
         },
       });
     }

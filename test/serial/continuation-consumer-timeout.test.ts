@@ -53,7 +53,9 @@ it('a continuable job of 4x the consumer timeout completes in continuations, nev
   const rowStarts = entries().filter((entry) => entry.label.includes(':rows@'));
   const items = entries().filter((entry) => entry.label.includes(':item:'));
   const log = lines.join('');
-  console.info(`continuable job of 24 s, consumer timeout 6 s: ${rowStarts.length} runs, starting at rows ${rowStarts.map((entry) => entry.label.split('@')[1]).join(', ')}`);
+  console.info(
+    `continuable job of 24 s, consumer timeout 6 s: ${rowStarts.length} runs, starting at rows ${rowStarts.map((entry) => entry.label.split('@')[1]).join(', ')}`,
+  );
   // Asked to stop at 6 s less the margin (1.2 s): at least 4 runs, each going on where the last stopped.
   expect(rowStarts.length).toBeGreaterThanOrEqual(4);
   expect(rowStarts.filter((entry) => entry.label === 'long:rows@0')).toHaveLength(1);

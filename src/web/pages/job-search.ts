@@ -4,7 +4,7 @@ import { cell, href, type PageContext, table } from '../layout.js';
 import type { RedactArguments } from '../present-arguments.js';
 import type { DeadLetter, WorkerHeartbeat } from '../sources.js';
 import { deadLetterArticle } from './dead-letters.js';
-import { progressOf } from './workers.js';
+import { progressCell } from './workers.js';
 
 export interface JobSearchResult {
   jobId: string;
@@ -34,7 +34,7 @@ export function jobSearchPage(context: PageContext, result: JobSearchResult | un
   const found = running.length + retries.length + cancels.length + result.deadLetters.length;
   const runningRows = running.map(
     ({ worker, job }) =>
-      html`<tr>${cell('Job', job.jobClass)}${cell('Worker', html`<a href="${href(context, '/workers')}">${worker.host}:${worker.pid}</a>`)}${cell('Queue', job.queue)}${cell('Executions', job.executions, 'number')}${cell('Running for', since(job.startedAt, context.now))}${cell('Progress', progressOf(job.progress))}</tr>`,
+      html`<tr>${cell('Job', job.jobClass)}${cell('Worker', html`<a href="${href(context, '/workers')}">${worker.host}:${worker.pid}</a>`)}${cell('Queue', job.queue)}${cell('Executions', job.executions, 'number')}${cell('Running for', since(job.startedAt, context.now))}${cell('Progress', progressCell(job))}</tr>`,
   );
   const retryRows = retries.map(
     ({ worker, retry }) =>

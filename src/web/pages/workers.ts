@@ -16,6 +16,14 @@ export function progressOf(progress: RunningJob['progress']): Html {
   return html`<code class="progress-text">${json(progress).replace(/\s+/g, ' ')}</code>`;
 }
 
+/** The Progress cell: what the job reported, and a continuable job's step and resumptions. */
+export function progressCell(job: RunningJob): Html {
+  if (!job.step) return progressOf(job.progress);
+  const resumed = job.resumptions ? html` <span class="muted">(resumed ${job.resumptions}×)</span>` : html``;
+  const reported = job.progress === undefined ? html`` : html`${progressOf(job.progress)}<br>`;
+  return html`${reported}<span class="progress-text">step ${job.step}</span>${resumed}`;
+}
+
 function jobLink(context: PageContext, jobId: string): Html {
   return html`<a class="id" href="${href(context, '/jobs', { id: jobId })}">${jobId}</a>`;
 }
@@ -31,7 +39,7 @@ function runningRows(context: PageContext, worker: WorkerHeartbeat): Html[] {
           confirm: `Cancel job ${job.jobId} (${job.jobClass})? Its signal is aborted; the job decides what that means.`,
           style: 'danger',
         });
-    return html`<tr>${cell('Job', job.jobClass)}${cell('Job id', jobLink(context, job.jobId))}${cell('Queue', job.queue)}${cell('Executions', job.executions, 'number')}${cell('Running for', since(job.startedAt, context.now))}${cell('Progress', progressOf(job.progress))}${cell('', cancel, 'actions')}</tr>`;
+    return html`<tr>${cell('Job', job.jobClass)}${cell('Job id', jobLink(context, job.jobId))}${cell('Queue', job.queue)}${cell('Executions', job.executions, 'number')}${cell('Running for', since(job.startedAt, context.now))}${cell('Progress', progressCell(job))}${cell('', cancel, 'actions')}</tr>`;
   });
 }
 

@@ -2,7 +2,8 @@
 // running jobs and their progress; cancel aborts a job's signal; quiet stops taking jobs;
 // stop ends the worker; a worker with signing obeys only signed control messages.
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { AmqpAdapter, configure, HandlerWorker, Job, JobCancelledError, JobRegistry, Worker, type WorkerOptions } from '../../../src/index.js';
+import { AmqpAdapter, configure, HandlerWorker, Job, JobCancelledError, JobRegistry, type Step, Worker, type WorkerOptions } from '../../../src/index.js';
+import { workersText } from '../../../src/cli/stats-text.js';
 import { WorkerMonitor } from '../../../src/rabbitmq.js';
 import { resetConfiguration } from '../../../src/testing/index.js';
 import { BrokerProbe, uniquePrefix } from '../../support/broker-probe.js';
@@ -27,6 +28,21 @@ class LongJob extends Job {
   }
 }
 
+/** A continuable job that stops in its second step at cursor 7 until its signal aborts (a cancel). */
+class SteppedJob extends Job {
+  static override jobName = 'PresenceSteppedJob';
+  async perform(): Promise<void> {
+    await this.step('download', () => {});
+    await this.step('import', async (step: Step<number>) => {
+      await step.set(7);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 20_000);
+        this.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()));
+      });
+    });
+  }
+}
+
 class QuickJob extends Job {
   static override jobName = 'PresenceQuickJob';
   static performed: string[] = [];
@@ -35,7 +51,7 @@ class QuickJob extends Job {
   }
 }
 
-const registry = new JobRegistry().register(LongJob, QuickJob);
+const registry = new JobRegistry().register(LongJob, QuickJob, SteppedJob);
 const KEY = { keys: { ops: 'a-secret-of-at-least-16-bytes' } };
 
 describe('worker presence', () => {
@@ -116,6 +132,21 @@ describe('worker presence', () => {
     }, 'the cancel outcome in a heartbeat');
     expect(seen!.cancels[0]).toMatchObject({ jobId: job.jobId, jobClass: 'PresenceLongJob' });
     expect(seen!.busy).toBe(0);
+  });
+
+  it("a continuable job's heartbeat says its step and cursor; warren workers shows them", async () => {
+    const jobs = queue('stepped');
+    const worker = await startWorker({ queues: [jobs] });
+    const watcher = await monitor();
+    const job = await SteppedJob.set({ queue: jobs }).performLater();
+    let seen = (await watcher.workers({ refresh: true })).find((w) => w.id === worker.id);
+    await waitFor(async () => {
+      seen = (await watcher.workers({ refresh: true })).find((w) => w.id === worker.id);
+      return seen?.running[0]?.step === "at 'import', cursor 7";
+    }, 'a heartbeat with the step');
+    expect(seen!.running[0]).toMatchObject({ jobId: job.jobId, step: "at 'import', cursor 7", resumptions: 0 });
+    expect(workersText([seen!]).join('\n')).toContain("step at 'import', cursor 7");
+    await watcher.cancel(job.jobId);
   });
 
   it('quiet stops taking jobs and lets the running one finish; stop ends the worker, and it drops out of the list', async () => {
