@@ -20,6 +20,7 @@ import type { WorkerEvents } from '../src/worker/events.js';
 import type { DeliveryVerdict } from '../src/worker/delivery.js';
 import { performDelivery, type DeliveryContext } from '../src/worker/perform-delivery.js';
 import { RunningJobs } from '../src/worker/running-jobs.js';
+import type { ContinuationSupport } from '../src/worker/continuation-host.js';
 import { benchJobClass, benchRegistry } from './compare/bench-job.js';
 import { benchPayload } from './compare/payload.js';
 import { deliveredMessage, noAdapter } from './in-process.js';
@@ -50,6 +51,17 @@ const encodingAdapter: QueueAdapter = {
 const OneByOneJob = benchJobClass('bench');
 OneByOneJob.adapter = encodingAdapter;
 const workerLogger = settings().logger.child({ component: 'worker' });
+
+/** What a Worker gives continuable jobs; never touched by a job without steps (the checkpoint queues are never opened here). */
+/** One context for every delivery, as a Worker has, with continuation support (built on first use). */
+let workerContext: DeliveryContext | undefined;
+const continuationSupport: ContinuationSupport = {
+  stopping: new AbortController().signal,
+  checkpoints: undefined as unknown as ContinuationSupport['checkpoints'],
+  checkpointIntervalMs: 5_000,
+  deadlineFor: () => ({ consumerTimeoutMs: 1_800_000, interruptAfterMs: 1_740_000 }),
+  logger: workerLogger,
+};
 const events = new TypedEmitter<WorkerEvents>();
 const message = deliveredMessage(envelope, body);
 const runningJobs = new RunningJobs({ cancels: 20, retries: 20 });
@@ -98,6 +110,10 @@ const steps: [string, () => unknown][] = [
     () => executeEnvelope(envelope, registry, { logger: workerLogger, signal: new AbortController().signal, adapter: noAdapter }),
   ],
   ['worker: performDelivery, as the DeliveryProcessor calls it (decode + execute + events)', () => verdictOf(benchDelivery(), deliveryContext())],
+  [
+    'worker: the same with the continuation support every Worker passes (a job without steps uses none of it)',
+    () => verdictOf(benchDelivery(), (workerContext ??= { ...deliveryContext(), continuations: continuationSupport })),
+  ],
   [
     "worker: the same with presence's RunningJobs tracking the job and counting its ack (heartbeats' per-job cost)",
     () => verdictOf(benchDelivery(), { ...deliveryContext(), tracker: runningJobs }, runningJobs),
