@@ -14,6 +14,7 @@ import { topologyCommand } from './commands/topology.js';
 import { webCommand } from './commands/web.js';
 import { workerCommand } from './commands/worker.js';
 import { workersCommand } from './commands/workers.js';
+import { queueCommand } from './commands/queue.js';
 import { EXIT, UsageError } from './exit-codes.js';
 
 /**
@@ -51,7 +52,7 @@ function withExitOverride(command: Command): void {
 
 /**
  * The `warren` command line: `worker`, `topology plan|apply|verify`, `enqueue`, `dead list|retry|purge`, `delays status|migrate`,
- * `stats`, `workers list|quiet|stop|cancel`, `web`, `generate job`.
+ * `stats`, `workers list|quiet|stop|cancel`, `queue pause|resume|status`, `web`, `generate job`.
  * Returns the exit code (see EXIT) instead of exiting, so it can be tested in-process.
  */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
@@ -78,6 +79,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     .addCommand(delaysCommand(logger, setExit))
     .addCommand(statsCommand(logger, setExit))
     .addCommand(workersCommand(logger, setExit))
+    .addCommand(queueCommand(logger, setExit))
     .addCommand(webCommand(logger, setExit))
     .addCommand(generateCommand(setExit));
   withExitOverride(program);

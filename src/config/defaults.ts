@@ -157,6 +157,14 @@ export const DEFAULTS = Object.freeze({
     checkpointTimeoutMs: 10_000,
   }),
 
+  /** Flow control: paused queues (src/amqp/queue-pauses.ts). */
+  flow: Object.freeze({
+    /** A queue is paused while the durable queue `<prefix>.<queue>` exists. */
+    pauseMarkerPrefix: 'warren.paused',
+    /** Workers look at the markers of their queues this often too (a pause or resume message they missed while disconnected). */
+    pauseRefreshMs: 5_000,
+  }),
+
   /** Workers report themselves and obey operators (src/presence/): heartbeats and control messages. */
   presence: Object.freeze({
     /** Fanout exchange every worker publishes its heartbeat to (non-persistent messages with a TTL). */

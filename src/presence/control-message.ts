@@ -10,8 +10,16 @@ import { DEFAULTS } from '../config/defaults.js';
  * - `stop`: a graceful stop, as SIGTERM.
  * - `cancel`: abort the signal of the running job with this id (JobCancelledError); the job decides.
  * - `ping`: send a heartbeat now (how `warren stats` sees every worker without waiting a beat).
+ * - `pause` / `resume`: stop (or start again) taking jobs from this queue; sent to `all` after the
+ *   queue's marker was declared (or deleted) on the broker, which is what a restarted worker reads.
  */
-export type ControlCommand = { command: 'quiet' } | { command: 'stop' } | { command: 'cancel'; jobId: string } | { command: 'ping' };
+export type ControlCommand =
+  | { command: 'quiet' }
+  | { command: 'stop' }
+  | { command: 'cancel'; jobId: string }
+  | { command: 'ping' }
+  | { command: 'pause'; queue: string }
+  | { command: 'resume'; queue: string };
 
 /**
  * A control message as sent: the command, whom it is for (a worker id or `all`: inside the
@@ -30,7 +38,7 @@ function text(value: unknown, min: number, max: number): value is string {
  */
 function controlMessageOf(value: unknown): ControlMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const { command, to, sentAt, id, jobId } = value as Record<string, unknown>;
+  const { command, to, sentAt, id, jobId, queue } = value as Record<string, unknown>;
   if (!text(to, 1, 300) || !text(sentAt, 0, 40) || !text(id, 0, 64)) return undefined;
   switch (command) {
     case 'quiet':
@@ -39,6 +47,9 @@ function controlMessageOf(value: unknown): ControlMessage | undefined {
       return { command, to, sentAt, id };
     case 'cancel':
       return text(jobId, 1, 255) ? { command, jobId, to, sentAt, id } : undefined;
+    case 'pause':
+    case 'resume':
+      return text(queue, 1, 255) ? { command, queue, to, sentAt, id } : undefined;
     default:
       return undefined;
   }

@@ -6,7 +6,8 @@ import { AmqpConnection, type AmqpConnectionOptions } from '../amqp/connection.j
 import { EnvelopeSigner, type SigningOptions } from '../amqp/signing.js';
 import { settings } from '../config/configuration.js';
 import { DEFAULTS } from '../config/defaults.js';
-import { AdapterError, ConnectionRefusedError } from '../errors.js';
+import { AdapterError, ConfigurationError, ConnectionRefusedError } from '../errors.js';
+import { markPaused, markResumed, pausedAmong } from '../amqp/queue-pauses.js';
 import { encodeControl, type ControlCommand } from './control-message.js';
 import { parseHeartbeat, type WorkerHeartbeat } from './heartbeat.js';
 
@@ -120,6 +121,33 @@ export class WorkerMonitor {
     return this.send(target, { command: 'cancel', jobId });
   }
 
+  /**
+   * Pauses `queue` for every worker: its marker is declared on the broker (so workers started
+   * later, and workers that reconnect, stay off it), then every worker is told at once. Jobs
+   * keep arriving and wait in the queue; running ones finish. `resume` undoes it.
+   */
+  async pause(queue: string): Promise<void> {
+    await markPaused(this.liveConnection(), checkedQueueName(queue));
+    await this.send('all', { command: 'pause', queue });
+  }
+
+  /** Every worker takes jobs from `queue` again. */
+  async resume(queue: string): Promise<void> {
+    await markResumed(this.liveConnection(), checkedQueueName(queue));
+    await this.send('all', { command: 'resume', queue });
+  }
+
+  /** Which of `queues` are paused. */
+  paused(queues: readonly string[]): Promise<Set<string>> {
+    return pausedAmong(this.liveConnection(), queues);
+  }
+
+  private liveConnection(): NonNullable<AmqpConnection['current']> {
+    const model = this.connection.current;
+    if (!model) throw new AdapterError('the monitor is not connected to the broker');
+    return model;
+  }
+
   /** Publishes a control message (confirmed by the broker). */
   async send(target: WorkerTarget, command: ControlCommand): Promise<void> {
     const { body, headers } = encodeControl(command, target, this.signer);
@@ -163,4 +191,11 @@ function connected(connection: AmqpConnection, wrapper: ChannelWrapper, timeoutM
       resolve();
     }, reject);
   });
+}
+
+function checkedQueueName(queue: string): string {
+  if (typeof queue !== 'string' || queue.length === 0 || Buffer.byteLength(queue) > 255) {
+    throw new ConfigurationError(`a queue name is 1 to 255 bytes (got ${JSON.stringify(String(queue).slice(0, 80))})`);
+  }
+  return queue;
 }

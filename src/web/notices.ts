@@ -18,6 +18,8 @@ const NOTICES = {
   cancel: () =>
     html`Asked for the job to be cancelled: its <code>signal</code> is aborted, and the job decides what that means. The outcome shows under “Cancels” below.`,
   'signed-out': () => html`Signed out.`,
+  paused: () => html`Paused the queue: every worker stops taking its jobs (running ones finish); they wait in the queue until it is resumed, across restarts.`,
+  resumed: () => html`Resumed the queue: every worker takes its jobs again.`,
 } satisfies Record<string, (n: number, failed: number) => Html>;
 
 export type NoticeCode = keyof typeof NOTICES;

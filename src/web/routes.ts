@@ -80,7 +80,8 @@ export async function renderPage(path: string, query: URLSearchParams, context: 
       return { title: 'Overview', content: overviewPage(context, await deps.data.snapshot(), deps.data.history.all(), deps.historyMs) };
     case '/queues': {
       const [snapshot, sources] = await Promise.all([deps.data.snapshot(), deps.data.sources()]);
-      return { title: 'Queues', content: queuesPage(context, snapshot, warrenGroups(context, snapshot, sources.deadLetters.queue)) };
+      const paused = await sources.workers.paused(snapshot.queues.map((queue) => queue.name));
+      return { title: 'Queues', content: queuesPage(context, snapshot, warrenGroups(context, snapshot, sources.deadLetters.queue), paused) };
     }
     case '/workers':
       return { title: 'Workers', content: workersPage(context, await deps.data.workers()) };

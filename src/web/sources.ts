@@ -18,6 +18,11 @@ export interface WorkerSource {
   quiet(workerId: string): Promise<void>;
   stop(workerId: string): Promise<void>;
   cancel(jobId: string, workerId?: string): Promise<void>;
+  /** Pauses a queue for every worker (kept on the broker), or resumes it. */
+  pause(queue: string): Promise<void>;
+  resume(queue: string): Promise<void>;
+  /** Which of `queues` are paused. */
+  paused(queues: readonly string[]): Promise<Set<string>>;
   close(): Promise<void>;
 }
 

@@ -21,6 +21,8 @@ export interface ConsumerOptions {
   onStaleAck?: (delivery: Delivery) => void;
   /** Called when a server-side close made deliveries of `generation` stale. */
   onChannelLost?: (generation: number) => void;
+  /** The queues paused on the broker, read before each (re)subscription; default: none. */
+  pausedQueues?: () => Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -40,6 +42,8 @@ export class Consumer {
   private readonly closedChannels = new WeakSet<Channel>();
   private readonly consumerTags = new Map<string, string>();
   private cancelled = false;
+  /** Queues not consumed while they are paused (see queue-pauses.ts). */
+  private readonly paused = new Set<string>();
   private firstSetup: { resolve: () => void; reject: (error: Error) => void; promise: Promise<void> };
 
   constructor(
@@ -102,10 +106,17 @@ export class Consumer {
       this.channel = channel;
       this.acks = acks;
       this.consumerTags.clear();
-      if (!this.cancelled) {
-        for (const queue of this.options.queues) await this.subscribe(channel, queue, generation);
+      if (this.options.pausedQueues) {
+        this.paused.clear();
+        for (const queue of await this.options.pausedQueues()) this.paused.add(queue);
       }
-      logger.info({ queues: this.options.queues, prefetch: this.options.prefetch, generation }, 'consuming');
+      if (!this.cancelled) {
+        for (const queue of this.options.queues) if (!this.paused.has(queue)) await this.subscribe(channel, queue, generation);
+      }
+      logger.info(
+        { queues: this.options.queues, prefetch: this.options.prefetch, generation, ...(this.paused.size > 0 && { paused: [...this.paused] }) },
+        'consuming',
+      );
       this.firstSetup.resolve();
     } catch (error) {
       const safe = redactError(error);
@@ -139,7 +150,7 @@ export class Consumer {
     this.consumerTags.delete(queue);
     this.options.logger.warn({ queue, generation }, 'the broker cancelled the consumer (queue deleted or failed over); re-subscribing');
     const timer = setTimeout(() => {
-      if (this.cancelled || this.channel !== channel) return;
+      if (this.cancelled || this.channel !== channel || this.paused.has(queue) || this.consumerTags.has(queue)) return;
       const resubscribe = async (): Promise<void> => {
         // The queue may have been deleted: declare it again (as the topology says), then consume.
         await this.options.declarer.declareAll(channel);
@@ -151,6 +162,30 @@ export class Consumer {
       });
     }, DEFAULTS.amqp.resubscribeDelayMs);
     timer.unref();
+  }
+
+  /** Stops taking jobs from `queue` (basic.cancel); its in-flight deliveries go on and are acked. */
+  async pause(queue: string): Promise<void> {
+    if (!this.options.queues.includes(queue) || this.paused.has(queue)) return;
+    this.paused.add(queue);
+    const tag = this.consumerTags.get(queue);
+    const channel = this.channel;
+    this.consumerTags.delete(queue);
+    if (tag && channel) await settleWithin(channel.cancel(tag), 5_000);
+    this.options.logger.info({ queue }, 'queue paused: taking no jobs from it');
+  }
+
+  /** Takes jobs from `queue` again. */
+  async resume(queue: string): Promise<void> {
+    if (!this.paused.delete(queue)) return;
+    const channel = this.channel;
+    if (channel && !this.cancelled && !this.consumerTags.has(queue)) await this.subscribe(channel, queue, this.generation);
+    this.options.logger.info({ queue }, 'queue resumed');
+  }
+
+  /** The queues paused now. */
+  get pausedQueues(): ReadonlySet<string> {
+    return this.paused;
   }
 
   /** Whether acks for this delivery can still reach its channel. */

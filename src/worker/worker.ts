@@ -22,6 +22,7 @@ import type { Delivery } from './delivery.js';
 import { DeliveryProcessor } from './delivery-processor.js';
 import { consumerTimeoutWarnings, interruptDeadline, validateContinuationOptions } from './consumer-timeout.js';
 import { CheckpointQueues } from '../amqp/checkpoint-queues.js';
+import { PauseWatcher } from './pause-watcher.js';
 import type { ContinuationSupport } from './continuation-host.js';
 import { defaultWorkerQueues, unconsumedJobWarnings } from './default-queues.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
@@ -117,6 +118,8 @@ export class Worker {
   private forceAbort: (() => void) | undefined;
   private forced = false;
   private stopped: Promise<void> | undefined;
+  /** Paused queues: read from the broker's markers, changed by pause/resume control messages. */
+  private pauses: PauseWatcher | undefined;
   /** The running jobs and counts heartbeats report (undefined with `presence: false`). */
   private readonly jobs: RunningJobs | undefined;
   private readonly startedAt = new Date().toISOString();
@@ -177,14 +180,17 @@ export class Worker {
     const connection = new AmqpConnection('consume', { ...this.options, logger: this.logger });
     this.forwardConnectionEvents(connection.events);
     if (ownsAdapter) this.forwardConnectionEvents(adapter.events);
-    const consumer = new Consumer(connection, {
+    const consumer: Consumer = new Consumer(connection, {
       queues: this.queues,
       prefetch: this.concurrency,
       declarer: new TopologyDeclarer(extend(this.topology), connection, this.logger, extend),
       logger: this.logger,
       onDelivery: (delivery) => this.onDelivery(delivery),
       onStaleAck: (delivery) => settlement.staleAck(delivery),
+      pausedQueues: (): Promise<ReadonlySet<string>> => pauses.read(),
     });
+    const pauses: PauseWatcher = new PauseWatcher(connection, (): Consumer => consumer, this.queues, this.logger);
+    this.pauses = pauses;
     const removeSignalHandlers =
       this.options.handleSignals === false
         ? () => {}
@@ -350,6 +356,10 @@ export class Worker {
       case 'cancel':
         this.cancelJob(message.jobId);
         return;
+      case 'pause':
+      case 'resume':
+        this.pauses?.apply(message.queue, message.command === 'pause');
+        return;
     }
   }
 
@@ -408,6 +418,7 @@ export class Worker {
       this.events.emit('worker:stopped', { abandoned: 0 });
       return;
     }
+    this.pauses?.close();
     await running.consumer.cancel();
     const forwarderStopped = running.forwarder?.stop();
     const drained = await this.drain(this.options.shutdownTimeoutMs ?? DEFAULTS.amqp.shutdownTimeoutMs);

@@ -222,6 +222,22 @@ describe('the dashboard over HTTP (fake sources)', () => {
     expect(sources.calls).toEqual(['quiet host-a:100:abc', 'stop host-a:100:abc', 'cancel run-1 host-a:100:abc', 'discard job-2', 'discard job-2', 'purge']);
   });
 
+  it('pause and resume a listed job queue from the queues page; an unknown queue is refused', async () => {
+    const { origin, sources } = await start();
+    const client = new DashboardClient(origin);
+    await client.get('/queues');
+    const _csrf = client.csrfToken();
+    expect(client.lastPage).toContain('action="/queues/pause"');
+    const paused = await client.post('/queues/pause', { _csrf, queue: 'payments' });
+    expect(paused.headers.get('location')).toBe('/queues?notice=paused');
+    await client.get('/queues');
+    expect(client.lastPage).toContain('<span class="badge warn">paused</span>');
+    expect(client.lastPage).toContain('action="/queues/resume"');
+    expect((await client.post('/queues/resume', { _csrf, queue: 'payments' })).headers.get('location')).toBe('/queues?notice=resumed');
+    expect((await client.post('/queues/pause', { _csrf, queue: 'warren.dead' })).status).toBe(404);
+    expect(sources.calls).toEqual(['pause payments', 'resume payments']);
+  });
+
   it('refuses to listen beyond the loopback interface without auth, and answers only loopback Host names without it', async () => {
     await expect(startDashboardWith({ host: '0.0.0.0', port: 0 }, async () => fakeSources())).rejects.toThrow(ConfigurationError);
     await expect(startDashboardWith({ host: '0.0.0.0', port: 0 }, async () => fakeSources())).rejects.toThrow(/without auth/);

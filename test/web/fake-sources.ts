@@ -53,6 +53,7 @@ export function fakeSources(): FakeSources {
   const letters: DeadLetter[] = [letter()];
   const heartbeats: WorkerHeartbeat[] = [heartbeat()];
   const report = (ids: string[]): RetryReport => ({ retried: ids, failed: [] });
+  const pausedQueues = new Set<string>();
   const snapshot = async (): Promise<StatsSnapshot> => ({
     takenAt: new Date().toISOString(),
     queues: [{ name: 'payments', ready: 3, unacked: 1, consumers: 1, performedPerSecond: 2.5, enqueuedPerSecond: 3, latencyMs: 120 }],
@@ -70,6 +71,9 @@ export function fakeSources(): FakeSources {
       quiet: async (id) => void calls.push(`quiet ${id}`),
       stop: async (id) => void calls.push(`stop ${id}`),
       cancel: async (jobId, workerId) => void calls.push(`cancel ${jobId} ${workerId ?? ''}`),
+      pause: async (queue) => void (calls.push(`pause ${queue}`), pausedQueues.add(queue)),
+      resume: async (queue) => void (calls.push(`resume ${queue}`), pausedQueues.delete(queue)),
+      paused: async (queues) => new Set(queues.filter((queue) => pausedQueues.has(queue))),
       close: async () => {},
     },
     deadLetters: {

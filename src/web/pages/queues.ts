@@ -1,6 +1,6 @@
 import { count, duration, rate } from '../format.js';
 import { html, type Html } from '../html.js';
-import { cell, href, type PageContext, table } from '../layout.js';
+import { actionForm, cell, href, type PageContext, table } from '../layout.js';
 import type { StatsSnapshot } from '../sources.js';
 
 /** warren's own queues, one row per kind. */
@@ -13,13 +13,26 @@ export interface WarrenQueueGroup {
   link?: string | undefined;
 }
 
+/** Pause (every worker stops taking the queue's jobs, kept on the broker) or Resume. */
+function pauseButton(context: PageContext, queue: string, paused: boolean): Html {
+  return paused
+    ? actionForm(context, { action: '/queues/resume', label: 'Resume', fields: { queue }, confirm: `Resume ${queue}? Every worker takes its jobs again.` })
+    : actionForm(context, {
+        action: '/queues/pause',
+        label: 'Pause',
+        fields: { queue },
+        confirm: `Pause ${queue}? Every worker stops taking its jobs (running ones finish) until it is resumed, also after restarts.`,
+        style: 'danger',
+      });
+}
+
 /** The job queues (depth, consumers, rates, latency) and warren's own queues grouped. */
-export function queuesPage(context: PageContext, snapshot: StatsSnapshot, groups: readonly WarrenQueueGroup[]): Html {
+export function queuesPage(context: PageContext, snapshot: StatsSnapshot, groups: readonly WarrenQueueGroup[], paused: ReadonlySet<string> = new Set()): Html {
   const rows = [...snapshot.queues]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map(
       (queue) =>
-        html`<tr data-queue="${queue.name}">${cell('Queue', html`<span class="id">${queue.name}</span>`)}${cell('Ready', count(queue.ready), 'number')}${cell('Unacked', count(queue.unacked), 'number')}${cell('Consumers', count(queue.consumers), 'number')}${cell('Performed', rate(queue.performedPerSecond), 'number')}${cell('Enqueued', rate(queue.enqueuedPerSecond), 'number')}${cell('Latency', duration(queue.latencyMs), 'number')}${cell('', html`<a href="${href(context, '/dead-letters', { queue: queue.name })}">dead letters</a>`, 'actions')}</tr>`,
+        html`<tr data-queue="${queue.name}">${cell('Queue', html`<span class="id">${queue.name}</span>${paused.has(queue.name) ? html` <span class="badge warn">paused</span>` : html``}`)}${cell('Ready', count(queue.ready), 'number')}${cell('Unacked', count(queue.unacked), 'number')}${cell('Consumers', count(queue.consumers), 'number')}${cell('Performed', rate(queue.performedPerSecond), 'number')}${cell('Enqueued', rate(queue.enqueuedPerSecond), 'number')}${cell('Latency', duration(queue.latencyMs), 'number')}${cell('', html`<a href="${href(context, '/dead-letters', { queue: queue.name })}">dead letters</a> ${pauseButton(context, queue.name, paused.has(queue.name))}`, 'actions')}</tr>`,
     );
   const groupRows = groups.map(
     (group) =>

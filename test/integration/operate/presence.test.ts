@@ -72,8 +72,9 @@ describe('worker presence', () => {
   });
 
   afterEach(async () => {
-    for (const worker of workers.splice(0)) worker.abortNow();
-    await Promise.all(workers.map((worker) => worker.stop()));
+    const stopping = workers.splice(0);
+    for (const worker of stopping) worker.abortNow();
+    await Promise.all(stopping.map((worker) => worker.stop()));
     await Promise.all(monitors.splice(0).map((monitor) => monitor.close()));
     await producer.close();
     resetConfiguration();

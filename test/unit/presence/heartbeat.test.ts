@@ -65,11 +65,26 @@ describe('control messages', () => {
     });
   });
 
+  it('pause and resume name the queue', () => {
+    expect(checkControl(encodeControl({ command: 'pause', queue: 'mailers' }, 'all', undefined).body, {}, undefined, self)).toMatchObject({
+      ok: true,
+      message: { command: 'pause', queue: 'mailers', to: 'all' },
+    });
+    expect(checkControl(encodeControl({ command: 'resume', queue: 'mailers' }, 'all', undefined).body, {}, undefined, self)).toMatchObject({
+      ok: true,
+      message: { command: 'resume', queue: 'mailers' },
+    });
+  });
+
   it('refuses malformed, target-less and stale messages', () => {
     const now = Date.now();
     expect(checkControl(Buffer.from('[]'), {}, undefined, self).ok).toBe(false);
     expect(checkControl(encoded({ command: 'quiet', sentAt: new Date(now).toISOString(), id: 'x' }), {}, undefined, self).ok).toBe(false);
     expect(checkControl(encoded({ command: 'cancel', to: self, sentAt: new Date(now).toISOString(), id: 'x' }), {}, undefined, self).ok).toBe(false); // no jobId
+    expect(checkControl(encoded({ command: 'pause', to: self, sentAt: new Date(now).toISOString(), id: 'x' }), {}, undefined, self).ok).toBe(false); // no queue
+    expect(
+      checkControl(encoded({ command: 'resume', to: self, sentAt: new Date(now).toISOString(), id: 'x', queue: 'q'.repeat(256) }), {}, undefined, self).ok,
+    ).toBe(false);
     const old = encodeControl({ command: 'quiet' }, self, undefined).body;
     expect(checkControl(old, {}, undefined, self, now + 61_000).ok).toBe(false);
   });
