@@ -58,7 +58,8 @@ export async function runAction(path: string, form: URLSearchParams, context: Pa
       const sources = await data.sources();
       const queue = required(form, 'queue');
       // Only a job queue the dashboard lists: a form cannot declare markers for arbitrary names.
-      if (!(await data.snapshot()).queues.some((known) => known.name === queue)) throw new RequestRefused(404, `no job queue is named ${JSON.stringify(queue)}`);
+      if (!(await data.snapshot()).queues.some((known) => known.name === queue))
+        throw new RequestRefused(404, `no job queue is named ${JSON.stringify(queue)}`);
       const pausing = path === '/queues/pause';
       await (pausing ? sources.workers.pause(queue) : sources.workers.resume(queue));
       return { redirect: withNotice(base, '/queues', pausing ? 'paused' : 'resumed') };

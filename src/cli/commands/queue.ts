@@ -46,7 +46,9 @@ export function queueCommand(logger: Logger, setExit: (code: number) => void): C
       common(
         new Command(action)
           .argument('<names...>', 'queue names')
-          .description(action === 'pause' ? 'every worker stops taking jobs from these queues (running jobs finish)' : 'every worker takes jobs from these queues again'),
+          .description(
+            action === 'pause' ? 'every worker stops taking jobs from these queues (running jobs finish)' : 'every worker takes jobs from these queues again',
+          ),
       ).action(async (names: string[], flags: QueueFlags) =>
         setExit(
           await withMonitor(flags, logger, async (monitor) => {
