@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Channel, ChannelModel } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import { DEFAULTS } from '../config/defaults.js';
+import { onOwnChannel } from './own-channel.js';
 
 /**
  * Paused queues, kept on the broker so the state outlives every worker: a queue is paused while
@@ -14,19 +15,6 @@ export function pauseMarkerName(queue: string): string {
   const prefix = DEFAULTS.flow.pauseMarkerPrefix;
   // Queue names are at most 255 bytes: a long name is hashed (the marker's own name says which queue in its arguments).
   return Buffer.byteLength(queue) + prefix.length + 1 <= 255 ? `${prefix}.${queue}` : `${prefix}.sha256.${createHash('sha256').update(queue).digest('hex')}`;
-}
-
-/** Runs `work` on a channel of its own (a passive declare of a missing queue closes its channel with 404). */
-async function onOwnChannel<T>(connection: ChannelModel, work: (channel: Channel) => Promise<T>): Promise<T> {
-  const channel = await connection.createChannel();
-  let closed = false;
-  channel.on('error', () => {});
-  channel.on('close', () => (closed = true));
-  try {
-    return await work(channel);
-  } finally {
-    if (!closed) await channel.close().catch(() => {});
-  }
 }
 
 /** Declares the marker: the queue is paused for every worker, now and after restarts. */

@@ -163,6 +163,12 @@ export const DEFAULTS = Object.freeze({
     pauseMarkerPrefix: 'warren.paused',
     /** Workers look at the markers of their queues this often too (a pause or resume message they missed while disconnected). */
     pauseRefreshMs: 5_000,
+    /** Per-key concurrency: a slot is an exclusive queue `<prefix>.<job class>.<key hash>.<n>` on a worker's consuming connection. */
+    slotQueuePrefix: 'warren.slot',
+    /** The highest `concurrency.limit` a class may declare (each slot tried costs a queue declaration). */
+    maxConcurrencyLimit: 100,
+    /** A job over its concurrency limit is published again this much later (plus up to as much again at random). */
+    concurrencyRetryMs: 1_000,
   }),
 
   /** Workers report themselves and obey operators (src/presence/): heartbeats and control messages. */

@@ -17,6 +17,7 @@ import { declarePriority, resolvePriority, type PrioritySetting } from './queue-
 import { runStep, type ResumeOptions, type StepBody, type StepOptions } from './continuation/continuable.js';
 import type { JsonValue } from '../envelope/envelope.js';
 import { ConfigurationError } from '../errors.js';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { declareQueue, resolveQueueName, type QueueNameSetting } from './queue-name.js';
 
 const neverAborted = new AbortController().signal;
@@ -78,6 +79,13 @@ export abstract class Job {
    * rule's own errors and are never affected. Default: true. Inherited.
    */
   static resumptionsCountAsExecutions: boolean | undefined = undefined;
+
+  /**
+   * At most `limit` jobs of this class with the same `key` (a function of the perform arguments)
+   * run at once across every worker: `{ key: (accountId: number) => accountId, limit: 1 }`. Jobs
+   * over the limit wait (published again a little later), never fail. Default: no limit. Inherited.
+   */
+  static concurrency: ConcurrencyLimit | undefined = undefined;
 
   // ---- class configuration: call these from a static block ----
 

@@ -8,6 +8,8 @@ import type { TypedEmitter } from '../support/typed-emitter.js';
 import { startProcessTrace, type ProcessTrace } from '../tracing/job-spans.js';
 import { decode, Undecodable, type DecodeOptions } from './decode.js';
 import type { ContinuationSupport } from './continuation-host.js';
+import type { ConcurrencyGate } from './concurrency-gate.js';
+import type { ConcurrencyLimit } from '../job/concurrency-limit.js';
 import { DeliveryAdapter } from './delivery-adapter.js';
 import { ACK, deliveryInfo, type Delivery, type DeliveryVerdict, type VerdictSink } from './delivery.js';
 import type { DeadLetterReason, WorkerEvents } from './events.js';
@@ -25,6 +27,8 @@ export interface DeliveryContext extends DecodeOptions {
   tracker?: ExecutionTracker | undefined;
   /** What continuable jobs need of the worker (stop requests, consumer-timeout deadlines, crash checkpoints). */
   continuations?: ContinuationSupport | undefined;
+  /** Per-key concurrency limits (`static concurrency`), when the worker applies them. */
+  gate?: ConcurrencyGate | undefined;
 }
 
 /**
@@ -45,6 +49,64 @@ export function performDelivery(delivery: Delivery, context: DeliveryContext, si
     sink.verdict(delivery, verdict);
     return;
   }
+  const limit = context.gate?.limitFor(decoded);
+  if (limit !== undefined) {
+    performGated(delivery, decoded, limit, context, sink, trace);
+    return;
+  }
+  performDecoded(delivery, decoded, context, sink, trace);
+}
+
+/** The job of a class with a concurrency limit: run once it holds a slot (released with the verdict), or published again for later and acked. */
+function performGated(
+  delivery: Delivery,
+  decoded: Envelope,
+  limit: ConcurrencyLimit,
+  context: DeliveryContext,
+  sink: VerdictSink,
+  trace: ProcessTrace | undefined,
+): void {
+  context.gate!.admit(decoded, limit).then(
+    (decision) => {
+      if (decision.run) {
+        performDecoded(delivery, decoded, context, new ReleasingSink(sink, decision.release), trace);
+        return;
+      }
+      trace?.end('postponed', 'ack');
+      sink.verdict(delivery, ACK);
+    },
+    (error: unknown) => {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      context.logger.warn(
+        { job_id: decoded.job_id, queue: delivery.queue, err: failure },
+        'over its concurrency limit, and could not be published again: back to the queue',
+      );
+      trace?.end('failed', 'requeue', failure);
+      sink.verdict(delivery, { action: 'requeue', error: failure, envelope: decoded });
+    },
+  );
+}
+
+/** Frees the job's concurrency slot as its verdict is known. */
+class ReleasingSink implements VerdictSink {
+  constructor(
+    private readonly sink: VerdictSink,
+    private readonly release: () => void,
+  ) {}
+
+  verdict(delivery: Delivery, verdict: DeliveryVerdict): void {
+    this.release();
+    this.sink.verdict(delivery, verdict);
+  }
+
+  error(delivery: Delivery, error: unknown): void {
+    this.release();
+    this.sink.error(delivery, error);
+  }
+}
+
+/** A decoded delivery, performed: the job:start event, then runEnvelope with the delivery's adapter. */
+function performDecoded(delivery: Delivery, decoded: Envelope, context: DeliveryContext, sink: VerdictSink, trace: ProcessTrace | undefined): void {
   const run = new DeliveryRun(
     delivery,
     decoded,

@@ -23,6 +23,9 @@ import { DeliveryProcessor } from './delivery-processor.js';
 import { consumerTimeoutWarnings, interruptDeadline, validateContinuationOptions } from './consumer-timeout.js';
 import { CheckpointQueues } from '../amqp/checkpoint-queues.js';
 import { PauseWatcher } from './pause-watcher.js';
+import { ConcurrencyGate } from './concurrency-gate.js';
+import { SlotLocks } from '../amqp/slot-locks.js';
+import { concurrencyLimitOf } from '../job/concurrency-limit.js';
 import type { ContinuationSupport } from './continuation-host.js';
 import { defaultWorkerQueues, unconsumedJobWarnings } from './default-queues.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
@@ -225,6 +228,7 @@ export class Worker {
         abandoned: () => this.abandoned,
         tracker: this.jobs,
         continuations: this.continuationSupport(checkpoints),
+        gate: this.concurrencyGate(connection, adapter),
       },
       counter: this.jobs,
       settlement,
@@ -249,6 +253,15 @@ export class Worker {
       throw error;
     }
     this.events.emit('worker:ready', { queues: [...this.queues], concurrency: this.concurrency });
+  }
+
+  /** The gate of per-key concurrency limits, when a registered class declares one (checked here, at start). */
+  private concurrencyGate(connection: AmqpConnection, adapter: AmqpAdapter): ConcurrencyGate | undefined {
+    const { registry } = this.options;
+    const limited = registry
+      .descriptors()
+      .some((descriptor) => concurrencyLimitOf(registry.resolve(descriptor.name).jobClass, DEFAULTS.flow.maxConcurrencyLimit));
+    return limited ? new ConcurrencyGate(registry, new SlotLocks(connection), adapter, this.logger) : undefined;
   }
 
   /** What continuable jobs need: the stop signal, each queue's consumer-timeout deadline, the checkpoint queues. */

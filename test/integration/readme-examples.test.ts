@@ -114,6 +114,7 @@ describe('the README examples', { timeout: 180_000 }, () => {
     expect(await runExample('signing.ts', { WARREN_SIGNING_KEY: randomUUID() })).toContain('signing ok');
     expect(await runExample('logging-pretty.ts', { WARREN_LOG_LEVEL: 'info' })).toContain('logging ok');
     expect(await runExample('logging-sync.ts')).toContain('logging ok');
+    expect(await runExample('flow-control.ts')).toContain('flow control ok');
   });
 
   describe('against the broker, in a virtual host of their own', () => {

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, Job } from '../../../src/index.js';
+import { SlotLocks } from '../../../src/amqp/slot-locks.js';
+import { concurrencyKeyOf, concurrencyLimitOf } from '../../../src/job/concurrency-limit.js';
+
+describe('static concurrency', () => {
+  it('is read once per class, inherited, and refused when the limit is not a whole number in range', () => {
+    class SyncJob extends Job {
+      static override concurrency = { key: (account: string) => account, limit: 2 };
+      perform(_account: string): void {}
+    }
+    class ChildJob extends SyncJob {}
+    class PlainJob extends Job {
+      perform(): void {}
+    }
+    expect(concurrencyLimitOf(SyncJob, 100)?.limit).toBe(2);
+    expect(concurrencyLimitOf(ChildJob, 100)?.limit).toBe(2);
+    expect(concurrencyLimitOf(PlainJob, 100)).toBeUndefined();
+    for (const limit of [0, 1.5, 101, Number.NaN]) {
+      class BadJob extends Job {
+        static override concurrency = { limit };
+        perform(): void {}
+      }
+      expect(() => concurrencyLimitOf(BadJob, 100)).toThrow(ConfigurationError);
+    }
+  });
+
+  it('keys jobs by what key returns (text or number); without key the class shares one limit', () => {
+    const limit = { key: (_label: string, account: number) => account, limit: 1 };
+    expect(concurrencyKeyOf(limit as never, ['x', 42])).toBe('42');
+    expect(concurrencyKeyOf({ limit: 3 }, ['anything'])).toBe('');
+    expect(() => concurrencyKeyOf({ key: (() => ({})) as never, limit: 1 }, [])).toThrow(/string or a finite number/);
+  });
+
+  it("slot queue names are per class and key, fit the broker's 255 bytes, and do not mix keys", () => {
+    const a = SlotLocks.slotBase('SyncJob', 'acme');
+    expect(a).toMatch(/^warren\.slot\.SyncJob\.[0-9a-f]{32}$/);
+    expect(SlotLocks.slotBase('SyncJob', 'globex')).not.toBe(a);
+    expect(SlotLocks.slotBase('Sync', 'Jobacme')).not.toBe(SlotLocks.slotBase('SyncJob', 'acme'));
+    expect(Buffer.byteLength(`${SlotLocks.slotBase('Ünïcode::'.repeat(40), 'k')}.99`)).toBeLessThanOrEqual(255);
+  });
+});
