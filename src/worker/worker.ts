@@ -166,6 +166,11 @@ export class Worker {
     return this.inFlight;
   }
 
+  /** The queues of this worker that are paused now (see `warren queue pause`). */
+  get pausedQueues(): string[] {
+    return [...(this.running?.consumer.pausedQueues ?? [])];
+  }
+
   /**
    * Connects and starts consuming. Resolves once every queue is subscribed (or when `stop()`
    * is called first: it waits for an unreachable broker until then); rejects if the broker

@@ -95,3 +95,21 @@ it('warren queue pause|status|resume: the state is on the broker, shown by statu
   await waitFor(() => performed('cli-').length === 1, 'the job after the resume');
   expect((await runCli(['queue', 'status', queue], env)).stdout).toBe(`${queue}  running\n`);
 });
+
+it('a worker without presence (no control messages) follows the marker within seconds: paused, then resumed', { timeout: 90_000 }, async () => {
+  scenario = await FaultScenario.open(url);
+  const queue = scenario.queue('no-presence');
+  markers.push(queue);
+  configure({ adapter: scenario.producer() });
+  const worker = await scenario.startWorker({ queues: [queue], presence: false });
+  monitor = await WorkerMonitor.open({ url });
+  await monitor.pause(queue);
+  // It reads the markers of its queues every DEFAULTS.flow.pauseRefreshMs (5 s).
+  await waitFor(() => worker.pausedQueues.includes(queue), 'the worker to pause', 15_000, 100);
+  await LedgerJob.set({ queue }).performLater('quiet-0');
+  await sleep(1_500);
+  expect(performed('quiet-')).toEqual([]);
+  await monitor.resume(queue);
+  await waitFor(() => performed('quiet-').length === 1, 'the job after the resume, read from the marker', 15_000);
+  expect(worker.pausedQueues).toEqual([]);
+});
