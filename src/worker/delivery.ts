@@ -30,6 +30,12 @@ export type DeliveryVerdict =
 /** The verdict of every delivery performed without trouble: compare with `===`. */
 export const ACK: DeliveryVerdict = Object.freeze({ action: 'ack' });
 
+/**
+ * An ack for a delivery that was not performed but published again for later (over its
+ * concurrency limit): acked like any other, but not counted as performed in the heartbeats.
+ */
+export const POSTPONED: DeliveryVerdict = Object.freeze({ action: 'ack' });
+
 /** Where a delivery's verdict goes (one object per worker, so a delivery needs no closures of its own). */
 export interface VerdictSink {
   verdict(delivery: Delivery, verdict: DeliveryVerdict): void;

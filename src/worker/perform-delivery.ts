@@ -11,7 +11,7 @@ import type { ContinuationSupport } from './continuation-host.js';
 import type { ConcurrencyGate } from './concurrency-gate.js';
 import type { ConcurrencyLimit } from '../job/concurrency-limit.js';
 import { DeliveryAdapter } from './delivery-adapter.js';
-import { ACK, deliveryInfo, type Delivery, type DeliveryVerdict, type VerdictSink } from './delivery.js';
+import { ACK, deliveryInfo, POSTPONED, type Delivery, type DeliveryVerdict, type VerdictSink } from './delivery.js';
 import type { DeadLetterReason, WorkerEvents } from './events.js';
 
 /** What performing a delivery needs, the same for every delivery of a worker. */
@@ -73,7 +73,7 @@ function performGated(
         return;
       }
       trace?.end('postponed', 'ack');
-      sink.verdict(delivery, ACK);
+      sink.verdict(delivery, POSTPONED);
     },
     (error: unknown) => {
       const failure = error instanceof Error ? error : new Error(String(error));
