@@ -84,7 +84,7 @@ export function statsText(snapshot: StatsSnapshot, deadLetterQueue: string, now 
   else {
     const header = ['QUEUE', 'READY', 'RUNNING', 'CONSUMERS', 'IN/S', 'ACKED/S', 'LATENCY'];
     const rows = snapshot.queues.map((queue) => [
-      safe(queue.name),
+      queue.paused ? `${safe(queue.name)} (paused)` : safe(queue.name),
       count(queue.ready),
       count(queue.unacked),
       count(queue.consumers),

@@ -4,6 +4,7 @@ import { connectFirst } from '../amqp/connect-first.js';
 import { resolveAmqpUrls, type AmqpConnectionOptions } from '../amqp/connection.js';
 import { delayNames, type LadderQueueType } from '../amqp/delay/names.js';
 import { tlsSocketOptions } from '../amqp/tls.js';
+import { pauseMarkerName } from '../amqp/queue-pauses.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { AdapterError } from '../errors.js';
 import { WorkerMonitor } from '../presence/worker-monitor.js';
@@ -144,7 +145,9 @@ export class StatsReader {
       workers = await this.monitor.workers();
     }
     const readings = await this.readQueues(this.queueNames(workers));
-    const queues = readings.map((reading) => queueStats(reading, this.previous.get(reading.name), workers));
+    const paused = new Set<string>();
+    for (const reading of readings) if (await this.check(pauseMarkerName(reading.name))) paused.add(reading.name);
+    const queues = readings.map((reading) => queueStats(reading, this.previous.get(reading.name), workers, paused.has(reading.name)));
     this.previous = new Map(readings.map((reading) => [reading.name, reading]));
     const delayed = delayWindows(await this.readLadder());
     const deadLetters = await this.readDeadLetters();

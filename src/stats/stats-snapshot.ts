@@ -29,6 +29,8 @@ export interface QueueStats {
    * (and count a delivery against a quorum queue's delivery limit), so it is not read.
    */
   latencyMs: number | undefined;
+  /** Set when every worker is told to take no jobs from the queue (`warren queue pause`). */
+  paused?: boolean | undefined;
 }
 
 /** Delayed jobs (and retries waiting their turn) falling due within one window. */
@@ -114,7 +116,7 @@ function workerActivity(queue: string, workers: readonly WorkerHeartbeat[]): { r
 }
 
 /** A queue's stats from its latest reading, the one before (for the arrival rate) and the workers' heartbeats. */
-export function queueStats(current: QueueReading, previous: QueueReading | undefined, workers: readonly WorkerHeartbeat[]): QueueStats {
+export function queueStats(current: QueueReading, previous: QueueReading | undefined, workers: readonly WorkerHeartbeat[], paused = false): QueueStats {
   const activity = workerActivity(current.name, workers);
   const seconds = previous ? (current.at - previous.at) / 1000 : 0;
   const enqueuedPerSecond =
@@ -127,6 +129,7 @@ export function queueStats(current: QueueReading, previous: QueueReading | undef
     performedPerSecond: activity.performedPerSecond,
     enqueuedPerSecond,
     latencyMs: current.ready === 0 ? 0 : activity.latencyMs,
+    ...(paused && { paused: true }),
   };
 }
 

@@ -86,6 +86,8 @@ it('warren queue pause|status|resume: the state is on the broker, shown by statu
   expect(paused.stderr).toBe('');
   expect(JSON.parse(paused.stdout)).toEqual([{ queue, paused: true }]);
   expect((await runCli(['queue', 'status', queue], env)).stdout).toBe(`${queue}  paused\n`);
+  const stats = JSON.parse((await runCli(['stats', '--json', '--queue', queue], env)).stdout) as { queues: Array<{ name: string; paused?: boolean }> };
+  expect(stats.queues).toEqual([expect.objectContaining({ name: queue, paused: true })]);
   await sleep(500);
   await LedgerJob.set({ queue }).performLater('cli-0');
   await sleep(1_500);
