@@ -156,3 +156,12 @@ export class UnadvanceableCursorError extends ContinuationError {
 export class ResumeLimitError extends ContinuationError {
   override readonly code: string = 'RESUME_LIMIT';
 }
+
+/**
+ * A job was not enqueued because a job with the same unique key is pending (or running, with
+ * `until: 'executed'`). `performLater` resolves with the job (`successfullyEnqueued` false, this
+ * error in `enqueueError`) unless the class asks for it to be thrown (`unique.onDuplicate: 'raise'`).
+ */
+export class DuplicateJobError extends EnqueueError {
+  override readonly code: string = 'DUPLICATE_JOB';
+}

@@ -169,6 +169,12 @@ export const DEFAULTS = Object.freeze({
     maxConcurrencyLimit: 100,
     /** A job over its concurrency limit is published again this much later (plus up to as much again at random). */
     concurrencyRetryMs: 1_000,
+    /** Unique jobs: a lock is the one message of the queue `<prefix>.<job class>.<key hash>`. */
+    uniqueLockPrefix: 'warren.unique',
+    /** How long a unique job's lock lasts at most when nothing releases it (`unique.ttl`). */
+    uniqueTtlMs: 60 * 60_000,
+    /** The longest `unique.ttl` (a lock queue unused this long is deleted by the broker). */
+    uniqueMaxTtlMs: 7 * 24 * 60 * 60_000,
   }),
 
   /** Workers report themselves and obey operators (src/presence/): heartbeats and control messages. */

@@ -8,7 +8,8 @@ import { settings } from '../config/configuration.js';
 import { serializeArguments } from '../envelope/arguments.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { markPrepared } from '../envelope/prepared.js';
-import { ConfigurationError, EnqueueError, JobInterruptedError } from '../errors.js';
+import { ConfigurationError, DuplicateJobError, EnqueueError, JobInterruptedError } from '../errors.js';
+import { takeUniqueLock, uniqueOf, type TakenLock } from './unique-job.js';
 import { currentLocale, currentTimezone } from './context.js';
 import { internalsOf } from './internal-state.js';
 import type { JobClassSettings } from './job-class.js';
@@ -48,7 +49,22 @@ export async function enqueueJob(job: Job, options: SetOptions = {}): Promise<bo
 /** Builds the envelope, hands it to the adapter and logs the outcome; an adapter's refusal is kept in job.enqueueError. */
 async function sendAndLog(job: Job, adapter: QueueAdapter, from: string | undefined): Promise<void> {
   const envelope = prepareEnvelope(job);
+  let lock: TakenLock | undefined;
   try {
+    const state = internalsOf(job);
+    // A job from an envelope (a retry, a continuation) keeps the lock it holds.
+    // Checked without an await first: a class without `unique` adds nothing to the enqueue.
+    const jobClass = job.constructor as JobClassSettings;
+    const taken =
+      state.receivedArguments || !uniqueOf(jobClass) ? undefined : await takeUniqueLock(jobClass, job.jobId, envelope.arguments, state.uniqueOverride, adapter);
+    if (taken === 'duplicate') {
+      job.enqueueError = new DuplicateJobError(
+        `${jobNameOf(job.constructor as JobClassSettings)} ${job.jobId} was not enqueued: a job with the same unique key is pending or running`,
+      );
+      logJobLine(job, 'info', { event: 'enqueue_duplicate', adapter: adapter.name }, 'not enqueued: a job with the same unique key is pending or running');
+      return;
+    }
+    lock = taken;
     const receipt = await send(adapter, envelope, job.scheduledAt);
     if (receipt.providerJobId !== undefined) job.providerJobId = receipt.providerJobId;
     job.successfullyEnqueued = true;
@@ -63,6 +79,7 @@ async function sendAndLog(job: Job, adapter: QueueAdapter, from: string | undefi
     if (from !== undefined) line.enqueued_from = from;
     logJobLine(job, 'info', line, 'enqueued');
   } catch (error) {
+    void lock?.release().catch(() => {});
     job.enqueueError = toEnqueueError(error, job, adapter);
     logJobLine(job, 'error', { event: 'enqueue_failed', adapter: adapter.name, err: job.enqueueError }, 'enqueue failed');
   }
@@ -74,7 +91,9 @@ async function sendAndLog(job: Job, adapter: QueueAdapter, from: string | undefi
  */
 export async function performLater<J extends Job>(job: J, options: SetOptions = {}): Promise<J> {
   await enqueueJob(job, options);
-  if (job.enqueueError) throw job.enqueueError;
+  const error = job.enqueueError;
+  // A duplicate of a unique job is a result, not an error, unless the class asks for one.
+  if (error && !(error instanceof DuplicateJobError && uniqueOf(job.constructor as JobClassSettings)?.onDuplicate !== 'raise')) throw error;
   return job;
 }
 

@@ -8,6 +8,9 @@ import { CallbackAbort, HALTED, hasCallbacks, RAN, runCallbacks, type ChainResul
 import { isCurrentContext, withLocaleAndTimezone } from './context.js';
 import { handleError, runAfterDiscard, type RuleOutcome } from './exceptions.js';
 import { finishContinuation, resumeAfter } from './continuation/continuable.js';
+import { releaseUniqueLock, uniqueOf } from './unique-job.js';
+import { adapterFor } from './enqueuing.js';
+import { EnqueueError } from '../errors.js';
 import { internalsOf, type JobInternals } from './internal-state.js';
 import type { JobClassSettings } from './job-class.js';
 import { executionController, resetExecutionSignal, unlinkExecutionSignal } from './job-signal.js';
@@ -165,6 +168,8 @@ class Execution {
   private readonly state: JobInternals;
   private readonly timeoutMs: number | undefined;
   private readonly controller: AbortController | undefined;
+  /** The job came from an envelope of a class with `static unique`: its lock is freed by this execution. */
+  private readonly unique: boolean;
   private value: unknown;
 
   constructor(
@@ -184,6 +189,8 @@ class Execution {
     this.timeoutMs = timeoutOf(job.constructor as JobClassSettings);
     resetExecutionSignal(state, options.signal, this.timeoutMs !== undefined);
     this.controller = this.timeoutMs === undefined ? undefined : executionController(state);
+    this.unique = state.receivedArguments !== undefined && uniqueOf(job.constructor as JobClassSettings) !== undefined;
+    if (this.unique) this.releaseUnique('executing');
     if (options.logger.isLevelEnabled('debug')) logJobLine(job, 'debug', { event: 'performing', ...argumentFields(job) }, 'performing');
   }
 
@@ -234,6 +241,16 @@ class Execution {
     return this.controller && this.timeoutMs !== undefined ? withTimeout(job, this.timeoutMs, this.controller, run) : run();
   }
 
+  /** Frees the job's unique lock when its class holds it until `moment` (fire and forget: a lock not freed expires). */
+  private releaseUnique(moment: 'executing' | 'executed'): void {
+    const { job, state } = this;
+    try {
+      releaseUniqueLock(job.constructor as JobClassSettings, job.jobId, state.receivedArguments ?? [], moment, state.deliveringAdapter ?? adapterFor(job));
+    } catch {
+      // no adapter to reach the lock: it expires
+    }
+  }
+
   private performed(value: unknown): void {
     this.value = value;
     this.end(RAN);
@@ -245,6 +262,7 @@ class Execution {
     try {
       unlinkExecutionSignal(this.state);
       if (this.state.continuation) finishContinuation(this.state, false);
+      if (this.unique) this.releaseUnique('executed');
       const event = chain.ran ? 'performed' : 'skipped';
       const durationMs = roundMs(performance.now() - this.started);
       logJobLine(this.job, 'info', chain.ran ? { event, duration_ms: durationMs } : { event, duration_ms: durationMs, halted: chain.halted }, event);
@@ -264,6 +282,8 @@ class Execution {
         try {
           unlinkExecutionSignal(state);
           if (state.continuation) finishContinuation(state, false);
+          // A retry (or a continuation) keeps the lock: the job is still pending.
+          if (this.unique && handled !== 'retried') this.releaseUnique('executed');
           const durationMs = roundMs(performance.now() - started);
           if (handled === 'rescued') logJobLine(job, 'info', { event: 'performed', duration_ms: durationMs, rescued: errorName(error) }, 'performed');
           if (handled === 'discarded') logJobLine(job, 'warn', { event: 'discarded', duration_ms: durationMs, err: error }, 'discarded');
@@ -277,7 +297,10 @@ class Execution {
       },
       (thrown: unknown) => {
         unlinkExecutionSignal(state);
-        if (state.continuation) finishContinuation(state, state.parentSignal?.aborted === true);
+        const abandoned = state.parentSignal?.aborted === true;
+        if (state.continuation) finishContinuation(state, abandoned);
+        // Dead-lettered: the lock goes. Abandoned at shutdown, or a retry that could not be published (requeued): it stays.
+        if (this.unique && !abandoned && !(thrown instanceof EnqueueError)) this.releaseUnique('executed');
         sink.failed(thrown);
       },
     );

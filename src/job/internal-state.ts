@@ -38,6 +38,8 @@ export interface JobInternals {
   continuation?: ContinuationRun | undefined;
   /** The first step's continuation while it is being built (a crash checkpoint may be read first). */
   continuationStarting?: Promise<ContinuationRun> | undefined;
+  /** `set({ unique })` for this enqueue: false skips the class's uniqueness, `{ ttl }` changes the lock's life. */
+  uniqueOverride?: false | { ttl?: number | undefined } | undefined;
 }
 
 /** What `job.progress(value)` takes: a number (a percentage, say), a short text, or a small JSON object. */
@@ -66,6 +68,7 @@ export function freshInternals(): JobInternals {
     resumptions: undefined,
     continuation: undefined,
     continuationStarting: undefined,
+    uniqueOverride: undefined,
   };
 }
 

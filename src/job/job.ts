@@ -18,6 +18,7 @@ import { runStep, type ResumeOptions, type StepBody, type StepOptions } from './
 import type { JsonValue } from '../envelope/envelope.js';
 import { ConfigurationError } from '../errors.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
+import type { UniqueOptions } from './unique-job.js';
 import { declareQueue, resolveQueueName, type QueueNameSetting } from './queue-name.js';
 
 const neverAborted = new AbortController().signal;
@@ -86,6 +87,13 @@ export abstract class Job {
    * over the limit wait (published again a little later), never fail. Default: no limit. Inherited.
    */
   static concurrency: ConcurrencyLimit | undefined = undefined;
+
+  /**
+   * One pending job per key: `{ key: (userId: number) => userId, until: 'executed', ttl: 3_600_000 }`.
+   * A duplicate enqueue resolves with `successfullyEnqueued` false and a DuplicateJobError in
+   * `enqueueError` (thrown with `onDuplicate: 'raise'`). Per call: `set({ unique: false })`. Default: none. Inherited.
+   */
+  static unique: UniqueOptions | undefined = undefined;
 
   // ---- class configuration: call these from a static block ----
 

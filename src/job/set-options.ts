@@ -3,6 +3,8 @@ import type { JobClassSettings } from './job-class.js';
 import type { Job } from './job.js';
 import { queueNameFromPart } from './queue-name.js';
 import { assertPriority } from './queue-priority.js';
+import { internalsOf } from './internal-state.js';
+import { validateUnique } from './unique-job.js';
 
 /** Options for `Job.set(...)`, `job.set(...)` and retries (Active Job's `set`). */
 export interface SetOptions {
@@ -14,6 +16,8 @@ export interface SetOptions {
   queue?: string | undefined;
   /** Priority to use instead of the class's (lower = more important). Default: the class's priority. */
   priority?: number | undefined;
+  /** For a class with `static unique`: `false` enqueues without the uniqueness check, `{ ttl }` changes how long the lock lasts. */
+  unique?: false | { ttl?: number | undefined } | undefined;
 }
 
 /** Later options win; a later wait replaces an earlier waitUntil and the other way round. */
@@ -54,4 +58,8 @@ export function applySetOptions(job: Job, options: SetOptions, now: number = Dat
     job.queueName = queueNameFromPart(job.constructor as JobClassSettings, queue);
   }
   if (priority !== undefined) job.priority = assertPriority(priority);
+  if (options.unique !== undefined) {
+    if (options.unique !== false) validateUnique('set', { ttl: options.unique.ttl });
+    internalsOf(job).uniqueOverride = options.unique;
+  }
 }

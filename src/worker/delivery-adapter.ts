@@ -2,6 +2,7 @@ import type { BulkItem, BulkOutcome, EnqueueReceipt, QueueAdapter } from '../ada
 import type { Envelope } from '../envelope/envelope.js';
 import { EnqueueError } from '../errors.js';
 import type { ContinuationHost, ContinuationHostProvider } from '../job/continuation/continuation-host.js';
+import type { UniqueLocks } from '../job/unique-job.js';
 import { DeliveryContinuationHost, type ContinuationSupport } from './continuation-host.js';
 import type { Delivery } from './delivery.js';
 
@@ -31,6 +32,11 @@ export class DeliveryAdapter implements QueueAdapter, ContinuationHostProvider {
     this.name = inner.name;
     this.supportsDelays = inner.supportsDelays;
     this.receivedAt = continuations ? performance.now() : 0;
+  }
+
+  /** The unique-job locks of the worker's adapter (a unique job's lock is freed through them). */
+  get uniqueLocks(): UniqueLocks | undefined {
+    return (this.inner as { uniqueLocks?: UniqueLocks }).uniqueLocks;
   }
 
   /** The delivery's ContinuationHost: asked for by a continuable job's first step. */

@@ -115,6 +115,7 @@ describe('the README examples', { timeout: 180_000 }, () => {
     expect(await runExample('logging-pretty.ts', { WARREN_LOG_LEVEL: 'info' })).toContain('logging ok');
     expect(await runExample('logging-sync.ts')).toContain('logging ok');
     expect(await runExample('flow-control.ts')).toContain('flow control ok');
+    expect(await runExample('unique-jobs.ts')).toContain('unique jobs ok');
   });
 
   describe('against the broker, in a virtual host of their own', () => {

@@ -1,4 +1,5 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
+import { AmqpUniqueLocks } from '../../amqp/unique-locks.js';
 import type { Options } from 'amqplib';
 import { componentLogger } from '../../config/logger.js';
 import type { Logger } from 'pino';
@@ -91,6 +92,7 @@ export class AmqpAdapter implements QueueAdapter {
   private pending = 0;
   private onIdle: (() => void) | undefined;
   private connected: Connected | undefined;
+  private locks: AmqpUniqueLocks | undefined;
   private closed = false;
 
   constructor(private readonly options: AmqpAdapterOptions = {}) {
@@ -231,11 +233,18 @@ export class AmqpAdapter implements QueueAdapter {
     await this.track(this.publishTo(target, route, queueName, content, { ...properties, headers: { ...properties.headers, ...target.headers } }, delayed));
   }
 
+  /** Unique-job locks (`static unique`) on this adapter's publishing connection, opened on first use. */
+  get uniqueLocks(): AmqpUniqueLocks {
+    this.locks ??= new AmqpUniqueLocks(this.publishingConnection());
+    return this.locks;
+  }
+
   /** Waits for publishes in flight to settle (each within its timeout), then closes the connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.pending > 0) await new Promise<void>((resolve) => (this.onIdle = resolve));
+    await this.locks?.close();
     const connected = this.connected;
     this.connected = undefined;
     if (!connected) return;

@@ -1,0 +1,82 @@
+import type { ConfirmChannel } from 'amqplib';
+import { DEFAULTS } from '../config/defaults.js';
+import type { AmqpConnection } from './connection.js';
+import { onOwnChannel } from './own-channel.js';
+
+/**
+ * Unique-job locks on the broker. A lock is a durable queue that holds at most one message and
+ * refuses a second (`x-max-length: 1`, `x-overflow: reject-publish`): publishing the holder's job
+ * id with publisher confirms is the test-and-set, race-free across every process because the
+ * queue orders the publishes. The message expires after the lock's ttl (its `expiration`), so a
+ * lock whose job is lost frees itself; a lock queue unused for DEFAULTS.flow.uniqueMaxTtlMs is
+ * deleted by the broker (x-expires). Releasing takes the message only when it is the holder's.
+ * (It has the shape of the job layer's UniqueLocks; src/amqp does not import src/job.)
+ */
+export class AmqpUniqueLocks {
+  private channel: Promise<ConfirmChannel> | undefined;
+  private readonly declared = new Set<string>();
+
+  constructor(private readonly connection: AmqpConnection) {}
+
+  async acquire(lock: string, holder: string, ttlMs: number): Promise<boolean> {
+    const channel = await this.openChannel();
+    if (!this.declared.has(lock)) {
+      await channel.assertQueue(lock, {
+        durable: true,
+        arguments: { 'x-max-length': 1, 'x-overflow': 'reject-publish', 'x-expires': DEFAULTS.flow.uniqueMaxTtlMs, 'x-queue-type': 'classic' },
+      });
+      this.declared.add(lock);
+    }
+    return new Promise<boolean>((resolve) => {
+      // A nack is the broker refusing the second message: the lock is held.
+      channel.publish('', lock, Buffer.from(holder), { persistent: true, expiration: String(ttlMs), messageId: holder }, (error: unknown) => resolve(!error));
+    });
+  }
+
+  async release(lock: string, holder: string): Promise<void> {
+    const model = this.connection.current;
+    if (!model) return; // it expires
+    await onOwnChannel(model, async (channel) => {
+      const message = await channel.get(lock, { noAck: false });
+      if (message === false) return;
+      if (message.content.toString() === holder) channel.ack(message);
+      else channel.nack(message, false, true);
+    }).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    const channel = this.channel;
+    this.channel = undefined;
+    await channel?.then((open) => open.close()).catch(() => {});
+  }
+
+  private openChannel(): Promise<ConfirmChannel> {
+    if (!this.channel) {
+      const opening = this.connected().then(async (model) => {
+        const channel = await model.createConfirmChannel();
+        channel.on('error', () => {});
+        channel.on('close', () => {
+          if (this.channel === opening) this.channel = undefined;
+          this.declared.clear();
+        });
+        return channel;
+      });
+      opening.catch(() => {
+        if (this.channel === opening) this.channel = undefined;
+      });
+      this.channel = opening;
+    }
+    return this.channel;
+  }
+
+  /** The live connection, waiting for it (a publish would) up to DEFAULTS.amqp.publishTimeoutMs. */
+  private async connected(): Promise<NonNullable<AmqpConnection['current']>> {
+    const deadline = performance.now() + DEFAULTS.amqp.publishTimeoutMs;
+    for (;;) {
+      const model = this.connection.current;
+      if (model) return model;
+      if (performance.now() > deadline) throw new Error('not connected to the broker');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

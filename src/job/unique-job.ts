@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import type { QueueAdapter } from '../adapters/adapter.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { deserializeArguments } from '../envelope/arguments.js';
+import type { JsonValue } from '../envelope/envelope.js';
+import { stringifyJson } from '../envelope/lossless-json.js';
+import { ConfigurationError } from '../errors.js';
+import { jobNameOf, type JobClassSettings } from './job-class.js';
+
+/**
+ * `static unique = { key, until, ttl, onDuplicate }`: while a job with the same key is pending
+ * (and, with `until: 'executed'`, running), another enqueue of the class with that key is refused
+ * (sidekiq-unique-jobs' until_executing / until_executed; BullMQ's deduplication). The lock is
+ * taken at enqueue and released by the worker when the job starts (`executing`) or ends without
+ * a retry (`executed`); it expires after `ttl` whatever happens, so a lost job cannot hold it
+ * forever. Retries and continuations of a job keep its lock and are never refused.
+ */
+export interface UniqueOptions {
+  /** The key: a text or number from the perform arguments. Default: all the arguments (their wire form). */
+  readonly key?: ((...args: never[]) => string | number) | undefined;
+  /** Held until the job starts (`executing`) or ends without a retry (`executed`, the default). */
+  readonly until?: 'executing' | 'executed' | undefined;
+  /** The lock expires this many ms after the enqueue at the latest. Default: DEFAULTS.flow.uniqueTtlMs (1 hour). */
+  readonly ttl?: number | undefined;
+  /** A duplicate is `skip`ped (performLater resolves, successfullyEnqueued false; the default) or thrown (`raise`: DuplicateJobError). */
+  readonly onDuplicate?: 'skip' | 'raise' | undefined;
+}
+
+interface WithUnique extends JobClassSettings {
+  readonly unique?: UniqueOptions | undefined;
+}
+
+const checked = new WeakMap<object, UniqueOptions | null>();
+
+/** The class's unique options, validated once; undefined for a class without them. */
+export function uniqueOf(jobClass: JobClassSettings): UniqueOptions | undefined {
+  const known = checked.get(jobClass);
+  if (known !== undefined) return known ?? undefined;
+  const options = (jobClass as WithUnique).unique ?? null;
+  if (options) validateUnique(jobNameOf(jobClass), options);
+  checked.set(jobClass, options);
+  return options ?? undefined;
+}
+
+export function validateUnique(name: string, options: UniqueOptions): void {
+  const { key, until, ttl, onDuplicate } = options;
+  if (key !== undefined && typeof key !== 'function') throw new ConfigurationError(`${name}.unique.key must be a function of the perform arguments`);
+  if (until !== undefined && until !== 'executing' && until !== 'executed')
+    throw new ConfigurationError(`${name}.unique.until must be 'executing' or 'executed'`);
+  if (ttl !== undefined && !(Number.isSafeInteger(ttl) && ttl >= 1 && ttl <= DEFAULTS.flow.uniqueMaxTtlMs)) {
+    throw new ConfigurationError(`${name}.unique.ttl must be a whole number of ms from 1 to ${DEFAULTS.flow.uniqueMaxTtlMs}`);
+  }
+  if (onDuplicate !== undefined && onDuplicate !== 'skip' && onDuplicate !== 'raise')
+    throw new ConfigurationError(`${name}.unique.onDuplicate must be 'skip' or 'raise'`);
+}
+
+/** The lock of one job: `warren.unique.<class>.<sha256 of the key>`. */
+export async function uniqueLockOf(jobClass: JobClassSettings, options: UniqueOptions, serializedArguments: readonly JsonValue[]): Promise<string> {
+  let key: string;
+  if (options.key) {
+    const value = (options.key as (...args: unknown[]) => unknown)(...(await deserializeArguments(serializedArguments)));
+    if (!(typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))) {
+      throw new ConfigurationError(`unique.key must return a string or a finite number (got ${typeof value})`);
+    }
+    key = `k:${value}`;
+  } else {
+    key = `a:${stringifyJson(serializedArguments)}`;
+  }
+  const name = jobNameOf(jobClass);
+  const digest = createHash('sha256').update(name).update('\0').update(key).digest('hex');
+  return `${DEFAULTS.flow.uniqueLockPrefix}.${name.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 100)}.${digest}`;
+}
+
+/**
+ * Where locks are kept. The AMQP adapter keeps them on the broker (src/amqp/unique-locks.ts);
+ * the in-process adapters share one in-memory table (memoryUniqueLocks), so tests see duplicates
+ * refused as production does.
+ */
+export interface UniqueLocks {
+  /** Takes `lock` for `holder` (a job id) for `ttlMs`; false when someone holds it. */
+  acquire(lock: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Frees `lock` if `holder` holds it (a lock that expired and was taken since is left alone). */
+  release(lock: string, holder: string): Promise<void>;
+}
+
+/** The adapter's lock table, or the process's in-memory one. */
+export function uniqueLocksOf(adapter: QueueAdapter): UniqueLocks {
+  const own = (adapter as { uniqueLocks?: UniqueLocks }).uniqueLocks;
+  return own ?? memoryUniqueLocks;
+}
+
+const held = new Map<string, { holder: string; until: number }>();
+
+/** Locks in this process (inline, async and test adapters). */
+export const memoryUniqueLocks: UniqueLocks = {
+  async acquire(lock, holder, ttlMs) {
+    const current = held.get(lock);
+    if (current && current.until > Date.now()) return current.holder === holder;
+    held.set(lock, { holder, until: Date.now() + ttlMs });
+    return true;
+  },
+  async release(lock, holder) {
+    if (held.get(lock)?.holder === holder) held.delete(lock);
+  },
+};
+
+/** Forgets every in-memory lock (tests). */
+export function clearMemoryUniqueLocks(): void {
+  held.clear();
+}
+
+/** What enqueue took: the lock, to free if the publish fails. */
+export interface TakenLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the job's lock before it is published: undefined when the class is not unique, the call
+ * said `unique: false`, or the job came from an envelope (a retry or a continuation keeps the
+ * lock it has); 'duplicate' when another job holds it.
+ */
+export async function takeUniqueLock(
+  jobClass: JobClassSettings,
+  jobId: string,
+  serializedArguments: readonly JsonValue[],
+  override: false | { ttl?: number | undefined } | undefined,
+  adapter: QueueAdapter,
+): Promise<TakenLock | 'duplicate' | undefined> {
+  const options = uniqueOf(jobClass);
+  if (!options || override === false) return undefined;
+  const lock = await uniqueLockOf(jobClass, options, serializedArguments);
+  const locks = uniqueLocksOf(adapter);
+  const ttl = override?.ttl ?? options.ttl ?? DEFAULTS.flow.uniqueTtlMs;
+  if (!(await locks.acquire(lock, jobId, ttl))) return 'duplicate';
+  return { release: () => locks.release(lock, jobId) };
+}
+
+/**
+ * Frees the job's lock at `moment` when its class holds it until then (`executing`: the job
+ * starts; `executed`: it ended without a retry). Never rejects: a lock not freed expires.
+ */
+export function releaseUniqueLock(
+  jobClass: JobClassSettings,
+  jobId: string,
+  serializedArguments: readonly JsonValue[],
+  moment: 'executing' | 'executed',
+  adapter: QueueAdapter,
+): void {
+  const options = uniqueOf(jobClass);
+  if (!options || (options.until ?? 'executed') !== moment) return;
+  uniqueLockOf(jobClass, options, serializedArguments)
+    .then((lock) => uniqueLocksOf(adapter).release(lock, jobId))
+    .catch(() => {});
+}

@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigurationError, configure, DuplicateJobError, executeEnvelope, Job, JobRegistry } from '../../../src/index.js';
+import { clearMemoryUniqueLocks, performEnqueuedJobs, resetConfiguration, TestAdapter } from '../../../src/testing/index.js';
+import { uniqueOf } from '../../../src/job/unique-job.js';
+
+const events: string[] = [];
+
+class SyncUserJob extends Job {
+  static override jobName = 'SyncUserJob';
+  static override unique = { key: (userId: number) => userId };
+  perform(userId: number): void {
+    events.push(`sync ${userId}`);
+  }
+}
+
+class RaisingJob extends Job {
+  static override jobName = 'RaisingJob';
+  static override unique = { onDuplicate: 'raise' as const };
+  perform(_report: string): void {}
+}
+
+class Flaky extends Error {}
+class RetriedJob extends Job {
+  static override jobName = 'RetriedJob';
+  static override unique = { key: (id: string) => id };
+  static {
+    this.retryOn(Flaky, { wait: 0, attempts: 3, jitter: 0 });
+  }
+  perform(id: string): void {
+    events.push(`run ${id} ${this.executions}`);
+    if (this.executions === 1) throw new Flaky('first run fails');
+  }
+}
+
+let adapter: TestAdapter;
+let enqueuedDuring: boolean | undefined;
+class StartingJob extends Job {
+  static override jobName = 'StartingJob';
+  static override unique = { until: 'executing' as const };
+  async perform(): Promise<void> {
+    // The lock went when the job started: the same job may be enqueued again while it runs.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    enqueuedDuring = (await StartingJob.performLater()).successfullyEnqueued;
+  }
+}
+
+const registry = new JobRegistry().register(SyncUserJob, RaisingJob, RetriedJob, StartingJob);
+
+/** Performs the oldest enqueued job only (as a worker would take it), through the test adapter. */
+async function performFirst(): Promise<void> {
+  const [record] = adapter.enqueuedJobs.splice(0, 1);
+  await executeEnvelope(record!.envelope, registry, { adapter });
+}
+
+beforeEach(() => {
+  adapter = new TestAdapter({ registry });
+  configure({ adapter });
+  clearMemoryUniqueLocks();
+  events.length = 0;
+});
+afterEach(() => resetConfiguration());
+
+describe('unique jobs', () => {
+  it('refuse a second job with the same key while the first is pending: a result, not an error', async () => {
+    const first = await SyncUserJob.performLater(1);
+    const second = await SyncUserJob.performLater(1);
+    const other = await SyncUserJob.performLater(2);
+    expect(first.successfullyEnqueued).toBe(true);
+    expect(second.successfullyEnqueued).toBe(false);
+    expect(second.enqueueError).toBeInstanceOf(DuplicateJobError);
+    expect(other.successfullyEnqueued).toBe(true);
+    expect(adapter.enqueuedJobs).toHaveLength(2);
+  });
+
+  it("free the lock once the job is performed ('executed', the default)", async () => {
+    await SyncUserJob.performLater(1);
+    await performEnqueuedJobs(adapter);
+    expect(events).toEqual(['sync 1']);
+    expect((await SyncUserJob.performLater(1)).successfullyEnqueued).toBe(true);
+  });
+
+  it("with 'executing', free it when the job starts", async () => {
+    await StartingJob.performLater();
+    await performFirst();
+    expect(enqueuedDuring).toBe(true);
+  });
+
+  it('keep the lock across a retry (never refused as its own duplicate), then free it', async () => {
+    await RetriedJob.performLater('a');
+    await performFirst();
+    expect(events).toEqual(['run a 1']);
+    expect(adapter.enqueuedJobs).toHaveLength(1); // the retry
+    expect((await RetriedJob.performLater('a')).successfullyEnqueued).toBe(false);
+    await performEnqueuedJobs(adapter);
+    expect(events).toEqual(['run a 1', 'run a 2']);
+    expect((await RetriedJob.performLater('a')).successfullyEnqueued).toBe(true);
+  });
+
+  it("key defaults to all the arguments; onDuplicate 'raise' throws DuplicateJobError", async () => {
+    await RaisingJob.performLater('monthly');
+    await RaisingJob.performLater('weekly');
+    await expect(RaisingJob.performLater('monthly')).rejects.toBeInstanceOf(DuplicateJobError);
+  });
+
+  it('per call: set({ unique: false }) skips the check; set({ unique: { ttl } }) makes the lock expire', async () => {
+    await SyncUserJob.set({ unique: { ttl: 5 } }).performLater(7);
+    expect((await SyncUserJob.set({ unique: false }).performLater(7)).successfullyEnqueued).toBe(true);
+    expect((await SyncUserJob.performLater(7)).successfullyEnqueued).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await SyncUserJob.performLater(7)).successfullyEnqueued).toBe(true);
+  });
+
+  it('refuse bad options with ConfigurationError', async () => {
+    class BadJob extends Job {
+      static override unique = { ttl: 0 };
+      perform(): void {}
+    }
+    expect(() => uniqueOf(BadJob)).toThrow(ConfigurationError);
+    await expect(SyncUserJob.set({ unique: { ttl: -1 } }).performLater(1)).rejects.toBeInstanceOf(ConfigurationError);
+  });
+});
