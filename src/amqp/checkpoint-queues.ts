@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DEFAULTS } from '../config/defaults.js';
 import { redactError } from '../support/redact.js';
 import type { AmqpConnection } from './connection.js';
+import { SideChannel } from './side-channel.js';
 import type { EnvelopeSigner } from './signing.js';
 
 /**
@@ -18,14 +19,20 @@ import type { EnvelopeSigner } from './signing.js';
  * checkpoint that cannot be saved or read costs repeated work after a crash, never the job.
  */
 export class CheckpointQueues {
-  /** A plain confirm channel on the connection's current link (amqp-connection-manager's wrapper skips declarations while it reconnects). */
-  private channel: Promise<ConfirmChannel> | undefined;
+  private readonly channel: SideChannel;
   private readonly declared = new Set<string>();
 
   constructor(
-    private readonly connection: AmqpConnection,
+    connection: AmqpConnection,
     private readonly options: { logger: Logger; signer?: EnvelopeSigner | undefined; expiresMs?: number; timeoutMs?: number },
-  ) {}
+  ) {
+    this.channel = new SideChannel(connection, {
+      waitMs: options.timeoutMs ?? DEFAULTS.continuation.checkpointTimeoutMs,
+      onError: (error) => options.logger.warn({ err: redactError(error) }, 'checkpoint channel error'),
+      // A channel closed by the broker comes back without the queues it declared.
+      onClose: () => this.declared.clear(),
+    });
+  }
 
   /** The queue of the message `jobId` as delivered with `executions` (the envelope's count). */
   static queueName(jobId: string, executions: number): string {
@@ -78,10 +85,8 @@ export class CheckpointQueues {
     void this.bounded(`delete the checkpoint queue ${queue}`, undefined, (channel) => channel.deleteQueue(queue).then(() => undefined));
   }
 
-  async close(): Promise<void> {
-    const channel = this.channel;
-    this.channel = undefined;
-    await channel?.then((open) => open.close()).catch(() => {});
+  close(): Promise<void> {
+    return this.channel.close();
   }
 
   private queueOptions() {
@@ -99,7 +104,7 @@ export class CheckpointQueues {
       timer.unref();
     });
     try {
-      const result = await Promise.race([this.openChannel().then(operation), gaveUp]);
+      const result = await Promise.race([this.channel.get().then(operation), gaveUp]);
       if (result === 'timeout') {
         this.options.logger.warn({ timeout_ms: timeoutMs }, `could not ${what} in time; the job goes on`);
         return fallback;
@@ -110,36 +115,6 @@ export class CheckpointQueues {
       return fallback;
     } finally {
       clearTimeout(timer);
-    }
-  }
-
-  private openChannel(): Promise<ConfirmChannel> {
-    if (!this.channel) {
-      const opening = this.connected().then(async (model) => {
-        const channel = await model.createConfirmChannel();
-        channel.on('error', (error: unknown) => this.options.logger.warn({ err: redactError(error) }, 'checkpoint channel error'));
-        channel.on('close', () => {
-          if (this.channel === opening) this.channel = undefined;
-          this.declared.clear();
-        });
-        return channel;
-      });
-      opening.catch(() => {
-        if (this.channel === opening) this.channel = undefined;
-      });
-      this.channel = opening;
-    }
-    return this.channel;
-  }
-
-  /** The live connection, waiting (a little at a time, up to the operation timeout) while it reconnects. */
-  private async connected(): Promise<NonNullable<AmqpConnection['current']>> {
-    const deadline = performance.now() + (this.options.timeoutMs ?? DEFAULTS.continuation.checkpointTimeoutMs);
-    for (;;) {
-      const model = this.connection.current;
-      if (model) return model;
-      if (performance.now() > deadline) throw new Error('not connected to the broker');
-      await new Promise((resolve) => setTimeout(resolve, 100).unref());
     }
   }
 }

@@ -1,7 +1,7 @@
-import type { ConfirmChannel } from 'amqplib';
 import { DEFAULTS } from '../config/defaults.js';
 import type { AmqpConnection } from './connection.js';
 import { onOwnChannel } from './own-channel.js';
+import { SideChannel } from './side-channel.js';
 
 /**
  * Unique-job locks on the broker. A lock is a durable queue that holds at most one message and
@@ -13,13 +13,15 @@ import { onOwnChannel } from './own-channel.js';
  * (It has the shape of the job layer's UniqueLocks; src/amqp does not import src/job.)
  */
 export class AmqpUniqueLocks {
-  private channel: Promise<ConfirmChannel> | undefined;
+  private readonly channel: SideChannel;
   private readonly declared = new Set<string>();
 
-  constructor(private readonly connection: AmqpConnection) {}
+  constructor(private readonly connection: AmqpConnection) {
+    this.channel = new SideChannel(connection, { waitMs: DEFAULTS.amqp.publishTimeoutMs, onClose: () => this.declared.clear() });
+  }
 
   async acquire(lock: string, holder: string, ttlMs: number): Promise<boolean> {
-    const channel = await this.openChannel();
+    const channel = await this.channel.get();
     if (!this.declared.has(lock)) {
       await channel.assertQueue(lock, {
         durable: true,
@@ -44,39 +46,7 @@ export class AmqpUniqueLocks {
     }).catch(() => {});
   }
 
-  async close(): Promise<void> {
-    const channel = this.channel;
-    this.channel = undefined;
-    await channel?.then((open) => open.close()).catch(() => {});
-  }
-
-  private openChannel(): Promise<ConfirmChannel> {
-    if (!this.channel) {
-      const opening = this.connected().then(async (model) => {
-        const channel = await model.createConfirmChannel();
-        channel.on('error', () => {});
-        channel.on('close', () => {
-          if (this.channel === opening) this.channel = undefined;
-          this.declared.clear();
-        });
-        return channel;
-      });
-      opening.catch(() => {
-        if (this.channel === opening) this.channel = undefined;
-      });
-      this.channel = opening;
-    }
-    return this.channel;
-  }
-
-  /** The live connection, waiting for it (a publish would) up to DEFAULTS.amqp.publishTimeoutMs. */
-  private async connected(): Promise<NonNullable<AmqpConnection['current']>> {
-    const deadline = performance.now() + DEFAULTS.amqp.publishTimeoutMs;
-    for (;;) {
-      const model = this.connection.current;
-      if (model) return model;
-      if (performance.now() > deadline) throw new Error('not connected to the broker');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  close(): Promise<void> {
+    return this.channel.close();
   }
 }
