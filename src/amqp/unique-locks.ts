@@ -35,6 +35,44 @@ export class AmqpUniqueLocks {
     });
   }
 
+  /** Debounce: `holder` replaces whatever the record queue held (x-max-length 1 drops the older head). */
+  async markLatest(record: string, holder: string, ttlMs: number): Promise<void> {
+    const channel = await this.channel.get();
+    if (!this.declared.has(record)) {
+      await channel.assertQueue(record, {
+        durable: true,
+        arguments: { 'x-max-length': 1, 'x-expires': DEFAULTS.flow.uniqueMaxTtlMs, 'x-queue-type': 'classic' },
+      });
+      this.declared.add(record);
+    }
+    await new Promise<void>((resolve, reject) =>
+      channel.publish('', record, Buffer.from(holder), { persistent: true, expiration: String(ttlMs), messageId: holder }, (error: unknown) =>
+        error ? reject(new Error('the broker refused the debounce record')) : resolve(),
+      ),
+    );
+  }
+
+  /** Debounce: true when `holder` is the recorded latest job (the record is taken) or nothing is recorded; false when another job is. */
+  async takeIfLatest(record: string, holder: string): Promise<boolean> {
+    const model = this.connection.current;
+    if (!model) return true;
+    return onOwnChannel(model, async (channel) => {
+      let message: Awaited<ReturnType<typeof channel.get>>;
+      try {
+        message = await channel.get(record, { noAck: false });
+      } catch {
+        return true; // no record queue: nothing newer was enqueued
+      }
+      if (message === false) return true;
+      if (message.content.toString() === holder) {
+        channel.ack(message);
+        return true;
+      }
+      channel.nack(message, false, true);
+      return false;
+    });
+  }
+
   async release(lock: string, holder: string): Promise<void> {
     const model = this.connection.current;
     if (!model) return; // it expires

@@ -48,6 +48,7 @@ export async function enqueueJob(job: Job, options: SetOptions = {}): Promise<bo
 
 /** Builds the envelope, hands it to the adapter and logs the outcome; an adapter's refusal is kept in job.enqueueError. */
 async function sendAndLog(job: Job, adapter: QueueAdapter, from: string | undefined): Promise<void> {
+  debounceSchedule(job);
   const envelope = prepareEnvelope(job);
   let lock: TakenLock | undefined;
   try {
@@ -83,6 +84,14 @@ async function sendAndLog(job: Job, adapter: QueueAdapter, from: string | undefi
     job.enqueueError = toEnqueueError(error, job, adapter);
     logJobLine(job, 'error', { event: 'enqueue_failed', adapter: adapter.name, err: job.enqueueError }, 'enqueue failed');
   }
+}
+
+/** A debounced class's new job runs `debounce` ms from now (or later, when asked). */
+function debounceSchedule(job: Job): void {
+  const debounce = uniqueOf(job.constructor as JobClassSettings)?.debounce;
+  if (debounce === undefined || internalsOf(job).receivedArguments || internalsOf(job).uniqueOverride === false) return;
+  const due = Date.now() + debounce;
+  if (!job.scheduledAt || job.scheduledAt.getTime() < due) job.scheduledAt = new Date(due);
 }
 
 /**

@@ -8,7 +8,7 @@ import { CallbackAbort, HALTED, hasCallbacks, RAN, runCallbacks, type ChainResul
 import { isCurrentContext, withLocaleAndTimezone } from './context.js';
 import { handleError, runAfterDiscard, type RuleOutcome } from './exceptions.js';
 import { finishContinuation, resumeAfter } from './continuation/continuable.js';
-import { releaseUniqueLock, uniqueOf } from './unique-job.js';
+import { isLatestDebounced, releaseUniqueLock, uniqueOf } from './unique-job.js';
 import { adapterFor } from './enqueuing.js';
 import { EnqueueError } from '../errors.js';
 import { internalsOf, type JobInternals } from './internal-state.js';
@@ -170,6 +170,8 @@ class Execution {
   private readonly controller: AbortController | undefined;
   /** The job came from an envelope of a class with `static unique`: its lock is freed by this execution. */
   private readonly unique: boolean;
+  /** A debounced job's first run: performed only when it is still its key's latest job. */
+  private readonly debounced: boolean;
   private value: unknown;
 
   constructor(
@@ -189,12 +191,45 @@ class Execution {
     this.timeoutMs = timeoutOf(job.constructor as JobClassSettings);
     resetExecutionSignal(state, options.signal, this.timeoutMs !== undefined);
     this.controller = this.timeoutMs === undefined ? undefined : executionController(state);
-    this.unique = state.receivedArguments !== undefined && uniqueOf(job.constructor as JobClassSettings) !== undefined;
+    const unique = state.receivedArguments === undefined ? undefined : uniqueOf(job.constructor as JobClassSettings);
+    this.unique = unique !== undefined;
+    this.debounced = unique?.debounce !== undefined && job.executions === 1;
     if (this.unique) this.releaseUnique('executing');
     if (options.logger.isLevelEnabled('debug')) logJobLine(job, 'debug', { event: 'performing', ...argumentFields(job) }, 'performing');
   }
 
   start(): void {
+    if (this.debounced) {
+      this.startDebounced();
+      return;
+    }
+    this.run();
+  }
+
+  /** Debounce: a job a later one of its key replaced ends as skipped, unperformed. */
+  private startDebounced(): void {
+    const { job, state } = this;
+    let adapter: QueueAdapter;
+    try {
+      adapter = state.deliveringAdapter ?? adapterFor(job);
+    } catch {
+      this.run();
+      return;
+    }
+    isLatestDebounced(job.constructor as JobClassSettings, job.jobId, state.receivedArguments ?? [], adapter).then(
+      (latest) => {
+        if (latest) {
+          this.run();
+          return;
+        }
+        logJobLine(job, 'info', { event: 'debounced' }, 'skipped: a later job with the same key replaced it');
+        this.end(HALTED);
+      },
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  private run(): void {
     const { job } = this;
     let result: unknown;
     let chain: Promise<ChainResult>;

@@ -24,6 +24,12 @@ export interface UniqueOptions {
   readonly ttl?: number | undefined;
   /** A duplicate is `skip`ped (performLater resolves, successfullyEnqueued false; the default) or thrown (`raise`: DuplicateJobError). */
   readonly onDuplicate?: 'skip' | 'raise' | undefined;
+  /**
+   * Debounce instead (ms): every enqueue is accepted and runs this much later, but only the last
+   * one enqueued for the key within that time is performed; the others end as skipped when they
+   * come due (BullMQ's debounce). `until` and `onDuplicate` do not apply.
+   */
+  readonly debounce?: number | undefined;
 }
 
 interface WithUnique extends JobClassSettings {
@@ -52,6 +58,10 @@ export function validateUnique(name: string, options: UniqueOptions): void {
   }
   if (onDuplicate !== undefined && onDuplicate !== 'skip' && onDuplicate !== 'raise')
     throw new ConfigurationError(`${name}.unique.onDuplicate must be 'skip' or 'raise'`);
+  const { debounce } = options;
+  if (debounce !== undefined && !(Number.isSafeInteger(debounce) && debounce >= 1 && debounce <= DEFAULTS.flow.uniqueMaxTtlMs)) {
+    throw new ConfigurationError(`${name}.unique.debounce must be a whole number of ms from 1 to ${DEFAULTS.flow.uniqueMaxTtlMs}`);
+  }
 }
 
 /** The lock of one job: `warren.unique.<class>.<sha256 of the key>`. */
@@ -81,6 +91,10 @@ export interface UniqueLocks {
   acquire(lock: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Frees `lock` if `holder` holds it (a lock that expired and was taken since is left alone). */
   release(lock: string, holder: string): Promise<void>;
+  /** Debounce: records `holder` as the latest job of `lock` (replacing any other) for `ttlMs`. */
+  markLatest(lock: string, holder: string, ttlMs: number): Promise<void>;
+  /** Debounce: true (and the record taken) when `holder` is the latest job of `lock`, or no job is recorded (it expired). */
+  takeIfLatest(lock: string, holder: string): Promise<boolean>;
 }
 
 /** The adapter's lock table, or the process's in-memory one. */
@@ -90,6 +104,7 @@ export function uniqueLocksOf(adapter: QueueAdapter): UniqueLocks {
 }
 
 const held = new Map<string, { holder: string; until: number }>();
+const latest = new Map<string, { holder: string; until: number }>();
 
 /** Locks in this process (inline, async and test adapters). */
 export const memoryUniqueLocks: UniqueLocks = {
@@ -102,11 +117,22 @@ export const memoryUniqueLocks: UniqueLocks = {
   async release(lock, holder) {
     if (held.get(lock)?.holder === holder) held.delete(lock);
   },
+  async markLatest(lock, holder, ttlMs) {
+    latest.set(lock, { holder, until: Date.now() + ttlMs });
+  },
+  async takeIfLatest(lock, holder) {
+    const current = latest.get(lock);
+    if (!current || current.until <= Date.now()) return true;
+    if (current.holder !== holder) return false;
+    latest.delete(lock);
+    return true;
+  },
 };
 
 /** Forgets every in-memory lock (tests). */
 export function clearMemoryUniqueLocks(): void {
   held.clear();
+  latest.clear();
 }
 
 /** What enqueue took: the lock, to free if the publish fails. */
@@ -130,6 +156,11 @@ export async function takeUniqueLock(
   if (!options || override === false) return undefined;
   const lock = await uniqueLockOf(jobClass, options, serializedArguments);
   const locks = uniqueLocksOf(adapter);
+  if (options.debounce !== undefined) {
+    // Debounce: never refused; this job becomes the one to perform (it runs `debounce` ms later).
+    await locks.markLatest(debounceRecordOf(lock), jobId, options.debounce + DEFAULTS.flow.uniqueTtlMs);
+    return undefined;
+  }
   const ttl = override?.ttl ?? options.ttl ?? DEFAULTS.flow.uniqueTtlMs;
   if (!(await locks.acquire(lock, jobId, ttl))) return 'duplicate';
   return { release: () => locks.release(lock, jobId) };
@@ -147,8 +178,34 @@ export function releaseUniqueLock(
   adapter: QueueAdapter,
 ): void {
   const options = uniqueOf(jobClass);
-  if (!options || (options.until ?? 'executed') !== moment) return;
+  if (!options || options.debounce !== undefined || (options.until ?? 'executed') !== moment) return;
   uniqueLockOf(jobClass, options, serializedArguments)
     .then((lock) => uniqueLocksOf(adapter).release(lock, jobId))
     .catch(() => {});
+}
+
+/** The queue that records a debounced key's latest job (beside its lock's name). */
+export function debounceRecordOf(lock: string): string {
+  return `${lock}.latest`;
+}
+
+/**
+ * Debounce, when a job of the key comes due: true when it is the latest one enqueued (it is
+ * performed, and the record taken), false when a later one replaced it (it is skipped). A record
+ * that cannot be read lets the job run: a duplicate run, never a lost one.
+ */
+export async function isLatestDebounced(
+  jobClass: JobClassSettings,
+  jobId: string,
+  serializedArguments: readonly JsonValue[],
+  adapter: QueueAdapter,
+): Promise<boolean> {
+  const options = uniqueOf(jobClass);
+  if (options?.debounce === undefined) return true;
+  try {
+    const lock = await uniqueLockOf(jobClass, options, serializedArguments);
+    return await uniqueLocksOf(adapter).takeIfLatest(debounceRecordOf(lock), jobId);
+  } catch {
+    return true;
+  }
 }

@@ -5,10 +5,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, inject, it } from 'vitest';
 import { AmqpAdapter, configure, DuplicateJobError } from '../../../src/index.js';
-import { uniqueLockOf, uniqueOf } from '../../../src/job/unique-job.js';
+import { debounceRecordOf, uniqueLockOf, uniqueOf } from '../../../src/job/unique-job.js';
 import { internalsOf } from '../../../src/job/internal-state.js';
 import { resetConfiguration } from '../../../src/testing/index.js';
-import { UniqueLedgerJob } from '../../fixtures/fault/jobs.js';
+import { DebouncedLedgerJob, UniqueLedgerJob } from '../../fixtures/fault/jobs.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -103,4 +103,33 @@ it('a lock nobody frees (its job never ran) expires after its ttl', { timeout: 6
   expect((await UniqueLedgerJob.set({ queue }).performLater(label, 0)).successfullyEnqueued).toBe(false);
   await sleep(1_500);
   expect((await UniqueLedgerJob.set({ queue }).performLater(label, 0)).successfullyEnqueued).toBe(true);
+});
+
+it('debounce: of four jobs of a key enqueued within the window, a worker process performs only the last; the others end skipped', {
+  timeout: 60_000,
+}, async () => {
+  scenario = await FaultScenario.open(url);
+  const queue = scenario.queue('debounced');
+  configure({ adapter: scenario.producer() });
+  const key = `key-${scenario.prefix}`;
+  const record = debounceRecordOf(await uniqueLockOf(DebouncedLedgerJob, uniqueOf(DebouncedLedgerJob)!, [key, 'v0']));
+  locks.push(record);
+  const worker = scenario.spawnWorker([queue]);
+  await worker.waitUntilReady();
+  for (let version = 1; version <= 4; version += 1) {
+    expect((await DebouncedLedgerJob.set({ queue }).performLater(key, `v${version}`)).successfullyEnqueued).toBe(true);
+  }
+  await DebouncedLedgerJob.set({ queue }).performLater(`${key}-other`, 'other');
+  locks.push(debounceRecordOf(await uniqueLockOf(DebouncedLedgerJob, uniqueOf(DebouncedLedgerJob)!, [`${key}-other`, 'other'])));
+  await waitFor(() => scenario!.ledger().length === 2, 'the last job of each key', 30_000);
+  await sleep(1_000); // the skipped ones came due too
+  expect(
+    scenario
+      .ledger()
+      .map((entry) => entry.label)
+      .sort(),
+  ).toEqual(['other', 'v4']);
+  await waitFor(async () => (await scenario!.probe.messageCount(queue)) === 0, 'every job settled');
+  expect(await scenario.probe.messageCount(record)).toBe(0);
+  expect(await scenario.takeDeadLetters()).toEqual([]);
 });

@@ -44,7 +44,15 @@ class StartingJob extends Job {
   }
 }
 
-const registry = new JobRegistry().register(SyncUserJob, RaisingJob, RetriedJob, StartingJob);
+class SearchIndexJob extends Job {
+  static override jobName = 'SearchIndexJob';
+  static override unique = { key: (userId: number) => userId, debounce: 1_000 };
+  perform(userId: number, version: number): void {
+    events.push(`index ${userId} v${version}`);
+  }
+}
+
+const registry = new JobRegistry().register(SyncUserJob, RaisingJob, RetriedJob, StartingJob, SearchIndexJob);
 
 /** Performs the oldest enqueued job only (as a worker would take it), through the test adapter. */
 async function performFirst(): Promise<void> {
@@ -108,6 +116,20 @@ describe('unique jobs', () => {
     expect((await SyncUserJob.performLater(7)).successfullyEnqueued).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await SyncUserJob.performLater(7)).successfullyEnqueued).toBe(true);
+  });
+
+  it('debounce: every enqueue is accepted and runs a window later, but only the last of a key is performed', async () => {
+    const before = Date.now();
+    const jobs = [
+      await SearchIndexJob.performLater(1, 1),
+      await SearchIndexJob.performLater(1, 2),
+      await SearchIndexJob.performLater(2, 1),
+      await SearchIndexJob.performLater(1, 3),
+    ];
+    expect(jobs.every((job) => job.successfullyEnqueued)).toBe(true);
+    expect(jobs.every((job) => job.scheduledAt!.getTime() >= before + 1_000)).toBe(true);
+    await performEnqueuedJobs(adapter);
+    expect(events.sort()).toEqual(['index 1 v3', 'index 2 v1']);
   });
 
   it('refuse bad options with ConfigurationError', async () => {
