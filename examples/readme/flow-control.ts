@@ -19,7 +19,21 @@ class SyncAccountJob extends Job {
 }
 // README:end
 
-registry.register(SyncAccountJob);
+const github = { fetchRepo: async (_token: string, _repo: string) => {} };
+
+// README:begin
+class FetchRepoJob extends Job {
+  // At most 100 starts per minute per API token, across every worker; over that, jobs wait their turn.
+  static override rateLimit = { key: (token: string) => token, limit: 100, per: 60_000 };
+
+  async perform(token: string, repo: string): Promise<void> {
+    await github.fetchRepo(token, repo);
+  }
+}
+// README:end
+
+registry.register(SyncAccountJob, FetchRepoJob);
 await SyncAccountJob.performLater(42);
-if (adapter.enqueuedJobs.length !== 1) throw new Error('not enqueued');
+await FetchRepoJob.performLater('token-1', 'rails/rails');
+if (adapter.enqueuedJobs.length !== 2) throw new Error('not enqueued');
 console.log('flow control ok');

@@ -169,6 +169,12 @@ export const DEFAULTS = Object.freeze({
     maxConcurrencyLimit: 100,
     /** A job over its concurrency limit is published again this much later (plus up to as much again at random). */
     concurrencyRetryMs: 1_000,
+    /** Rate limits: a key's permits of the last window are the messages of `<prefix>.<job class>.<key hash>.<limit>-<per>`. */
+    rateQueuePrefix: 'warren.rate',
+    /** The highest `rateLimit.limit` a class may declare (the permit queue's length). */
+    maxRateLimit: 100_000,
+    /** A start refused by a rate limit is retried at a random moment between max(per / limit, this) ms and the window's length. */
+    rateMinRetryMs: 50,
     /** Unique jobs: a lock is the one message of the queue `<prefix>.<job class>.<key hash>`. */
     uniqueLockPrefix: 'warren.unique',
     /** How long a unique job's lock lasts at most when nothing releases it (`unique.ttl`). */

@@ -18,6 +18,7 @@ import { runStep, type ResumeOptions, type StepBody, type StepOptions } from './
 import type { JsonValue } from '../envelope/envelope.js';
 import { ConfigurationError } from '../errors.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
+import type { RateLimit } from './rate-limit.js';
 import type { UniqueOptions } from './unique-job.js';
 import { declareQueue, resolveQueueName, type QueueNameSetting } from './queue-name.js';
 
@@ -87,6 +88,13 @@ export abstract class Job {
    * over the limit wait (published again a little later), never fail. Default: no limit. Inherited.
    */
   static concurrency: ConcurrencyLimit | undefined = undefined;
+
+  /**
+   * At most `limit` jobs of this class with the same `key` start in any `per` ms across every
+   * worker: `{ key: (apiKey: string) => apiKey, limit: 100, per: 60_000 }`. Jobs over the limit are
+   * published again for when a start is free, never failed. Default: no limit. Inherited.
+   */
+  static rateLimit: RateLimit | undefined = undefined;
 
   /**
    * One pending job per key: `{ key: (userId: number) => userId, until: 'executed', ttl: 3_600_000 }`.

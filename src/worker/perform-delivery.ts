@@ -8,8 +8,7 @@ import type { TypedEmitter } from '../support/typed-emitter.js';
 import { startProcessTrace, type ProcessTrace } from '../tracing/job-spans.js';
 import { decode, Undecodable, type DecodeOptions } from './decode.js';
 import type { ContinuationSupport } from './continuation-host.js';
-import type { ConcurrencyGate } from './concurrency-gate.js';
-import type { ConcurrencyLimit } from '../job/concurrency-limit.js';
+import type { FlowGate, FlowLimits } from './flow-gate.js';
 import { DeliveryAdapter } from './delivery-adapter.js';
 import { ACK, deliveryInfo, POSTPONED, type Delivery, type DeliveryVerdict, type VerdictSink } from './delivery.js';
 import type { DeadLetterReason, WorkerEvents } from './events.js';
@@ -27,8 +26,8 @@ export interface DeliveryContext extends DecodeOptions {
   tracker?: ExecutionTracker | undefined;
   /** What continuable jobs need of the worker (stop requests, consumer-timeout deadlines, crash checkpoints). */
   continuations?: ContinuationSupport | undefined;
-  /** Per-key concurrency limits (`static concurrency`), when the worker applies them. */
-  gate?: ConcurrencyGate | undefined;
+  /** Per-key concurrency and rate limits (`static concurrency`, `static rateLimit`), when a registered class declares one. */
+  gate?: FlowGate | undefined;
 }
 
 /**
@@ -57,11 +56,11 @@ export function performDelivery(delivery: Delivery, context: DeliveryContext, si
   performDecoded(delivery, decoded, context, sink, trace);
 }
 
-/** The job of a class with a concurrency limit: run once it holds a slot (released with the verdict), or published again for later and acked. */
+/** The job of a limited class: run once it holds a slot and a permit (the slot released with the verdict), or published again for later and acked. */
 function performGated(
   delivery: Delivery,
   decoded: Envelope,
-  limit: ConcurrencyLimit,
+  limit: FlowLimits,
   context: DeliveryContext,
   sink: VerdictSink,
   trace: ProcessTrace | undefined,
@@ -79,7 +78,7 @@ function performGated(
       const failure = error instanceof Error ? error : new Error(String(error));
       context.logger.warn(
         { job_id: decoded.job_id, queue: delivery.queue, err: failure },
-        'over its concurrency limit, and could not be published again: back to the queue',
+        'over its limit, and could not be published again: back to the queue',
       );
       trace?.end('failed', 'requeue', failure);
       sink.verdict(delivery, { action: 'requeue', error: failure, envelope: decoded });

@@ -23,9 +23,9 @@ import { DeliveryProcessor } from './delivery-processor.js';
 import { consumerTimeoutWarnings, interruptDeadline, validateContinuationOptions } from './consumer-timeout.js';
 import { CheckpointQueues } from '../amqp/checkpoint-queues.js';
 import { PauseWatcher } from './pause-watcher.js';
-import { ConcurrencyGate } from './concurrency-gate.js';
+import { FlowGate } from './flow-gate.js';
+import { RatePermits } from '../amqp/rate-permits.js';
 import { SlotLocks } from '../amqp/slot-locks.js';
-import { concurrencyLimitOf } from '../job/concurrency-limit.js';
 import type { ContinuationSupport } from './continuation-host.js';
 import { defaultWorkerQueues, unconsumedJobWarnings } from './default-queues.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
@@ -233,7 +233,7 @@ export class Worker {
         abandoned: () => this.abandoned,
         tracker: this.jobs,
         continuations: this.continuationSupport(checkpoints),
-        gate: this.concurrencyGate(connection, adapter),
+        gate: this.flowGate(connection, adapter),
       },
       counter: this.jobs,
       settlement,
@@ -260,13 +260,11 @@ export class Worker {
     this.events.emit('worker:ready', { queues: [...this.queues], concurrency: this.concurrency });
   }
 
-  /** The gate of per-key concurrency limits, when a registered class declares one (checked here, at start). */
-  private concurrencyGate(connection: AmqpConnection, adapter: AmqpAdapter): ConcurrencyGate | undefined {
+  /** The gate of per-key concurrency and rate limits, when a registered class declares one (all checked here, at start). */
+  private flowGate(connection: AmqpConnection, adapter: AmqpAdapter): FlowGate | undefined {
     const { registry } = this.options;
-    const limited = registry
-      .descriptors()
-      .some((descriptor) => concurrencyLimitOf(registry.resolve(descriptor.name).jobClass, DEFAULTS.flow.maxConcurrencyLimit));
-    return limited ? new ConcurrencyGate(registry, new SlotLocks(connection), adapter, this.logger) : undefined;
+    if (!FlowGate.needed(registry)) return undefined;
+    return new FlowGate(registry, new SlotLocks(connection), new RatePermits(adapter.publishingConnection()), adapter, this.logger);
   }
 
   /** What continuable jobs need: the stop signal, each queue's consumer-timeout deadline, the checkpoint queues. */

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigurationError, Job } from '../../../src/index.js';
 import { SlotLocks } from '../../../src/amqp/slot-locks.js';
 import { concurrencyKeyOf, concurrencyLimitOf } from '../../../src/job/concurrency-limit.js';
+import { rateLimitOf } from '../../../src/job/rate-limit.js';
+import { RatePermits } from '../../../src/amqp/rate-permits.js';
 
 describe('static concurrency', () => {
   it('is read once per class, inherited, and refused when the limit is not a whole number in range', () => {
@@ -38,5 +40,34 @@ describe('static concurrency', () => {
     expect(SlotLocks.slotBase('SyncJob', 'globex')).not.toBe(a);
     expect(SlotLocks.slotBase('Sync', 'Jobacme')).not.toBe(SlotLocks.slotBase('SyncJob', 'acme'));
     expect(Buffer.byteLength(`${SlotLocks.slotBase('Ünïcode::'.repeat(40), 'k')}.99`)).toBeLessThanOrEqual(255);
+  });
+});
+
+describe('static rateLimit', () => {
+  it('is validated once per class: limit and window whole and in range', () => {
+    class ApiJob extends Job {
+      static override rateLimit = { key: (apiKey: string) => apiKey, limit: 100, per: 60_000 };
+      perform(_apiKey: string): void {}
+    }
+    expect(rateLimitOf(ApiJob, 100_000)).toMatchObject({ limit: 100, per: 60_000 });
+    for (const [limit, per] of [
+      [0, 1_000],
+      [10, 0],
+      [10, 1.5],
+      [200_000, 1_000],
+    ] as const) {
+      class BadJob extends Job {
+        static override rateLimit = { limit, per };
+        perform(): void {}
+      }
+      expect(() => rateLimitOf(BadJob, 100_000)).toThrow(ConfigurationError);
+    }
+  });
+
+  it('keeps a permit queue per class, key, limit and window', () => {
+    const name = RatePermits.queueName('ApiJob', 'key-1', 100, 60_000);
+    expect(name).toMatch(/^warren\.rate\.ApiJob\.[0-9a-f]{32}\.100-60000$/);
+    expect(RatePermits.queueName('ApiJob', 'key-1', 50, 60_000)).not.toBe(name);
+    expect(RatePermits.queueName('ApiJob', 'key-2', 100, 60_000)).not.toBe(name);
   });
 });

@@ -1,0 +1,69 @@
+// Per-key rate limits across worker processes: RateLimitedJob allows 10 starts per second per key.
+// Three processes with room for 12 jobs at once never start more than 10 of one key in any second
+// (the ledger's times, one clock), another key goes at its own rate, a process SIGKILLed midway
+// loses nothing (the jobs it postponed wait in the delay ladder), and every job runs.
+import { afterEach, expect, inject, it } from 'vitest';
+import { configure, performAllLater } from '../../../src/index.js';
+import { resetConfiguration } from '../../../src/testing/index.js';
+import { RateLimitedJob } from '../../fixtures/fault/jobs.js';
+import { FaultScenario } from '../../fixtures/fault/scenario.js';
+import { waitFor } from '../../support/wait.js';
+
+const url = inject('amqpUrl');
+let scenario: FaultScenario | undefined;
+
+afterEach(async () => {
+  await scenario?.cleanup();
+  scenario = undefined;
+  resetConfiguration();
+});
+
+/** The most starts within any window of `windowMs` (a sliding window over the sorted times). */
+function peakInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let peak = 0;
+  let first = 0;
+  for (let last = 0; last < sorted.length; last += 1) {
+    while (sorted[last]! - sorted[first]! >= windowMs) first += 1;
+    peak = Math.max(peak, last - first + 1);
+  }
+  return peak;
+}
+
+it('three worker processes start at most 10 jobs of a key per second; another key has its own 10; a worker killed midway loses nothing', {
+  timeout: 120_000,
+}, async () => {
+  scenario = await FaultScenario.open(url);
+  const queue = scenario.queue('rated');
+  configure({ adapter: scenario.producer() });
+  const workers = [0, 1, 2].map(() => scenario!.spawnWorker([queue], { WARREN_FAULT_CONCURRENCY: '4' }));
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  const jobs = [
+    ...Array.from({ length: 40 }, (_, i) => RateLimitedJob.set({ queue }).build('acme', `acme-${i}`)),
+    ...Array.from({ length: 20 }, (_, i) => RateLimitedJob.set({ queue }).build('globex', `globex-${i}`)),
+  ];
+  const started = Date.now();
+  expect(await performAllLater(jobs)).toBe(jobs.length);
+  await waitFor(() => scenario!.ledger().length >= 15, 'some jobs to run', 30_000);
+  workers[0]!.kill('SIGKILL');
+  await workers[0]!.exited;
+  const count = await scenario.waitUntilPerformed(
+    jobs.map((job) => job.jobId),
+    90_000,
+  );
+  const elapsed = Date.now() - started;
+  const entries = scenario.ledger().filter((entry) => entry.event === 'performed');
+  const acme = entries.filter((entry) => entry.label.startsWith('acme-')).map((entry) => entry.at);
+  const globex = entries.filter((entry) => entry.label.startsWith('globex-')).map((entry) => entry.at);
+  console.info(
+    `rate limit 10/s per key: 40 acme and 20 globex jobs in ${elapsed} ms; peak starts in 1 s: acme ${peakInWindow(acme, 1_000)}, globex ${peakInWindow(globex, 1_000)}; ${count.duplicates} duplicates`,
+  );
+  expect(count.lost).toEqual([]);
+  // The ledger times a start a little after its permit was granted, by an amount that varies with
+  // load: windows of 900 ms leave 100 ms for that and still catch an 11th start in a second.
+  expect(peakInWindow(acme, 900)).toBeLessThanOrEqual(10);
+  expect(peakInWindow(globex, 900)).toBeLessThanOrEqual(10);
+  // 40 starts at 10 per second take more than 3 seconds.
+  expect(Math.max(...acme) - Math.min(...acme)).toBeGreaterThanOrEqual(3_000);
+  expect(await scenario.takeDeadLetters()).toEqual([]);
+});
