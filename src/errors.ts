@@ -165,3 +165,12 @@ export class ResumeLimitError extends ContinuationError {
 export class DuplicateJobError extends EnqueueError {
   override readonly code: string = 'DUPLICATE_JOB';
 }
+
+/**
+ * A recurring schedule is not valid (a cron expression croner cannot read, an unknown time zone,
+ * an interval that is not a duration, two schedules with one name): raised where the schedules
+ * are given (`new Worker({ schedules })`, `loadSchedules`, `warren schedule`), before anything runs.
+ */
+export class ScheduleError extends WarrenError {
+  override readonly code: string = 'SCHEDULE';
+}

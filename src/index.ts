@@ -28,6 +28,7 @@ export {
   JobInterruptedError,
   JobTimeoutError,
   ResumeLimitError,
+  ScheduleError,
   UnadvanceableCursorError,
   type InterruptReason,
   RegistrationError,
@@ -139,6 +140,19 @@ export { Worker } from './worker/worker.js';
 export type { ContinuationOptions, WorkerOptions } from './worker/worker-options.js';
 export type { DeadLetterReason, DeliveryInfo, WorkerEvents } from './worker/events.js';
 export type { PresenceOptions } from './presence/worker-presence.js';
+
+// Recurring jobs (cron, intervals): the worker option `schedules`; `warren schedule list|plan`.
+export {
+  loadSchedules,
+  planTicks,
+  tickJobId,
+  toSchedule,
+  toSchedules,
+  type MissedTickPolicy,
+  type Schedule,
+  type ScheduleDefinition,
+  type TickPlan,
+} from './schedule/index.js';
 export type { JobProgress } from './job/internal-state.js';
 
 // Metrics (Prometheus): prom-client is an optional peer dependency, loaded only by `new WarrenMetrics()`.

@@ -183,6 +183,32 @@ export const DEFAULTS = Object.freeze({
     uniqueMaxTtlMs: 7 * 24 * 60 * 60_000,
   }),
 
+  /** Recurring jobs (src/schedule/, src/worker/scheduler.ts): one leader among the workers enqueues each tick. */
+  schedule: Object.freeze({
+    /** Workers of one scheduler group contend for the exclusive queue `<leaderPrefix>.<group>`. */
+    leaderPrefix: 'warren.scheduler',
+    /** Each schedule's last tick is the one message of the queue `<recordPrefix>.<group>.<name>`. */
+    recordPrefix: 'warren.schedule',
+    /** The group of workers that share one leader, when the worker option names none. */
+    group: 'default',
+    /** A worker that is not the leader tries to become it this often (so a dead leader is replaced within about this time). */
+    leaderPollMs: 2_000,
+    /** The leader wakes at least this often, even when the next tick is far (it re-reads the clock, and notices a lost leadership). */
+    maxSleepMs: 30_000,
+    /** A tick seen up to this late still counts as on time (it is enqueued whatever the missed policy); later ones are missed. */
+    graceMs: 60_000,
+    /** What happens to missed ticks: 'skip' them (Sidekiq-cron, Solid Queue), enqueue 'once' for the latest, or 'all' (up to maxCatchUp). */
+    missed: 'skip' as 'skip' | 'once' | 'all',
+    /** missed: 'all' enqueues at most this many missed ticks of a schedule (the latest ones). */
+    maxCatchUp: 10,
+    /** Time zone of cron expressions that name none. */
+    timezone: 'UTC',
+    /** A schedule's record queue unused this long is deleted by the broker (a schedule removed from the code). */
+    recordExpiresMs: 90 * 24 * 60 * 60_000,
+    /** The longest schedule name (it is part of queue names and job ids). */
+    maxNameLength: 100,
+  }),
+
   /** Workers report themselves and obey operators (src/presence/): heartbeats and control messages. */
   presence: Object.freeze({
     /** Fanout exchange every worker publishes its heartbeat to (non-persistent messages with a TTL). */

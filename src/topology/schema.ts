@@ -88,6 +88,8 @@ function buildSchemas(z: typeof Zod) {
       queues: z.array(queueFileSchema).optional(),
       bindings: z.array(bindingFileSchema).optional(),
       routes: routesFileSchema.optional(),
+      /** Recurring jobs: read by loadSchedules (`warren worker --schedule`), not by the topology loader. */
+      schedules: z.unknown().optional(),
     })
     .strict();
 

@@ -71,4 +71,10 @@ export interface WorkerEvents extends ConnectionEvents {
    * redelivers it): for example a delayed job held until due while the connection dropped.
    */
   'delivery:skipped': DeliveryInfo & { generation: number };
+  /** This worker became (`leading: true`) or stopped being the leader of its scheduler group (src/worker/scheduler.ts). */
+  'scheduler:leadership': { group: string; leading: boolean };
+  /** The leader enqueued a schedule's tick (publish confirmed): `jobId` is `<schedule>@<tick ISO time>`. */
+  'schedule:enqueued': { schedule: string; tick: string; jobId: string; jobClass: string; queue: string };
+  /** The leader left missed ticks out by the schedule's policy: those after `after` up to `until` (ISO times). */
+  'schedule:skipped': { schedule: string; after: string; until: string };
 }

@@ -4,6 +4,7 @@ import type { DelayScheduler } from '../amqp/delay/scheduler.js';
 import type { SigningOptions } from '../amqp/signing.js';
 import type { PresenceOptions } from '../presence/worker-presence.js';
 import type { JobRegistry } from '../job/registry.js';
+import type { Schedule, ScheduleDefinition } from '../schedule/index.js';
 import type { Topology } from '../topology/index.js';
 
 export interface WorkerOptions extends AmqpConnectionOptions {
@@ -84,6 +85,16 @@ export interface WorkerOptions extends AmqpConnectionOptions {
   presence?: false | PresenceOptions;
   /** Continuable jobs (`this.step`): when they are asked to stop, and how often their progress is saved for a crash. */
   continuation?: ContinuationOptions;
+  /**
+   * Recurring jobs (cron or intervals) this worker may enqueue when it leads its scheduler group:
+   * definitions, or schedules from loadSchedules. Of all the workers given schedules in one group
+   * (on one vhost), exactly one leads at a time and enqueues each tick once; the others stand by
+   * and one of them takes over within seconds when the leader goes. Every worker of a group should
+   * be given the same schedules. See src/worker/scheduler.ts and the README's "Recurring jobs".
+   */
+  schedules?: readonly (ScheduleDefinition | Schedule)[];
+  /** The workers that share one leader (DEFAULTS.schedule.group: 'default'): separate apps on one vhost use their own. */
+  schedulerGroup?: string;
   /**
    * Stop gracefully on SIGTERM and SIGINT (a second signal aborts in-flight jobs at once).
    * Default: true, as job worker processes expect; pass false when embedding the worker.

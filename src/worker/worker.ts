@@ -36,6 +36,7 @@ import type { WorkerOptions } from './worker-options.js';
 import { DeliverySettlement } from './settlement.js';
 import { handleShutdownSignals } from './signals.js';
 import { RunningJobs } from './running-jobs.js';
+import { Scheduler } from './scheduler.js';
 import { WorkerPresence } from '../presence/worker-presence.js';
 import type { ControlMessage } from '../presence/control-message.js';
 import type { WorkerHeartbeat, WorkerState } from '../presence/heartbeat.js';
@@ -68,6 +69,8 @@ interface Running {
   presence: WorkerPresence | undefined;
   /** Crash checkpoints of continuable jobs, on the publishing connection. */
   checkpoints: CheckpointQueues;
+  /** Recurring jobs (none without `schedules`): started once the consumers are ready. */
+  scheduler: Scheduler | undefined;
   removeSignalHandlers: () => void;
 }
 
@@ -128,6 +131,8 @@ export class Worker {
   private readonly startedAt = new Date().toISOString();
   private quieted = false;
   private finished = false;
+  /** The schedules and their job classes, checked at construction (undefined without `schedules`). */
+  private readonly schedules: ReturnType<typeof Scheduler.resolve> | undefined;
 
   constructor(private readonly options: WorkerOptions) {
     this.logger = componentLogger(options.logger ?? settings().logger, 'worker');
@@ -158,12 +163,20 @@ export class Worker {
       throw new ConfigurationError(`presence.heartbeatIntervalMs must be an integer number of ms >= 100, not ${String(intervalMs)}`);
     }
     validateContinuationOptions(options.continuation);
+    this.schedules = options.schedules?.length
+      ? Scheduler.resolve(options.schedules, options.registry, options.schedulerGroup ?? DEFAULTS.schedule.group)
+      : undefined;
     this.queues = Object.freeze(options.queues?.length ? [...new Set(options.queues)] : defaultWorkerQueues(options.registry, this.topology, deadLetterQueue));
   }
 
   /** Jobs currently being performed. */
   get inFlightCount(): number {
     return this.inFlight;
+  }
+
+  /** True while this worker leads its scheduler group (enqueues the ticks of the schedules). */
+  get schedulerLeader(): boolean {
+    return this.running?.scheduler?.isLeader ?? false;
   }
 
   /** The queues of this worker that are paused now (see `warren queue pause`). */
@@ -243,7 +256,17 @@ export class Worker {
       done: () => this.done(),
     });
     const presence = this.jobs ? this.startPresence(connection, adapter, this.jobs) : undefined;
-    const running: Running = { connection, consumer, forwarder, adapter, ownsAdapter, processor, presence, checkpoints, removeSignalHandlers };
+    const scheduler = this.schedules
+      ? new Scheduler({
+          ...this.schedules,
+          group: this.options.schedulerGroup ?? DEFAULTS.schedule.group,
+          connection,
+          adapter,
+          logger: this.logger,
+          events: this.events,
+        })
+      : undefined;
+    const running: Running = { connection, consumer, forwarder, adapter, ownsAdapter, processor, presence, checkpoints, scheduler, removeSignalHandlers };
     this.running = running;
     // A stop while waiting for the broker (SIGTERM before it ever connected) ends the wait.
     const stoppedFirst = new Promise<'stopped'>((resolve) => {
@@ -257,6 +280,7 @@ export class Worker {
       await this.stop();
       throw error;
     }
+    scheduler?.start();
     this.events.emit('worker:ready', { queues: [...this.queues], concurrency: this.concurrency });
   }
 
@@ -340,6 +364,8 @@ export class Worker {
     this.quieted = true;
     this.logger.info('quiet: taking no new jobs, finishing the running ones');
     this.events.emit('worker:quiet', { inFlight: this.inFlight });
+    // A quiet worker is on its way out (a deploy): another worker leads the schedules.
+    await this.running?.scheduler?.close();
     await this.running?.consumer.cancel();
     void this.running?.presence?.beat();
   }
@@ -435,6 +461,7 @@ export class Worker {
       return;
     }
     this.pauses?.close();
+    await running.scheduler?.close();
     await running.consumer.cancel();
     const forwarderStopped = running.forwarder?.stop();
     const drained = await this.drain(this.options.shutdownTimeoutMs ?? DEFAULTS.amqp.shutdownTimeoutMs);

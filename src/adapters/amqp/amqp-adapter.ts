@@ -233,6 +233,43 @@ export class AmqpAdapter implements QueueAdapter {
     await this.track(this.publishTo(target, route, queueName, content, { ...properties, headers: { ...properties.headers, ...target.headers } }, delayed));
   }
 
+  /**
+   * Publishes a job straight into its queue (the AMQP default exchange, the queue declared first
+   * as the topology has it) and, in the same publish, a copy into `copyQueue` (a CC): the broker
+   * routes one message to both, so the job is in its queue exactly when the copy is. The scheduler
+   * records each schedule's last tick so (src/worker/scheduler.ts); `copyQueue` must exist (a CC
+   * to a missing queue is dropped). `headers` go on both. Signed when the adapter signs.
+   */
+  async enqueueWithCopy(envelope: Envelope, copyQueue: string, headers: Record<string, string | number>): Promise<EnqueueReceipt> {
+    const content = this.encodeWithinLimit(envelope);
+    const { publisher, declarer } = this.connect();
+    const queueName = envelope.queue_name;
+    if (!declarer.isEnsured(queueName)) await this.withinPublishTimeout(declarer.ensure(queueName), `declaring queue "${queueName}"`);
+    const priority = this.priorities.brokerPriority(declarer.topology, envelope);
+    const properties = jobMessageProperties(envelope, this.codec.contentType, priority, { ...headers, ...this.signer?.headersFor(content) });
+    properties.CC = [copyQueue];
+    await this.track(publisher.publish({ exchange: '', routingKey: queueName, content, properties }));
+    return {};
+  }
+
+  /** The envelope encoded; EnqueueError when it cannot be, or when it is larger than maxMessageBytes. */
+  private encodeWithinLimit(envelope: Envelope): Buffer {
+    let content: Buffer;
+    try {
+      content = this.codec.encode(envelope);
+    } catch (error) {
+      if (error instanceof WarrenError) throw error;
+      throw new EnqueueError(`cannot encode job ${envelope.job_class} (${envelope.job_id}): ${String(error)}`, { cause: error });
+    }
+    if (content.length > this.maxMessageBytes) {
+      throw new EnqueueError(
+        `job ${envelope.job_class} (${envelope.job_id}) is ${content.length} bytes, above the limit of ${this.maxMessageBytes} bytes ` +
+          '(maxMessageBytes); pass large data by reference (a GlobalID, a storage key) instead of in the arguments',
+      );
+    }
+    return content;
+  }
+
   /** Unique-job locks (`static unique`) on this adapter's publishing connection, opened on first use. */
   get uniqueLocks(): AmqpUniqueLocks {
     this.locks ??= new AmqpUniqueLocks(this.publishingConnection());
@@ -260,18 +297,9 @@ export class AmqpAdapter implements QueueAdapter {
     const codec = this.codec;
     let content: Buffer;
     try {
-      content = codec.encode(envelope);
+      content = this.encodeWithinLimit(envelope);
     } catch (error) {
-      if (error instanceof WarrenError) return Promise.reject(error);
-      return Promise.reject(new EnqueueError(`cannot encode job ${envelope.job_class} (${envelope.job_id}): ${String(error)}`, { cause: error }));
-    }
-    if (content.length > this.maxMessageBytes) {
-      return Promise.reject(
-        new EnqueueError(
-          `job ${envelope.job_class} (${envelope.job_id}) is ${content.length} bytes, above the limit of ${this.maxMessageBytes} bytes ` +
-            '(maxMessageBytes); pass large data by reference (a GlobalID, a storage key) instead of in the arguments',
-        ),
-      );
+      return Promise.reject(error);
     }
     if (delayMs > DEFAULTS.delay.maxDelayMs) {
       return Promise.reject(

@@ -1,0 +1,72 @@
+import { DEFAULTS } from '../config/defaults.js';
+import type { AmqpConnection } from './connection.js';
+import { onOwnChannel } from './own-channel.js';
+import { SideChannel } from './side-channel.js';
+
+/** Headers of a tick's job message (and of its copy in the record queue). */
+export const SCHEDULE_HEADERS = Object.freeze({
+  /** The schedule's name. */
+  schedule: 'x-warren-schedule',
+  /** The tick's time, ms since the epoch. */
+  tick: 'x-warren-schedule-tick',
+});
+
+/**
+ * Each schedule's last enqueued tick, on the broker: the one message of a durable record queue
+ * (`x-max-length: 1`, drop-head: the newest stays). The leader publishes every tick's job with a
+ * CC to this queue (AmqpAdapter.enqueueWithCopy): one publish routed to both queues, so the job is
+ * in its queue exactly when its tick is recorded; a new leader reads the record and goes on after
+ * it. A record unused for DEFAULTS.schedule.recordExpiresMs is deleted by the broker.
+ */
+export class ScheduleRecords {
+  private readonly channel: SideChannel;
+  private readonly declared = new Set<string>();
+
+  constructor(private readonly connection: AmqpConnection) {
+    this.channel = new SideChannel(connection, { waitMs: DEFAULTS.amqp.publishTimeoutMs, onClose: () => this.declared.clear() });
+  }
+
+  /** Declares the record queue (before a tick is published with a CC to it: a CC to a missing queue is dropped). */
+  async declare(record: string): Promise<void> {
+    if (this.declared.has(record)) return;
+    const channel = await this.channel.get();
+    await channel.assertQueue(record, {
+      durable: true,
+      arguments: { 'x-max-length': 1, 'x-expires': DEFAULTS.schedule.recordExpiresMs, 'x-queue-type': 'classic' },
+    });
+    this.declared.add(record);
+  }
+
+  /** The last tick recorded (ms since the epoch), or undefined when none is. The message stays. */
+  async lastTick(record: string): Promise<number | undefined> {
+    await this.declare(record);
+    const model = this.connection.current;
+    if (!model) throw new Error('not connected to the broker');
+    return onOwnChannel(model, async (channel) => {
+      const message = await channel.get(record, { noAck: false });
+      if (message === false) return undefined;
+      channel.nack(message, false, true);
+      const tick = Number(message.properties.headers?.[SCHEDULE_HEADERS.tick]);
+      return Number.isFinite(tick) ? tick : undefined;
+    });
+  }
+
+  /** Records a tick without a job (one the job class's enqueue callbacks or unique lock declined), confirmed. */
+  async write(record: string, scheduleName: string, tick: number): Promise<void> {
+    await this.declare(record);
+    const channel = await this.channel.get();
+    await new Promise<void>((resolve, reject) =>
+      channel.publish(
+        '',
+        record,
+        Buffer.from(String(tick)),
+        { persistent: true, headers: { [SCHEDULE_HEADERS.schedule]: scheduleName, [SCHEDULE_HEADERS.tick]: tick } },
+        (error: unknown) => (error ? reject(new Error(`the broker refused the record of schedule ${scheduleName}`)) : resolve()),
+      ),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.channel.close();
+  }
+}
