@@ -4,7 +4,7 @@ import { createLogger, defaultLogFormat, logDestination } from '../config/logger
 import { redactText } from '../support/redact.js';
 import { WARREN_VERSION } from '../support/package-info.js';
 import { configure } from '../config/configuration.js';
-import { ConfigurationError, TopologyError } from '../errors.js';
+import { ConfigurationError, ScheduleError, TopologyError } from '../errors.js';
 import { deadCommand } from './commands/dead.js';
 import { delaysCommand } from './commands/delays.js';
 import { enqueueCommand } from './commands/enqueue.js';
@@ -15,6 +15,7 @@ import { webCommand } from './commands/web.js';
 import { workerCommand } from './commands/worker.js';
 import { workersCommand } from './commands/workers.js';
 import { queueCommand } from './commands/queue.js';
+import { scheduleCommand } from './commands/schedule.js';
 import { EXIT, UsageError } from './exit-codes.js';
 
 /**
@@ -31,7 +32,7 @@ function cliLogger(argv: readonly string[]): Logger {
 
 /** Validation errors of topology files are usage errors; drift and broker failures are not. */
 function isUsageError(error: unknown): boolean {
-  if (error instanceof UsageError || error instanceof ConfigurationError) return true;
+  if (error instanceof UsageError || error instanceof ConfigurationError || error instanceof ScheduleError) return true;
   return error instanceof TopologyError && error.name === 'TopologyValidationError';
 }
 
@@ -80,6 +81,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     .addCommand(statsCommand(logger, setExit))
     .addCommand(workersCommand(logger, setExit))
     .addCommand(queueCommand(logger, setExit))
+    .addCommand(scheduleCommand(logger, setExit))
     .addCommand(webCommand(logger, setExit))
     .addCommand(generateCommand(setExit));
   withExitOverride(program);

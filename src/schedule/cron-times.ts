@@ -1,4 +1,5 @@
-import { Cron } from 'croner';
+import { createRequire } from 'node:module';
+import type { Cron } from 'croner';
 
 /** The tick times of a schedule. */
 export interface CronTimes {
@@ -16,10 +17,12 @@ export interface CronTimes {
 export function parseCron(expression: string, timezone: string, fail: (message: string) => never): CronTimes {
   if (typeof expression !== 'string' || expression.trim() === '') fail('cron must be a cron expression such as "30 2 * * *"');
   if (!isTimeZone(timezone)) fail(`unknown time zone ${JSON.stringify(timezone)} (an IANA name such as "Europe/Madrid")`);
+  // croner is loaded when a schedule is read, not by every process that imports warren (test/unit/eager-imports.test.ts).
+  const { Cron: CronClass } = createRequire(import.meta.url)('croner') as typeof import('croner');
   let cron: Cron;
   try {
     // paused: croner runs nothing; it only computes times. legacyMode (the default): day of month OR weekday, as Vixie cron.
-    cron = new Cron(expression, { timezone, paused: true });
+    cron = new CronClass(expression, { timezone, paused: true });
   } catch (error) {
     fail(`cron ${JSON.stringify(expression)} is not valid: ${(error as Error).message}`);
   }

@@ -162,6 +162,7 @@ describe('the README examples', { timeout: 180_000 }, () => {
       expect(await runExample('tracing.ts', env)).toContain('tracing ok');
       expect(await runExample('operate.ts', env)).toContain('operate ok');
       expect(await runExample('long-jobs.ts', env)).toContain('long jobs ok');
+      expect(await runExample('recurring-jobs.ts', env)).toContain('recurring jobs ok');
     });
   });
 });

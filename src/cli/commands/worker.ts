@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../../config/defaults.js';
 import { loadTopology, defaultTopology } from '../../topology/index.js';
+import { loadSchedules } from '../../schedule/index.js';
 import { Worker } from '../../worker/worker.js';
 import type { MetricsServer } from '../../metrics/metrics-http.js';
 import { WarrenMetrics } from '../../metrics/warren-metrics.js';
@@ -21,6 +22,8 @@ interface WorkerFlags extends ConnectionFlags, DelayFlags, SigningFlags {
   shutdownTimeout?: number;
   metricsPort?: number;
   metricsHost?: string;
+  schedule?: string[];
+  schedulerGroup?: string;
 }
 
 /**
@@ -47,6 +50,7 @@ async function runWorker(flags: WorkerFlags, logger: Logger): Promise<number> {
   if (flags.metricsHost !== undefined && flags.metricsPort === undefined) throw new UsageError('--metrics-host needs --metrics-port <port>');
   const registry = await loadRegistry(flags.require);
   const topology = flags.topology?.length ? await loadTopology(flags.topology) : defaultTopology();
+  const schedules = flags.schedule?.length ? await loadSchedules(flags.schedule) : undefined;
   const signing = signingOptions(flags);
   const worker = new Worker({
     ...connectionOptions(flags),
@@ -58,6 +62,8 @@ async function runWorker(flags: WorkerFlags, logger: Logger): Promise<number> {
     delays: delayLadder(flags),
     ...(flags.deadLetterQueue ? { deadLetterQueue: flags.deadLetterQueue } : {}),
     ...(signing && { signing }),
+    ...(schedules && { schedules }),
+    ...(flags.schedulerGroup && { schedulerGroup: flags.schedulerGroup }),
     logger,
     handleSignals: true,
   });
@@ -99,6 +105,8 @@ export function workerCommand(logger: Logger, setExit: (code: number) => void): 
     .option('--queue <name>', `queue to consume; repeatable (default: every job queue of the topology, or "${DEFAULTS.queueName}")`, collect)
     .option('--concurrency <n>', `jobs performed at once per queue, and the prefetch (default: ${DEFAULTS.amqp.concurrency})`, integer('--concurrency', 1))
     .option('--topology <file>', 'topology file (YAML or JSON); repeatable', collect)
+    .option('--schedule <file>', 'schedule file or directory (recurring jobs, `schedules:`); repeatable; one worker of the group leads them', collect)
+    .option('--scheduler-group <name>', `workers sharing one scheduler leader (default: ${DEFAULTS.schedule.group})`)
     .option(
       '--shutdown-timeout <ms>',
       `how long in-flight jobs may finish after SIGTERM (default: ${DEFAULTS.amqp.shutdownTimeoutMs})`,

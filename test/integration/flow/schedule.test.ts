@@ -3,6 +3,9 @@
 // from the first to the last is enqueued exactly once (a separate worker, never killed, performs
 // the tick jobs, so what it performs is what was enqueued). Missed-tick policies after an outage
 // of every worker.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, inject, it } from 'vitest';
 import type { ScheduleDefinition, Worker } from '../../../src/index.js';
@@ -10,6 +13,7 @@ import { resetConfiguration } from '../../../src/testing/index.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import type { FaultWorkerProcess } from '../../fixtures/fault/processes.js';
 import { ScheduleSetup } from '../../fixtures/schedule/tick-ledger.js';
+import { killAllChildren, runCli, spawnCli } from '../../support/processes.js';
 import { waitFor } from '../../support/wait.js';
 
 const url = inject('amqpUrl');
@@ -17,6 +21,7 @@ let scenario: FaultScenario | undefined;
 let setup: ScheduleSetup | undefined;
 
 afterEach(async () => {
+  await killAllChildren();
   await setup?.cleanup();
   setup = undefined;
   await scenario?.cleanup();
@@ -114,4 +119,52 @@ it("missed: 'once' enqueues the latest missed tick; 'all' the latest maxCatchUp 
   expect(caughtUp[0]).toBe(Date.parse(all.event.until) + 1);
   expect([caughtUp[1]! - caughtUp[0]!, caughtUp[2]! - caughtUp[1]!]).toEqual([1_000, 1_000]);
   expect(all.count.duplicates).toEqual({});
+});
+
+it('warren worker --schedule runs a schedule file; warren schedule list --broker shows the leader and the last tick, plan the next runs', {
+  timeout: 90_000,
+}, async () => {
+  scenario = await FaultScenario.open(url);
+  const queue = scenario.queue('cli');
+  const dir = mkdtempSync(join(tmpdir(), 'warren-schedule-cli-'));
+  try {
+    const file = join(dir, 'schedule.yaml');
+    writeFileSync(file, ['schedules:', '  cli-ticks:', '    every: 1s', '    job: RecordJob', '    args: [tick]', `    queue: ${queue}`, ''].join('\n'));
+    setup = new ScheduleSetup(scenario, [{ name: 'cli-ticks', every: '1s', job: 'RecordJob' }]);
+    const env = { AMQP_URL: url };
+    const worker = spawnCli(['worker', '--require', 'test/fixtures/jobs.ts', '--queue', queue, '--schedule', file, '--scheduler-group', setup.group], env);
+    await waitFor(
+      () => worker.reports.filter((report) => report.label === 'tick' && report.event === 'performed').length >= 2,
+      'two ticks performed by the CLI worker',
+      30_000,
+    );
+
+    const listed = await runCli(['schedule', 'list', '--schedule', file, '--broker', '--group', setup.group, '--json'], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    const state = JSON.parse(listed.stdout) as { leader: boolean; schedules: { name: string; last: string; next: string; when: string }[] };
+    expect(state.leader).toBe(true);
+    expect(state.schedules[0]).toMatchObject({ name: 'cli-ticks', when: 'every 1s' });
+    expect(Date.now() - Date.parse(state.schedules[0]!.last)).toBeLessThan(30_000);
+    expect(Date.parse(state.schedules[0]!.next) - Date.parse(state.schedules[0]!.last)).toBeGreaterThanOrEqual(1_000);
+
+    const planned = await runCli(['schedule', 'plan', '--schedule', file, '--from', '2026-01-01T00:00:00.500Z', '--count', '2', '--json'], env);
+    expect(JSON.parse(planned.stdout)).toEqual([{ name: 'cli-ticks', runs: ['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:02.000Z'] }]);
+
+    worker.kill('SIGTERM');
+    expect((await worker.exited).code).toBe(0);
+    const after = JSON.parse((await runCli(['schedule', 'list', '--schedule', file, '--broker', '--group', setup.group, '--json'], env)).stdout) as {
+      leader: boolean;
+    };
+    expect(after.leader).toBe(false);
+
+    const unregistered = await runCli(['schedule', 'list', '--schedule', file, '--require', 'test/fixtures/queued-jobs.ts'], env);
+    expect(unregistered.code).toBe(2);
+    expect(unregistered.stderr).toContain('schedule "cli-ticks": job "RecordJob" is not registered');
+    writeFileSync(join(dir, 'bad.yaml'), 'schedules:\n  broken:\n    cron: "not cron"\n    job: RecordJob\n');
+    const bad = await runCli(['schedule', 'plan', '--schedule', join(dir, 'bad.yaml')], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.yaml: schedule "broken": cron "not cron" is not valid/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
