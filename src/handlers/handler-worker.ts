@@ -16,7 +16,10 @@ import { defineHandlerJob, isPlainArgs, type HandlerJobClass } from './handler-j
 
 export interface HandlerWorkerOptions
   extends AmqpConnectionOptions,
-    Pick<WorkerOptions, 'shutdownTimeoutMs' | 'deadLetterQueue' | 'deadLetterRetryDelayMs' | 'maxMessageBytes' | 'handleSignals' | 'presence'>,
+    Pick<
+      WorkerOptions,
+      'shutdownTimeoutMs' | 'deadLetterQueue' | 'deadLetterRetryDelayMs' | 'maxMessageBytes' | 'handleSignals' | 'presence' | 'schedules' | 'schedulerGroup'
+    >,
     Pick<AmqpAdapterOptions, 'encoding' | 'publishTimeoutMs' | 'delays'> {
   /**
    * Queues `start()` consumes. Default: the queues of the registered handlers (each

@@ -4,6 +4,7 @@ import type { AmqpConnection } from '../amqp/connection.js';
 import { ScheduleRecords, SCHEDULE_HEADERS } from '../amqp/schedule-records.js';
 import { SchedulerLeadership } from '../amqp/scheduler-leadership.js';
 import { DEFAULTS } from '../config/defaults.js';
+import { serializeArguments } from '../envelope/arguments.js';
 import { DuplicateJobError, ScheduleError } from '../errors.js';
 import { internalsOf } from '../job/internal-state.js';
 import { jobNameOf, type JobClass } from '../job/job-class.js';
@@ -74,6 +75,11 @@ export class Scheduler {
       const entry = registry.has(name) ? registry.resolve(name) : undefined;
       if (!entry || (typeof schedule.job === 'function' && entry.jobClass !== schedule.job)) {
         throw new ScheduleError(`schedule ${JSON.stringify(schedule.name)}: job ${JSON.stringify(name)} is not registered with this worker's registry`);
+      }
+      try {
+        serializeArguments(schedule.args); // what each tick would do: said now, not at the first tick
+      } catch (error) {
+        throw new ScheduleError(`schedule ${JSON.stringify(schedule.name)}: its args cannot be serialized: ${(error as Error).message}`, { cause: error });
       }
       jobs.set(schedule.name, entry.jobClass);
     }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, inject, it } from 'vitest';
-import type { ScheduleDefinition, Worker } from '../../../src/index.js';
+import { HandlerWorker, type ScheduleDefinition, type Worker } from '../../../src/index.js';
 import { resetConfiguration } from '../../../src/testing/index.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import type { FaultWorkerProcess } from '../../fixtures/fault/processes.js';
@@ -167,4 +167,22 @@ it('warren worker --schedule runs a schedule file; warren schedule list --broker
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it('named handlers: a HandlerWorker given schedules enqueues its handler by name with the args hash', { timeout: 60_000 }, async () => {
+  scenario = await FaultScenario.open(url);
+  const queue = scenario.queue('handler');
+  setup = new ScheduleSetup(scenario, [{ name: 'handler-ticks', every: '1s', job: 'ping_service', args: [{ service: 'billing' }] }]);
+  const calls: { args: unknown; jobId: string }[] = [];
+  const worker = new HandlerWorker({ url, schedules: setup.definitions, schedulerGroup: setup.group, handleSignals: false, presence: false });
+  worker.register('ping_service', async (args, context) => void calls.push({ args, jobId: context.jobId }), { queue });
+  try {
+    await worker.start();
+    await waitFor(() => calls.length >= 2, 'two ticks of the handler', 20_000);
+  } finally {
+    await worker.stop();
+  }
+  expect(calls[0]!.args).toEqual({ service: 'billing' });
+  expect(calls.every((call) => /^handler-ticks@\d{4}-/.test(call.jobId))).toBe(true);
+  expect(new Set(calls.map((call) => call.jobId)).size).toBe(calls.length);
 });
