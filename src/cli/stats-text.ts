@@ -62,7 +62,8 @@ export function workersText(workers: readonly WorkerHeartbeat[], now = Date.now(
     const up = duration(now - Date.parse(worker.startedAt));
     lines.push(
       `${safe(worker.id)}  ${worker.state}  queues=${safe(worker.queues.join(','))}  busy ${worker.busy}/${worker.concurrency}  ` +
-        `performed ${count(worker.performed)}  failed ${count(worker.failed)}  up ${up}  warren ${safe(worker.version)}`,
+        `performed ${count(worker.performed)}  failed ${count(worker.failed)}  up ${up}  warren ${safe(worker.version)}` +
+        (worker.scheduler ? `  schedules: ${worker.scheduler.leader ? 'leader' : 'standby'} of ${safe(worker.scheduler.group)}` : ''),
     );
     for (const job of worker.running) {
       const running = duration(now - Date.parse(job.startedAt));

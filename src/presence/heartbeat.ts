@@ -34,6 +34,8 @@ export interface WorkerHeartbeat {
   cancels: CancelReport[];
   /** The last jobs this worker sent to retry, newest first (at most DEFAULTS.presence.retriesKept). */
   retries: RetryNotice[];
+  /** Workers given schedules: their scheduler group, and whether this one leads it now. */
+  scheduler?: { group: string; leader: boolean } | undefined;
 }
 
 export interface QueueActivity {
@@ -136,6 +138,7 @@ const heartbeatSchema = z.object({
     .max(100)
     .default([]),
   cancels: z.array(z.object({ jobId: text(255), jobClass: text(255), requestedAt: text(40), outcome: z.enum(['running', 'ended', 'failed']) })).max(100),
+  scheduler: z.object({ group: text(100), leader: z.boolean() }).optional(),
 });
 
 /** The heartbeat in `body`, or undefined when it is not one (malformed messages are ignored, never thrown). */

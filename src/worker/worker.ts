@@ -312,6 +312,8 @@ export class Worker {
   }
 
   private startPresence(connection: AmqpConnection, adapter: AmqpAdapter, jobs: RunningJobs): WorkerPresence {
+    // A new leader is seen at once, not at the next beat.
+    this.events.on('scheduler:leadership', () => void this.running?.presence?.beat());
     this.events.on('job:retry', ({ jobId, jobClass, queue }) => {
       if (jobId && jobClass) jobs.retried({ jobId, jobClass, queue, at: new Date().toISOString() });
     });
@@ -344,6 +346,7 @@ export class Worker {
       queueStats: jobs.queueActivity(),
       cancels: jobs.cancelReports(),
       retries: jobs.retryNotices(),
+      ...(this.schedules && { scheduler: { group: this.options.schedulerGroup ?? DEFAULTS.schedule.group, leader: this.schedulerLeader } }),
     };
   }
 

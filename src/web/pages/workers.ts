@@ -82,7 +82,12 @@ function workerSection(context: PageContext, worker: WorkerHeartbeat): Html {
 <div><dt>Queues</dt><dd>${worker.queues.join(', ') || '—'}</dd></div>
 <div><dt>Busy</dt><dd>${worker.busy} of ${worker.concurrency * Math.max(1, worker.queues.length)}</dd></div>
 <div><dt>Performed</dt><dd>${count(worker.performed)}</dd></div>
-<div><dt>Failed</dt><dd>${count(worker.failed)}</dd></div>
+<div><dt>Failed</dt><dd>${count(worker.failed)}</dd></div>${
+    worker.scheduler
+      ? html`
+<div><dt>Schedules</dt><dd class="scheduler">${worker.scheduler.leader ? 'leader' : 'standby'} of ${worker.scheduler.group}</dd></div>`
+      : ''
+  }
 <div><dt>Up for</dt><dd>${since(worker.startedAt, context.now)}</dd></div>
 <div><dt>Last heartbeat</dt><dd>${time(worker.sentAt)}</dd></div>
 <div><dt>warren</dt><dd>${worker.version}</dd></div>

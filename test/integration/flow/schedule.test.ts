@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, inject, it } from 'vitest';
 import { HandlerWorker, type ScheduleDefinition, type Worker } from '../../../src/index.js';
+import { WorkerMonitor } from '../../../src/rabbitmq.js';
 import { resetConfiguration } from '../../../src/testing/index.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import type { FaultWorkerProcess } from '../../fixtures/fault/processes.js';
@@ -185,4 +186,31 @@ it('named handlers: a HandlerWorker given schedules enqueues its handler by name
   expect(calls[0]!.args).toEqual({ service: 'billing' });
   expect(calls.every((call) => /^handler-ticks@\d{4}-/.test(call.jobId))).toBe(true);
   expect(new Set(calls.map((call) => call.jobId)).size).toBe(calls.length);
+});
+
+it('heartbeats say which worker leads the schedules: warren workers shows one leader and the others on standby', { timeout: 60_000 }, async () => {
+  scenario = await FaultScenario.open(url);
+  const queue = scenario.queue('seen');
+  setup = new ScheduleSetup(scenario, [{ name: 'seen', every: '1m', job: 'FaultLedgerJob', args: ['tick'], queue }]);
+  const options = { queues: [queue], schedules: setup.definitions, schedulerGroup: setup.group, presence: { heartbeatIntervalMs: 500 } };
+  const workers = [await scenario.startWorker(options), await scenario.startWorker(options)];
+  await waitFor(() => workers.some((worker) => worker.schedulerLeader), 'a leader', 20_000);
+  const monitor = await WorkerMonitor.open({ url });
+  try {
+    const ours = async () => (await monitor.workers({ refresh: true })).filter((beat) => workers.some((worker) => worker.id === beat.id));
+    await waitFor(
+      async () => (await ours()).filter((beat) => beat.scheduler?.leader).length === 1 && (await ours()).length === 2,
+      'heartbeats of one leader and one standby',
+      20_000,
+    );
+    const beats = await ours();
+    const leader = beats.find((beat) => beat.scheduler?.leader)!;
+    expect(leader.id).toBe(workers.find((worker) => worker.schedulerLeader)!.id);
+    expect(beats.map((beat) => beat.scheduler?.group)).toEqual([setup.group, setup.group]);
+    const listed = await runCli(['workers', 'list'], { AMQP_URL: url });
+    expect(listed.stdout).toContain(`schedules: leader of ${setup.group}`);
+    expect(listed.stdout).toContain(`schedules: standby of ${setup.group}`);
+  } finally {
+    await monitor.close();
+  }
 });
