@@ -8,7 +8,8 @@ import { SideChannel } from './side-channel.js';
  * per start in the last `per` ms (`x-message-ttl: per`) and refuses more than `limit`
  * (`x-max-length: limit`, `x-overflow: reject-publish`): publishing a permit with publisher
  * confirms is the test-and-take, race-free across every process since the queue orders the
- * publishes.
+ * publishes. Permits are persistent messages in a durable queue: a broker restart keeps the
+ * window (an hourly quota is not handed out again because the broker restarted).
  */
 export class RatePermits {
   private readonly channel: SideChannel;
@@ -38,7 +39,7 @@ export class RatePermits {
       });
       this.declared.add(queue);
     }
-    return new Promise<boolean>((resolve) => channel.publish('', queue, Buffer.alloc(0), { persistent: false }, (error: unknown) => resolve(!error)));
+    return new Promise<boolean>((resolve) => channel.publish('', queue, Buffer.alloc(0), { persistent: true }, (error: unknown) => resolve(!error)));
   }
 
   close(): Promise<void> {
