@@ -8,8 +8,11 @@ import { SideChannel } from './side-channel.js';
  * per start in the last `per` ms (`x-message-ttl: per`) and refuses more than `limit`
  * (`x-max-length: limit`, `x-overflow: reject-publish`): publishing a permit with publisher
  * confirms is the test-and-take, race-free across every process since the queue orders the
- * publishes. Permits are persistent messages in a durable queue: a broker restart keeps the
- * window (an hourly quota is not handed out again because the broker restarted).
+ * publishes. Permits of windows of DEFAULTS.flow.ratePersistFromMs or more are persistent
+ * messages (the queue is durable): a broker restart keeps such a window (an hourly quota is not
+ * handed out again because the broker restarted). Shorter windows are over before a restarted
+ * broker is back, and a persistent permit's confirm waits for the disk, which bunches the starts
+ * a worker sees (bench/README.md, "Rate limits"): theirs are transient.
  */
 export class RatePermits {
   private readonly channel: SideChannel;
@@ -39,7 +42,9 @@ export class RatePermits {
       });
       this.declared.add(queue);
     }
-    return new Promise<boolean>((resolve) => channel.publish('', queue, Buffer.alloc(0), { persistent: true }, (error: unknown) => resolve(!error)));
+    return new Promise<boolean>((resolve) =>
+      channel.publish('', queue, Buffer.alloc(0), { persistent: per >= DEFAULTS.flow.ratePersistFromMs }, (error: unknown) => resolve(!error)),
+    );
   }
 
   close(): Promise<void> {

@@ -173,6 +173,8 @@ export const DEFAULTS = Object.freeze({
     rateQueuePrefix: 'warren.rate',
     /** The highest `rateLimit.limit` a class may declare (the permit queue's length). */
     maxRateLimit: 100_000,
+    /** Rate windows this long or longer keep their permits across a broker restart (persistent messages); shorter ones are transient. */
+    ratePersistFromMs: 10_000,
     /** A start refused by a rate limit is retried at a random moment between max(per / limit, this) ms and the window's length. */
     rateMinRetryMs: 50,
     /** Unique jobs: a lock is the one message of the queue `<prefix>.<job class>.<key hash>`. */
