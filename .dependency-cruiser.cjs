@@ -47,6 +47,13 @@ module.exports = {
       to: { path: '^src/(amqp|adapters|job|worker|handlers|cli)/' },
     },
     {
+      name: 'pure-schedule',
+      severity: 'error',
+      comment: 'schedule/ is the pure half of recurring jobs (definitions, tick times, policies, files); the leader is worker/scheduler.ts.',
+      from: { path: '^src/schedule/' },
+      to: { path: '^src/(amqp|adapters|job|worker|handlers|cli)/' },
+    },
+    {
       name: 'tracing-is-low-level',
       severity: 'error',
       comment:
