@@ -96,6 +96,27 @@ function explain(inspection: Inspection, spec: ExchangeSpec | QueueSpec, error: 
     : failure(inspection.kind, inspection.name, error);
 }
 
+/**
+ * RabbitMQ answers "home node ... of durable queue ... is down or inaccessible" (404) to a
+ * declaration that races another client's creation of the same quorum queue, until its Ra
+ * members are up (seen on 3.10, when a producer and a worker declare a new quorum delay queue at
+ * once). That passes within moments: tried again a few times before it counts as a failure.
+ */
+const TRANSIENT_DECLARE = /is down or inaccessible/;
+const TRANSIENT_DECLARE_TRIES = 10;
+
+async function declareQueue(channels: ThrowawayChannels, queue: Topology['queues'][number]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await channels.run((channel) => channel.assertQueue(queue.name, queueDeclaration(queue)));
+      return;
+    } catch (error) {
+      if (attempt >= TRANSIENT_DECLARE_TRIES || !(error instanceof Error) || !TRANSIENT_DECLARE.test(error.message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
 async function assertOnThrowawayChannels(channels: ThrowawayChannels, topology: Topology): Promise<AssertTopologyResult> {
   const conflicts: DeclarationConflict[] = [];
   const adoptedQueues: AdoptedQueue[] = [];
@@ -110,7 +131,7 @@ async function assertOnThrowawayChannels(channels: ThrowawayChannels, topology: 
   }
   for (const queue of topology.queues) {
     try {
-      await channels.run((channel) => channel.assertQueue(queue.name, queueDeclaration(queue)));
+      await declareQueue(channels, queue);
     } catch (error) {
       if (!isBrokerChannelError(error)) throw error;
       const inspection = await inspectQueue(channels, queue);
@@ -191,7 +212,8 @@ async function assertOnChannel(channel: Channel, topology: Topology): Promise<As
  * - a queue that is not in any topology file (added by `ensureQueue`) and exists with other
  *   arguments is used as it is (logged once, listed in `adoptedQueues`);
  * - anything else that could not be declared is collected, with what differs, and thrown as one
- *   TopologyDriftError (a TopologyError) that points to `warren topology verify`. It is never retried here.
+ *   TopologyDriftError (a TopologyError) that points to `warren topology verify`. It is not retried
+ *   here, but for a queue "down or inaccessible" for a moment (see declareQueue).
  * When no other channel can be opened, declarations run on `channel` and the first 406 closes it.
  */
 export async function assertTopology(channel: Channel, topology: Topology, options: AssertTopologyOptions = {}): Promise<AssertTopologyResult> {
