@@ -17,7 +17,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     fileParallelism: phase !== 'serial',
-    maxWorkers: phase === 'serial' ? 1 : 2,
+    // Three files at once even on two cores: most broker tests wait on the broker and on worker
+    // processes, and three cut the parallel phase from about 6.4 to 5 minutes here (all passing).
+    maxWorkers: phase === 'serial' ? 1 : 3,
     minWorkers: 1,
     env: { WARREN_LOG_LEVEL: process.env.WARREN_LOG_LEVEL ?? 'silent' },
   },
