@@ -4,6 +4,7 @@
 // 1 s window against limit + burst (a sliding window allows no burst: 50).
 //   npx tsx bench/rate-limit.ts                  # the 10 workers in this process
 //   BENCH_RATE_PROCESSES=1 npx tsx bench/rate-limit.ts   # each worker a process of its own
+//   BENCH_RATE_WORKERS=2 ...                              # fewer workers (default 10), each with concurrency 5
 // In one process the 10 workers share an event loop: a start is timed after that loop delivered
 // the confirm, late by its lag. In processes each worker times its own permits and starts.
 import { fork } from 'node:child_process';
@@ -15,7 +16,7 @@ import { RatePermits } from '../src/amqp/rate-permits.js';
 
 const url = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const JOBS = Number(process.env.BENCH_RATE_JOBS ?? 750);
-const WORKERS = 10;
+const WORKERS = Number(process.env.BENCH_RATE_WORKERS ?? 10);
 const LIMIT = 50;
 const PER = 1_000;
 const inProcesses = process.env.BENCH_RATE_PROCESSES === '1';
