@@ -5,8 +5,7 @@ import { setMaxListeners } from 'node:events';
 import { componentLogger } from '../config/logger.js';
 import type { Logger } from 'pino';
 import { AmqpAdapter } from '../adapters/amqp/amqp-adapter.js';
-import { describeConnectFailure } from '../amqp/connect-failure.js';
-import { AmqpConnection, describeAmqpUrls, type ConnectionEvents } from '../amqp/connection.js';
+import { AmqpConnection, describeAmqpUrls } from '../amqp/connection.js';
 import { inspectRedacted } from '../support/redact.js';
 import { TopologyDeclarer } from '../amqp/declarer.js';
 import { DelayLadder } from '../amqp/delay/ladder.js';
@@ -15,46 +14,29 @@ import { EnvelopeSigner } from '../amqp/signing.js';
 import { TypedEmitter } from '../support/typed-emitter.js';
 import { settings } from '../config/configuration.js';
 import { DEFAULTS } from '../config/defaults.js';
-import { ConfigurationError, ConnectionRefusedError } from '../errors.js';
+import { ConfigurationError } from '../errors.js';
 import { defaultTopology, type Topology } from '../topology/index.js';
 import { Consumer } from './consumer.js';
 import type { Delivery } from './delivery.js';
 import { DeliveryProcessor } from './delivery-processor.js';
-import { consumerTimeoutWarnings, interruptDeadline, validateContinuationOptions } from './consumer-timeout.js';
+import { consumerTimeoutWarnings, validateContinuationOptions } from './consumer-timeout.js';
 import { CheckpointQueues } from '../amqp/checkpoint-queues.js';
 import { PauseWatcher } from './pause-watcher.js';
-import { FlowGate } from './flow-gate.js';
-import { RatePermits } from '../amqp/rate-permits.js';
-import { SlotLocks } from '../amqp/slot-locks.js';
-import type { ContinuationSupport } from './continuation-host.js';
 import { defaultWorkerQueues, unconsumedJobWarnings } from './default-queues.js';
 import { quorumQueueWarnings } from './quorum-warnings.js';
 import { DeadLetterPublisher } from './dead-letter-publisher.js';
-import { DueForwarder } from './due-forwarder.js';
+import type { DueForwarder } from './due-forwarder.js';
 import type { WorkerEvents } from './events.js';
 import type { WorkerOptions } from './worker-options.js';
 import { DeliverySettlement } from './settlement.js';
 import { handleShutdownSignals } from './signals.js';
 import { RunningJobs } from './running-jobs.js';
+import { continuationSupportFor, dueForwarderFor, flowGateFor, forwardConnectionEvents, refusedConnection } from './worker-parts.js';
 import { Scheduler } from './scheduler.js';
 import { WorkerPresence } from '../presence/worker-presence.js';
 import type { ControlMessage } from '../presence/control-message.js';
 import type { WorkerHeartbeat, WorkerState } from '../presence/heartbeat.js';
 import { WARREN_VERSION } from '../support/package-info.js';
-
-/** Rejects at the first refused login or failed TLS verification of `connection` (see connectFailureKind). */
-function refusedConnection(connection: AmqpConnection): Promise<never> {
-  return new Promise<never>((_, reject) => {
-    const onFailed = ({ endpoint, error, permanent }: ConnectionEvents['connection:failed']): void => {
-      if (!permanent) return;
-      connection.events.off('connection:failed', onFailed);
-      reject(new ConnectionRefusedError(`the worker cannot start: ${describeConnectFailure(endpoint, error)}`, { cause: error }));
-    };
-    connection.events.on('connection:failed', onFailed);
-  });
-}
-
-const CONNECTION_EVENTS = ['connection:connect', 'connection:disconnect', 'connection:failed', 'connection:blocked', 'connection:unblocked'] as const;
 
 interface Running {
   connection: AmqpConnection;
@@ -199,8 +181,8 @@ export class Worker {
     const adapter = this.options.adapter ?? new AmqpAdapter({ ...this.options, topology: this.topology, delays: this.delays, logger: this.logger });
     const extend = (topology: Topology): Topology => this.delays.extendTopology?.(topology) ?? topology;
     const connection = new AmqpConnection('consume', { ...this.options, logger: this.logger });
-    this.forwardConnectionEvents(connection.events);
-    if (ownsAdapter) this.forwardConnectionEvents(adapter.events);
+    forwardConnectionEvents(connection.events, this.events);
+    if (ownsAdapter) forwardConnectionEvents(adapter.events, this.events);
     const consumer: Consumer = new Consumer(connection, {
       queues: this.queues,
       prefetch: this.concurrency,
@@ -222,7 +204,18 @@ export class Worker {
           );
     const deadLetters = new DeadLetterPublisher(adapter, this.deadLetterQueue, this.logger);
     const requeueDelayMs = this.options.deadLetterRetryDelayMs ?? DEFAULTS.amqp.deadLetterRetryDelayMs;
-    const forwarder = this.dueForwarder(connection, adapter, deadLetters, requeueDelayMs);
+    const forwarder = dueForwarderFor({
+      delays: this.delays,
+      topology: this.topology,
+      prefetch: this.forwardPrefetch,
+      connection,
+      adapter,
+      deadLetters,
+      logger: this.logger,
+      events: this.events,
+      retryDelayMs: requeueDelayMs,
+      maxHoldMs: this.maxHoldMs,
+    });
     const settlement = new DeliverySettlement({
       consumer,
       adapter,
@@ -245,8 +238,13 @@ export class Worker {
         signal: this.abandon.signal,
         abandoned: () => this.abandoned,
         tracker: this.jobs,
-        continuations: this.continuationSupport(checkpoints),
-        gate: this.flowGate(connection, adapter),
+        continuations: continuationSupportFor(this.options.continuation, {
+          topology: this.topology,
+          stopping: this.stopping.signal,
+          checkpoints,
+          logger: this.logger,
+        }),
+        gate: flowGateFor(this.options.registry, connection, adapter, this.logger),
       },
       counter: this.jobs,
       settlement,
@@ -282,33 +280,6 @@ export class Worker {
     }
     scheduler?.start();
     this.events.emit('worker:ready', { queues: [...this.queues], concurrency: this.concurrency });
-  }
-
-  /** The gate of per-key concurrency and rate limits, when a registered class declares one (all checked here, at start). */
-  private flowGate(connection: AmqpConnection, adapter: AmqpAdapter): FlowGate | undefined {
-    const { registry } = this.options;
-    if (!FlowGate.needed(registry)) return undefined;
-    return new FlowGate(registry, new SlotLocks(connection), new RatePermits(adapter.publishingConnection()), adapter, this.logger);
-  }
-
-  /** What continuable jobs need: the stop signal, each queue's consumer-timeout deadline, the checkpoint queues. */
-  private continuationSupport(checkpoints: CheckpointQueues): ContinuationSupport {
-    const options = this.options.continuation ?? {};
-    const deadlines = new Map<string, { consumerTimeoutMs: number; interruptAfterMs: number }>();
-    return {
-      stopping: this.stopping.signal,
-      checkpoints,
-      checkpointIntervalMs: options.checkpointIntervalMs ?? DEFAULTS.continuation.checkpointIntervalMs,
-      deadlineFor: (queue) => {
-        let deadline = deadlines.get(queue);
-        if (!deadline) {
-          deadline = interruptDeadline(this.topology, queue, options);
-          deadlines.set(queue, deadline);
-        }
-        return deadline;
-      },
-      logger: this.logger,
-    };
   }
 
   private startPresence(connection: AmqpConnection, adapter: AmqpAdapter, jobs: RunningJobs): WorkerPresence {
@@ -405,30 +376,6 @@ export class Worker {
       case 'resume':
         this.pauses?.apply(message.queue, message.command === 'pause');
         return;
-    }
-  }
-
-  private dueForwarder(connection: AmqpConnection, adapter: AmqpAdapter, deadLetters: DeadLetterPublisher, retryDelayMs: number): DueForwarder | undefined {
-    const prefetch = this.forwardPrefetch;
-    const dueQueue = this.delays.dueQueue;
-    const spec =
-      dueQueue === undefined ? undefined : (this.delays.extendTopology?.(this.topology) ?? this.topology).queues.find((queue) => queue.name === dueQueue);
-    if (!spec || prefetch === 0) return undefined;
-    return new DueForwarder(connection, {
-      queue: spec,
-      prefetch,
-      adapter,
-      deadLetters,
-      logger: this.logger,
-      events: this.events,
-      retryDelayMs,
-      maxHoldMs: this.maxHoldMs,
-    });
-  }
-
-  private forwardConnectionEvents(source: TypedEmitter<ConnectionEvents>): void {
-    for (const event of CONNECTION_EVENTS) {
-      source.on(event, (payload) => this.events.emit(event, payload as WorkerEvents[typeof event]));
     }
   }
 
