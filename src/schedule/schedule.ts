@@ -14,7 +14,7 @@ export interface ScheduleDefinition {
   /** Unique among the schedules; part of each tick's job id (`<name>@<tick time ISO>`). Letters, digits, `_ . : -`. */
   name: string;
   /**
-   * A cron expression: 5 fields (minute hour day month weekday), or 6 with seconds first; ranges,
+   * A cron expression: 5 fields (minute hour day month weekday), or 6 with seconds first (7: a year last); ranges,
    * lists, steps, names, `L`, `#`, and the nicknames `@hourly`, `@daily`, `@weekly`, `@monthly`,
    * `@yearly` (croner's syntax). Read in `timezone`.
    */
@@ -56,6 +56,9 @@ export interface Schedule {
 }
 
 const NAME = /^[A-Za-z0-9_.:-]+$/;
+/** The most missed ticks one schedule may catch up at once, and the longest grace: an outage must not turn into an unbounded burst of jobs. */
+const MAX_CATCH_UP = 10_000;
+const MAX_GRACE_MS = 86_400_000;
 
 function fail(name: string, message: string): never {
   throw new ScheduleError(`schedule ${JSON.stringify(name)}: ${message}`);
@@ -79,10 +82,14 @@ export function toSchedule(given: ScheduleDefinition | Schedule): Schedule {
   const missed = definition.missed ?? DEFAULTS.schedule.missed;
   if (missed !== 'skip' && missed !== 'once' && missed !== 'all') fail(name, `missed must be 'skip', 'once' or 'all', not ${JSON.stringify(missed)}`);
   const maxCatchUp = definition.maxCatchUp ?? DEFAULTS.schedule.maxCatchUp;
-  if (!Number.isInteger(maxCatchUp) || maxCatchUp < 1) fail(name, `maxCatchUp must be a whole number >= 1, not ${String(maxCatchUp)}`);
+  if (!Number.isInteger(maxCatchUp) || maxCatchUp < 1 || maxCatchUp > MAX_CATCH_UP) {
+    fail(name, `maxCatchUp must be a whole number from 1 to ${MAX_CATCH_UP}, not ${String(maxCatchUp)}`);
+  }
   const graceMs = definition.graceMs ?? DEFAULTS.schedule.graceMs;
   // At least a second: the leader wakes a little after each tick, and a tick must still be on time then.
-  if (!Number.isInteger(graceMs) || graceMs < 1_000) fail(name, `graceMs must be a whole number of milliseconds >= 1000, not ${String(graceMs)}`);
+  if (!Number.isInteger(graceMs) || graceMs < 1_000 || graceMs > MAX_GRACE_MS) {
+    fail(name, `graceMs must be a whole number of milliseconds from 1000 to ${MAX_GRACE_MS} (a day), not ${String(graceMs)}`);
+  }
   let times: CronTimes;
   let describe: string;
   const timezone = definition.timezone;

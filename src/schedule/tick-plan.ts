@@ -12,7 +12,7 @@ export interface TickPlan {
 }
 
 /** The most ticks one plan enqueues on time (a per-second schedule with a minute of grace has 60). */
-const MAX_ON_TIME = 10_000;
+const MAX_ON_TIME = 1_000;
 
 /**
  * The ticks of `schedule` to enqueue at `nowMs`, given the last tick dealt with (`lastMs`: the
@@ -30,13 +30,15 @@ export function planTicks(schedule: Pick<Schedule, 'times' | 'missed' | 'maxCatc
   const { times } = schedule;
   const onTimeAfter = Math.max(lastMs, nowMs - schedule.graceMs - 1);
   const onTime = ticksIn(times, onTimeAfter, nowMs, MAX_ON_TIME);
+  // More on-time ticks than one plan takes (a per-second schedule with a grace of hours): the rest come in the next plan.
+  const through = onTime.length === MAX_ON_TIME ? (onTime.at(-1) as number) : nowMs;
   const firstMissed = lastMs < onTimeAfter ? times.nextAfter(lastMs) : undefined;
-  if (firstMissed === undefined || firstMissed > onTimeAfter) return { enqueue: onTime, skipped: undefined, through: nowMs };
+  if (firstMissed === undefined || firstMissed > onTimeAfter) return { enqueue: onTime, skipped: undefined, through };
   const keep = schedule.missed === 'skip' ? 0 : schedule.missed === 'once' ? 1 : schedule.maxCatchUp;
   const caughtUp = keep === 0 ? [] : latestTicks(times, lastMs, onTimeAfter, keep);
   const firstKept = caughtUp[0];
   const skipped = firstKept === firstMissed ? undefined : { after: lastMs, until: firstKept === undefined ? onTimeAfter : firstKept - 1 };
-  return { enqueue: [...caughtUp, ...onTime], skipped, through: nowMs };
+  return { enqueue: [...caughtUp, ...onTime], skipped, through };
 }
 
 /** Ticks t with afterMs < t <= untilMs, oldest first, at most `limit`. */

@@ -210,7 +210,8 @@ export class Scheduler {
   private untilNextTick(now: number): number {
     let wait: number = DEFAULTS.schedule.maxSleepMs;
     for (const schedule of this.options.schedules) {
-      const next = schedule.times.nextAfter(Math.max(now, this.last.get(schedule.name) ?? now));
+      // After the last tick dealt with: a plan that left ticks for the next one (planTicks takes 1000 at most) goes on at once.
+      const next = schedule.times.nextAfter(this.last.get(schedule.name) ?? now);
       if (next !== undefined) wait = Math.min(wait, next - now);
     }
     return Math.max(0, wait);

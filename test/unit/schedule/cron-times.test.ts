@@ -73,8 +73,8 @@ describe('schedule definitions', () => {
     ['an interval that is no duration', { every: 'often' }, /every "often" is not a duration/],
     ['an interval under a second', { every: 500 }, /at least 1000/],
     ['a missed policy that is none', { every: '1m', missed: 'sometimes' }, /missed must be 'skip', 'once' or 'all'/],
-    ['a maxCatchUp of 0', { every: '1m', missed: 'all', maxCatchUp: 0 }, /maxCatchUp must be a whole number >= 1/],
-    ['a grace under a second', { every: '1m', graceMs: 10 }, /graceMs must be a whole number of milliseconds >= 1000/],
+    ['a maxCatchUp of 0', { every: '1m', missed: 'all', maxCatchUp: 0 }, /maxCatchUp must be a whole number from 1 to 10000/],
+    ['a grace under a second', { every: '1m', graceMs: 10 }, /graceMs must be a whole number of milliseconds from 1000 to 86400000/],
     ['args that are not an array', { every: '1m', args: 'x' }, /args must be an array/],
   ];
   for (const [what, fields, message] of bad) {

@@ -140,3 +140,23 @@ describe('loadSchedules', () => {
     await expect(loadSchedules(['/nonexistent/schedules.yaml'])).rejects.toThrow(/no such file or directory/);
   });
 });
+
+describe('planTicks bounds', () => {
+  it('takes at most 1000 on-time ticks per plan and leaves the rest to the next one, none lost', () => {
+    const perSecond = toSchedule({ name: 'p', every: '1s', job: 'J', graceMs: 3_600_000 });
+    const now = at('2026-01-01T01:00:00Z');
+    const first = planTicks(perSecond, at('2026-01-01T00:30:00Z'), now);
+    expect(first.enqueue).toHaveLength(1_000);
+    expect(first.through).toBe(first.enqueue.at(-1));
+    const second = planTicks(perSecond, first.through, now);
+    expect(second.enqueue[0]).toBe(first.through + 1_000);
+    expect(first.enqueue.length + second.enqueue.length).toBe(1_800);
+  });
+
+  it('refuses a maxCatchUp or a grace that would turn an outage into an unbounded burst', () => {
+    expect(() => toSchedule({ name: 'm', every: '1s', job: 'J', missed: 'all', maxCatchUp: 1_000_000 })).toThrow(
+      /maxCatchUp must be a whole number from 1 to 10000/,
+    );
+    expect(() => toSchedule({ name: 'g', every: '1s', job: 'J', graceMs: 7 * 86_400_000 })).toThrow(/graceMs must be .* from 1000 to 86400000/);
+  });
+});
