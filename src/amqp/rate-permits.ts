@@ -18,8 +18,8 @@ export class RatePermits {
   private readonly channel: SideChannel;
   private readonly declared = new Set<string>();
 
-  constructor(connection: AmqpConnection) {
-    this.channel = new SideChannel(connection, { waitMs: DEFAULTS.amqp.publishTimeoutMs, onClose: () => this.declared.clear() });
+  constructor(connection: AmqpConnection, timeoutMs: number = DEFAULTS.amqp.publishTimeoutMs) {
+    this.channel = new SideChannel(connection, { waitMs: timeoutMs, onClose: () => this.declared.clear() });
   }
 
   /** The queue of a key's permits; the limit and window are in the name, so changing them starts a new window. */
@@ -34,17 +34,17 @@ export class RatePermits {
    * concurrent start would get in above the limit.)
    */
   async take(queue: string, limit: number, per: number): Promise<boolean> {
-    const channel = await this.channel.get();
-    if (!this.declared.has(queue)) {
-      await channel.assertQueue(queue, {
-        durable: true,
-        arguments: { 'x-max-length': limit, 'x-overflow': 'reject-publish', 'x-message-ttl': per, 'x-expires': per * 2 + 60_000, 'x-queue-type': 'classic' },
-      });
-      this.declared.add(queue);
-    }
-    return new Promise<boolean>((resolve) =>
-      channel.publish('', queue, Buffer.alloc(0), { persistent: per >= DEFAULTS.flow.ratePersistFromMs }, (error: unknown) => resolve(!error)),
-    );
+    return this.channel.bounded(`taking a rate permit of ${queue}`, async (channel) => {
+      if (!this.declared.has(queue)) {
+        await channel.assertQueue(queue, {
+          durable: true,
+          arguments: { 'x-max-length': limit, 'x-overflow': 'reject-publish', 'x-message-ttl': per, 'x-expires': per * 2 + 60_000, 'x-queue-type': 'classic' },
+        });
+        this.declared.add(queue);
+      }
+      // A nack is a full window. A closed channel or no answer is an error (the worker hands the delivery back).
+      return SideChannel.publishConfirmed(channel, queue, Buffer.alloc(0), { persistent: per >= DEFAULTS.flow.ratePersistFromMs });
+    });
   }
 
   close(): Promise<void> {

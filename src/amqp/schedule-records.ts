@@ -1,6 +1,5 @@
 import { DEFAULTS } from '../config/defaults.js';
 import type { AmqpConnection } from './connection.js';
-import { onOwnChannel } from './own-channel.js';
 import { SideChannel } from './side-channel.js';
 
 /** Headers of a tick's job message (and of its copy in the record queue). */
@@ -22,17 +21,18 @@ export class ScheduleRecords {
   private readonly channel: SideChannel;
   private readonly declared = new Set<string>();
 
-  constructor(private readonly connection: AmqpConnection) {
-    this.channel = new SideChannel(connection, { waitMs: DEFAULTS.amqp.publishTimeoutMs, onClose: () => this.declared.clear() });
+  constructor(connection: AmqpConnection, timeoutMs: number = DEFAULTS.amqp.publishTimeoutMs) {
+    this.channel = new SideChannel(connection, { waitMs: timeoutMs, onClose: () => this.declared.clear() });
   }
 
   /** Declares the record queue (before a tick is published with a CC to it: a CC to a missing queue is dropped). */
   async declare(record: string): Promise<void> {
     if (this.declared.has(record)) return;
-    const channel = await this.channel.get();
-    await channel.assertQueue(record, {
-      durable: true,
-      arguments: { 'x-max-length': 1, 'x-expires': DEFAULTS.schedule.recordExpiresMs, 'x-queue-type': 'classic' },
+    await this.channel.bounded(`declaring ${record}`, async (channel) => {
+      await channel.assertQueue(record, {
+        durable: true,
+        arguments: { 'x-max-length': 1, 'x-expires': DEFAULTS.schedule.recordExpiresMs, 'x-queue-type': 'classic' },
+      });
     });
     this.declared.add(record);
   }
@@ -40,9 +40,7 @@ export class ScheduleRecords {
   /** The last tick recorded (ms since the epoch), or undefined when none is. The message stays. */
   async lastTick(record: string): Promise<number | undefined> {
     await this.declare(record);
-    const model = this.connection.current;
-    if (!model) throw new Error('not connected to the broker');
-    return onOwnChannel(model, async (channel) => {
+    return this.channel.bounded(`reading ${record}`, async (channel) => {
       const message = await channel.get(record, { noAck: false });
       if (message === false) return undefined;
       channel.nack(message, false, true);
@@ -54,16 +52,11 @@ export class ScheduleRecords {
   /** Records a tick without a job (one the job class's enqueue callbacks or unique lock declined), confirmed. */
   async write(record: string, scheduleName: string, tick: number): Promise<void> {
     await this.declare(record);
-    const channel = await this.channel.get();
-    await new Promise<void>((resolve, reject) =>
-      channel.publish(
-        '',
-        record,
-        Buffer.from(String(tick)),
-        { persistent: true, headers: { [SCHEDULE_HEADERS.schedule]: scheduleName, [SCHEDULE_HEADERS.tick]: tick } },
-        (error: unknown) => (error ? reject(new Error(`the broker refused the record of schedule ${scheduleName}`)) : resolve()),
-      ),
+    const headers = { [SCHEDULE_HEADERS.schedule]: scheduleName, [SCHEDULE_HEADERS.tick]: tick };
+    const written = await this.channel.bounded(`recording a tick in ${record}`, (channel) =>
+      SideChannel.publishConfirmed(channel, record, Buffer.from(String(tick)), { persistent: true, headers }),
     );
+    if (!written) throw new Error(`the broker refused the record of schedule ${scheduleName}`);
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ConfirmChannel } from 'amqplib';
+import type { ConfirmChannel, Options } from 'amqplib';
 import type { AmqpConnection } from './connection.js';
 
 /**
@@ -33,6 +33,38 @@ export class SideChannel {
       this.channel = opening;
     }
     return this.channel;
+  }
+
+  /**
+   * Runs `work` on the channel with all of it (waiting for the connection and opening the channel
+   * included) bounded by `waitMs`: rejects after that. A broker that blocks a publishing connection
+   * under a resource alarm stops reading from it, so a declaration, a get or a confirm on it would
+   * otherwise wait for as long as the alarm lasts.
+   */
+  bounded<T>(what: string, work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
+    const waitMs = this.options.waitMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: the broker did not answer within ${waitMs} ms`)), waitMs);
+      timer.unref();
+    });
+    return Promise.race([this.get().then(work), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Publishes `content` into `queue` (the default exchange) on `channel` and waits for the
+   * broker's answer: true when it confirmed, false when it refused the message (a nack: a full
+   * queue with `reject-publish`). Rejects when the channel closed first: then the caller cannot
+   * tell whether the message is there, which is not the same as a refusal.
+   */
+  static publishConfirmed(channel: ConfirmChannel, queue: string, content: Buffer, options: Options.Publish): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      channel.publish('', queue, content, options, (error: unknown) => {
+        if (!error) resolve(true);
+        else if (error instanceof Error && error.message === 'message nacked') resolve(false);
+        else reject(error instanceof Error ? error : new Error(String(error)));
+      });
+    });
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { ConfirmChannel } from 'amqplib';
 import { DEFAULTS } from '../config/defaults.js';
 import type { AmqpConnection } from './connection.js';
 import { onOwnChannel } from './own-channel.js';
@@ -16,40 +17,41 @@ export class AmqpUniqueLocks {
   private readonly channel: SideChannel;
   private readonly declared = new Set<string>();
 
-  constructor(private readonly connection: AmqpConnection) {
-    this.channel = new SideChannel(connection, { waitMs: DEFAULTS.amqp.publishTimeoutMs, onClose: () => this.declared.clear() });
+  /** `timeoutMs`: how long a lock's publish may wait for the broker (the adapter's publishTimeoutMs). */
+  constructor(
+    private readonly connection: AmqpConnection,
+    timeoutMs: number = DEFAULTS.amqp.publishTimeoutMs,
+  ) {
+    this.channel = new SideChannel(connection, { waitMs: timeoutMs, onClose: () => this.declared.clear() });
   }
 
   async acquire(lock: string, holder: string, ttlMs: number): Promise<boolean> {
-    const channel = await this.channel.get();
-    if (!this.declared.has(lock)) {
-      await channel.assertQueue(lock, {
-        durable: true,
-        arguments: { 'x-max-length': 1, 'x-overflow': 'reject-publish', 'x-expires': DEFAULTS.flow.uniqueMaxTtlMs, 'x-queue-type': 'classic' },
+    try {
+      return await this.channel.bounded(`taking the unique lock ${lock}`, async (channel) => {
+        await this.declare(channel, lock, { 'x-max-length': 1, 'x-overflow': 'reject-publish' });
+        // A nack is the broker refusing the second message: the lock is held. A closed channel or no answer is an error, not a refusal.
+        return SideChannel.publishConfirmed(channel, lock, Buffer.from(holder), { persistent: true, expiration: String(ttlMs), messageId: holder });
       });
-      this.declared.add(lock);
+    } catch (error) {
+      this.releaseLater(lock, holder);
+      throw error;
     }
-    return new Promise<boolean>((resolve) => {
-      // A nack is the broker refusing the second message: the lock is held.
-      channel.publish('', lock, Buffer.from(holder), { persistent: true, expiration: String(ttlMs), messageId: holder }, (error: unknown) => resolve(!error));
-    });
   }
 
   /** Debounce: `holder` replaces whatever the record queue held (x-max-length 1 drops the older head). */
   async markLatest(record: string, holder: string, ttlMs: number): Promise<void> {
-    const channel = await this.channel.get();
-    if (!this.declared.has(record)) {
-      await channel.assertQueue(record, {
-        durable: true,
-        arguments: { 'x-max-length': 1, 'x-expires': DEFAULTS.flow.uniqueMaxTtlMs, 'x-queue-type': 'classic' },
-      });
-      this.declared.add(record);
-    }
-    await new Promise<void>((resolve, reject) =>
-      channel.publish('', record, Buffer.from(holder), { persistent: true, expiration: String(ttlMs), messageId: holder }, (error: unknown) =>
-        error ? reject(new Error('the broker refused the debounce record')) : resolve(),
-      ),
-    );
+    await this.channel.bounded(`recording the latest job in ${record}`, async (channel) => {
+      await this.declare(channel, record, { 'x-max-length': 1 });
+      if (!(await SideChannel.publishConfirmed(channel, record, Buffer.from(holder), { persistent: true, expiration: String(ttlMs), messageId: holder }))) {
+        throw new Error('the broker refused the debounce record');
+      }
+    });
+  }
+
+  private async declare(channel: ConfirmChannel, queue: string, shape: Record<string, unknown>): Promise<void> {
+    if (this.declared.has(queue)) return;
+    await channel.assertQueue(queue, { durable: true, arguments: { ...shape, 'x-expires': DEFAULTS.flow.uniqueMaxTtlMs, 'x-queue-type': 'classic' } });
+    this.declared.add(queue);
   }
 
   /** Debounce: true when `holder` is the recorded latest job (the record is taken) or nothing is recorded; false when another job is. */
@@ -71,6 +73,15 @@ export class AmqpUniqueLocks {
       channel.nack(message, false, true);
       return false;
     });
+  }
+
+  /**
+   * A lock publish that got no answer may still land (a broker blocked under an alarm lets it
+   * through once the alarm clears) and hold the key for a job that was never enqueued: it is
+   * taken off a few times over the next minute, only if it is that holder's.
+   */
+  private releaseLater(lock: string, holder: string): void {
+    for (const ms of DEFAULTS.flow.uniqueOrphanReleaseMs) setTimeout(() => void this.release(lock, holder), ms).unref();
   }
 
   async release(lock: string, holder: string): Promise<void> {

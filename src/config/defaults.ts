@@ -181,6 +181,8 @@ export const DEFAULTS = Object.freeze({
     uniqueLockPrefix: 'warren.unique',
     /** How long a unique job's lock lasts at most when nothing releases it (`unique.ttl`). */
     uniqueTtlMs: 60 * 60_000,
+    /** A lock whose publish got no answer is taken off (if it landed, and is still that job's) this long after, each. */
+    uniqueOrphanReleaseMs: Object.freeze([2_000, 15_000, 60_000]) as readonly number[],
     /** The longest `unique.ttl` (a lock queue unused this long is deleted by the broker). */
     uniqueMaxTtlMs: 7 * 24 * 60 * 60_000,
   }),

@@ -88,7 +88,7 @@ export class Scheduler {
 
   constructor(private readonly options: SchedulerOptions) {
     this.leadership = new SchedulerLeadership(options.connection, `${DEFAULTS.schedule.leaderPrefix}.${options.group}`);
-    this.records = new ScheduleRecords(options.adapter.publishingConnection());
+    this.records = new ScheduleRecords(options.adapter.publishingConnection(), options.adapter.publishTimeoutMs);
   }
 
   /** True while this worker leads its group. */

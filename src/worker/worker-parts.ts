@@ -45,7 +45,7 @@ export function forwardConnectionEvents(source: TypedEmitter<ConnectionEvents>, 
 /** The gate of per-key concurrency and rate limits, when a registered class declares one (all checked here, at start). */
 export function flowGateFor(registry: JobRegistry, connection: AmqpConnection, adapter: AmqpAdapter, logger: Logger): FlowGate | undefined {
   if (!FlowGate.needed(registry)) return undefined;
-  return new FlowGate(registry, new SlotLocks(connection), new RatePermits(adapter.publishingConnection()), adapter, logger);
+  return new FlowGate(registry, new SlotLocks(connection), new RatePermits(adapter.publishingConnection(), adapter.publishTimeoutMs), adapter, logger);
 }
 
 /** What continuable jobs need: the stop signal, each queue's consumer-timeout deadline (computed once per queue), the checkpoint queues. */

@@ -1,7 +1,8 @@
 import { afterAll, expect, inject, it } from 'vitest';
-import { configure, EnqueueError, performAllLater, type WorkerEvents } from '../../src/index.js';
+import { configure, DuplicateJobError, EnqueueError, performAllLater, type WorkerEvents } from '../../src/index.js';
+import { uniqueLockOf, uniqueOf } from '../../src/job/unique-job.js';
 import { raiseMemoryAlarm, resourceAlarms } from '../fixtures/fault/broker-admin.js';
-import { LedgerJob, RetriedOnceJob } from '../fixtures/fault/jobs.js';
+import { LedgerJob, RetriedOnceJob, UniqueLedgerJob } from '../fixtures/fault/jobs.js';
 import { describeCount } from '../fixtures/fault/ledger.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
 import { waitFor } from '../support/wait.js';
@@ -10,9 +11,11 @@ import { resetConfiguration } from '../../src/testing/index.js';
 const url = inject('amqpUrl');
 let scenario: FaultScenario | undefined;
 let clearAlarm: (() => Promise<void>) | undefined;
+let uniqueLock: string | undefined;
 
 afterAll(async () => {
   await clearAlarm?.();
+  if (uniqueLock) await scenario?.probe.deleteQueues([uniqueLock]).catch(() => {});
   await scenario?.cleanup();
   resetConfiguration();
 });
@@ -43,6 +46,18 @@ it('a memory alarm: publishes time out with a clear error that tells the truth, 
     expect(job.enqueueError!.message).toMatch(/timed out within 3000 ms: the broker has blocked publishing \(low on memory\)/);
   }
 
+  // A unique job under the alarm: its lock's publish gets no answer, which is an EnqueueError within the
+  // publish timeout (not a DuplicateJobError: nothing says the key is taken).
+  const uniqueKey = `${scenario.prefix}unique`;
+  uniqueLock = await uniqueLockOf(UniqueLedgerJob, uniqueOf(UniqueLedgerJob)!, [uniqueKey]);
+  const startedAt = Date.now();
+  const blockedUnique = UniqueLedgerJob.set({ queue }).build(uniqueKey, 0);
+  await blockedUnique.enqueue().catch(() => {});
+  expect(blockedUnique.successfullyEnqueued).toBe(false);
+  expect(blockedUnique.enqueueError).toBeInstanceOf(EnqueueError);
+  expect(blockedUnique.enqueueError).not.toBeInstanceOf(DuplicateJobError);
+  expect(Date.now() - startedAt).toBeLessThan(30_000);
+
   // A worker started during the alarm consumes and acks (its consuming connection is not blocked).
   // The retry it must publish cannot go out: the delivery goes back to the queue, not lost.
   const worker = await scenario.startWorker({
@@ -61,6 +76,14 @@ it('a memory alarm: publishes time out with a clear error that tells the truth, 
 
   await clearAlarm();
   clearAlarm = undefined;
+  // The lock publish that got no answer went through once the alarm cleared; it is taken off again
+  // (DEFAULTS.flow.uniqueOrphanReleaseMs), so the key is free: no lock held for a job never enqueued.
+  await waitFor(
+    async () => (await UniqueLedgerJob.set({ queue }).build(uniqueKey, 0).enqueue()) === true,
+    'the unique key to be free again after the alarm',
+    90_000,
+    1_000,
+  );
   const count = await scenario.waitUntilPerformed(confirmed, 60_000);
   // What the errors claimed must be true: a job reported "not enqueued" never runs.
   await sleep(3_000);

@@ -111,6 +111,11 @@ export class AmqpAdapter implements QueueAdapter {
     this.codec = codecFor(CONTENT_TYPES[this.encoding]);
   }
 
+  /** How long a publish may wait for the broker's confirm (the option, or DEFAULTS.amqp.publishTimeoutMs). */
+  get publishTimeoutMs(): number {
+    return this.options.publishTimeoutMs ?? DEFAULTS.amqp.publishTimeoutMs;
+  }
+
   get supportsDelays(): boolean {
     return this.delays.supportsDelays;
   }
@@ -272,7 +277,7 @@ export class AmqpAdapter implements QueueAdapter {
 
   /** Unique-job locks (`static unique`) on this adapter's publishing connection, opened on first use. */
   get uniqueLocks(): AmqpUniqueLocks {
-    this.locks ??= new AmqpUniqueLocks(this.publishingConnection());
+    this.locks ??= new AmqpUniqueLocks(this.publishingConnection(), this.publishTimeoutMs);
     return this.locks;
   }
 
