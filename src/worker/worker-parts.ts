@@ -13,8 +13,7 @@ import type { TypedEmitter } from '../support/typed-emitter.js';
 import type { Topology } from '../topology/index.js';
 import type { ContinuationSupport } from './continuation-host.js';
 import { interruptDeadline } from './consumer-timeout.js';
-import type { DeadLetterPublisher } from './dead-letter-publisher.js';
-import { DueForwarder } from './due-forwarder.js';
+import { DueForwarder, type DueForwarderOptions } from './due-forwarder.js';
 import type { WorkerEvents } from './events.js';
 import { FlowGate } from './flow-gate.js';
 import type { ContinuationOptions } from './worker-options.js';
@@ -71,22 +70,13 @@ export function continuationSupportFor(
 }
 
 /** Moves due jobs from the delay mechanism's due queue into their queues; none for schedulers without one, or with `forwardPrefetch` 0. */
-export function dueForwarderFor(parts: {
-  delays: DelayScheduler;
-  topology: Topology;
-  prefetch: number;
-  connection: AmqpConnection;
-  adapter: AmqpAdapter;
-  deadLetters: DeadLetterPublisher;
-  logger: Logger;
-  events: TypedEmitter<WorkerEvents>;
-  retryDelayMs: number;
-  maxHoldMs: number;
-}): DueForwarder | undefined {
+export function dueForwarderFor(
+  parts: Omit<DueForwarderOptions, 'queue'> & { delays: DelayScheduler; topology: Topology; connection: AmqpConnection },
+): DueForwarder | undefined {
   const { delays, topology, prefetch } = parts;
   const dueQueue = delays.dueQueue;
   const spec = dueQueue === undefined ? undefined : (delays.extendTopology?.(topology) ?? topology).queues.find((queue) => queue.name === dueQueue);
   if (!spec || prefetch === 0) return undefined;
-  const { connection, adapter, deadLetters, logger, events, retryDelayMs, maxHoldMs } = parts;
-  return new DueForwarder(connection, { queue: spec, prefetch, adapter, deadLetters, logger, events, retryDelayMs, maxHoldMs });
+  const { delays: _delays, topology: _topology, connection, ...options } = parts;
+  return new DueForwarder(connection, { ...options, queue: spec });
 }

@@ -12,7 +12,7 @@ import { uniqueLockOf, uniqueOf } from '../../src/job/unique-job.js';
 import { resetConfiguration } from '../../src/testing/index.js';
 import { closeAllConnections, ensureBrokerRunning, restartBrokerApp } from '../fixtures/fault/broker-admin.js';
 import { HourlyLimitedJob, PerAccountJob, RateLimitedJob, UniqueLedgerJob } from '../fixtures/fault/jobs.js';
-import type { LedgerEntry } from '../fixtures/fault/ledger.js';
+import { type LedgerEntry, peakInWindow } from '../fixtures/fault/ledger.js';
 import { FaultScenario } from '../fixtures/fault/scenario.js';
 import { waitFor } from '../support/wait.js';
 
@@ -45,13 +45,10 @@ function peakSince(entries: readonly LedgerEntry[], prefix: string, from: number
 
 /** The most starts in any `windowMs` among times at or after `from`. */
 function mostInWindow(times: readonly number[], from: number, windowMs: number): number {
-  const sorted = times.filter((time) => time >= from).sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i += 1) {
-    while ((sorted[i] as number) - (sorted[j] as number) >= windowMs) j += 1;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
+  return peakInWindow(
+    times.filter((time) => time >= from),
+    windowMs,
+  );
 }
 
 it('concurrency, unique and rate limits through close_all_connections and a broker restart: nothing lost, nothing leaked, limits hold after', {

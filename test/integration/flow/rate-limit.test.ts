@@ -6,6 +6,7 @@ import { afterEach, expect, inject, it } from 'vitest';
 import { configure, performAllLater } from '../../../src/index.js';
 import { resetConfiguration } from '../../../src/testing/index.js';
 import { RateLimitedJob } from '../../fixtures/fault/jobs.js';
+import { peakInWindow } from '../../fixtures/fault/ledger.js';
 import { FaultScenario } from '../../fixtures/fault/scenario.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -17,18 +18,6 @@ afterEach(async () => {
   scenario = undefined;
   resetConfiguration();
 });
-
-/** The most starts within any window of `windowMs` (a sliding window over the sorted times). */
-function peakInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let peak = 0;
-  let first = 0;
-  for (let last = 0; last < sorted.length; last += 1) {
-    while (sorted[last]! - sorted[first]! >= windowMs) first += 1;
-    peak = Math.max(peak, last - first + 1);
-  }
-  return peak;
-}
 
 it('three worker processes start at most 10 jobs of a key per second; another key has its own 10; a worker killed midway loses nothing', {
   timeout: 120_000,
