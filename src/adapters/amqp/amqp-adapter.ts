@@ -245,7 +245,16 @@ export class AmqpAdapter implements QueueAdapter {
    * records each schedule's last tick so (src/worker/scheduler.ts); `copyQueue` must exist (a CC
    * to a missing queue is dropped). `headers` go on both. Signed when the adapter signs.
    */
-  async enqueueWithCopy(envelope: Envelope, copyQueue: string, headers: Record<string, string | number>): Promise<EnqueueReceipt> {
+  enqueueWithCopy(envelope: Envelope, copyQueue: string, headers: Record<string, string | number>): Promise<EnqueueReceipt> {
+    // Traced and announced (`job:enqueued`) as any enqueue.
+    const trace = startPublishTrace(envelope, 0);
+    trace?.route('', envelope.queue_name);
+    const published = this.publishWithCopy(envelope, copyQueue, trace?.headers ? { ...headers, ...trace.headers } : headers);
+    const receipt = this.track(trace === undefined ? published : trace.settle(published));
+    return this.events.has('job:enqueued') ? this.announce(receipt, envelope, undefined) : receipt;
+  }
+
+  private async publishWithCopy(envelope: Envelope, copyQueue: string, headers: Record<string, string | number>): Promise<EnqueueReceipt> {
     const content = this.encodeWithinLimit(envelope);
     const { publisher, declarer } = this.connect();
     const queueName = envelope.queue_name;
@@ -253,7 +262,7 @@ export class AmqpAdapter implements QueueAdapter {
     const priority = this.priorities.brokerPriority(declarer.topology, envelope);
     const properties = jobMessageProperties(envelope, this.codec.contentType, priority, { ...headers, ...this.signer?.headersFor(content) });
     properties.CC = [copyQueue];
-    await this.track(publisher.publish({ exchange: '', routingKey: queueName, content, properties }));
+    await publisher.publish({ exchange: '', routingKey: queueName, content, properties });
     return {};
   }
 

@@ -214,3 +214,18 @@ it('heartbeats say which worker leads the schedules: warren workers shows one le
     await monitor.close();
   }
 });
+
+it('a tick is announced as any enqueue: job:enqueued on the adapter, with the tick id', { timeout: 60_000 }, async () => {
+  scenario = await FaultScenario.open(url);
+  const queue = scenario.queue('announced');
+  setup = new ScheduleSetup(scenario, [{ name: 'announced', every: '1s', job: 'FaultLedgerJob', args: ['tick'], queue }]);
+  const adapter = scenario.producer();
+  const enqueued: string[] = [];
+  adapter.events.on('job:enqueued', ({ jobId, queue: to }) => {
+    if (to === queue) enqueued.push(jobId);
+  });
+  await scenario.startWorker({ queues: [queue], adapter, schedules: setup.definitions, schedulerGroup: setup.group });
+  await waitFor(() => enqueued.length >= 2, 'two ticks announced', 20_000);
+  expect(enqueued.every((id) => /^announced@\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/.test(id))).toBe(true);
+  await waitFor(() => setup!.count('announced', 1_000).ticks.length >= 2, 'the announced ticks performed', 20_000);
+});
