@@ -54,8 +54,7 @@ export type { JobErrorHandler, RescueHandler, RetryOptions } from './job/excepti
 export type { ErrorClass, JobClass, PerformArgs, PerformResult } from './job/job-class.js';
 export type { QueueNameSetting } from './job/queue-name.js';
 export { Step } from './job/continuation/step.js';
-export type { ConcurrencyLimit } from './job/concurrency-limit.js';
-export type { RateLimit } from './job/rate-limit.js';
+export type { ConcurrencyLimit, RateLimit } from './job/flow-limits.js';
 export type { UniqueOptions } from './job/unique-job.js';
 export type { ResumeOptions, StepBody, StepOptions } from './job/continuation/continuable.js';
 export type { PrioritySetting } from './job/queue-priority.js';

@@ -17,8 +17,7 @@ import { declarePriority, resolvePriority, type PrioritySetting } from './queue-
 import { runStep, type ResumeOptions, type StepBody, type StepOptions } from './continuation/continuable.js';
 import type { JsonValue } from '../envelope/envelope.js';
 import { ConfigurationError } from '../errors.js';
-import type { ConcurrencyLimit } from './concurrency-limit.js';
-import type { RateLimit } from './rate-limit.js';
+import type { ConcurrencyLimit, RateLimit } from './flow-limits.js';
 import type { UniqueOptions } from './unique-job.js';
 import { declareQueue, resolveQueueName, type QueueNameSetting } from './queue-name.js';
 

@@ -5,9 +5,8 @@ import { SlotLocks } from '../amqp/slot-locks.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { deserializeArguments } from '../envelope/arguments.js';
 import type { Envelope } from '../envelope/envelope.js';
-import { concurrencyKeyOf, concurrencyLimitOf, type ConcurrencyLimit } from '../job/concurrency-limit.js';
+import { concurrencyLimitOf, limitKeyOf, rateLimitOf, type ConcurrencyLimit, type RateLimit } from '../job/flow-limits.js';
 import { jobNameOf } from '../job/job-class.js';
-import { rateLimitOf, type RateLimit } from '../job/rate-limit.js';
 import type { JobRegistry } from '../job/registry.js';
 import { redactError } from '../support/redact.js';
 
@@ -82,7 +81,7 @@ export class FlowGate {
     if (limits.concurrency) {
       let key: string;
       try {
-        key = concurrencyKeyOf(limits.concurrency, args);
+        key = limitKeyOf(limits.concurrency, args);
       } catch (error) {
         return this.letThrough(envelope, error);
       }
@@ -94,7 +93,7 @@ export class FlowGate {
       const { limit, per } = limits.rate;
       let key: string;
       try {
-        key = concurrencyKeyOf({ key: limits.rate.key, limit }, args);
+        key = limitKeyOf(limits.rate, args);
       } catch (error) {
         release();
         return this.letThrough(envelope, error);

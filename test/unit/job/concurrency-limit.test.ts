@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, Job } from '../../../src/index.js';
 import { SlotLocks } from '../../../src/amqp/slot-locks.js';
-import { concurrencyKeyOf, concurrencyLimitOf } from '../../../src/job/concurrency-limit.js';
-import { rateLimitOf } from '../../../src/job/rate-limit.js';
+import { concurrencyLimitOf, limitKeyOf as concurrencyKeyOf, rateLimitOf } from '../../../src/job/flow-limits.js';
 import { RatePermits } from '../../../src/amqp/rate-permits.js';
 
 describe('static concurrency', () => {
