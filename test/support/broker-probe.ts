@@ -5,21 +5,12 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import amqplib, { type Channel, type ChannelModel, type GetMessage, type Options } from 'amqplib';
+import { onOwnChannel } from '../../src/amqp/own-channel.js';
+
+/** Runs `fn` on a fresh channel of `connection`, closed after (unless the broker closed it first): warren's own helper. */
+export const onFreshChannel = onOwnChannel;
 
 /** A prefix no other test run uses: `t-1a2b3c4d-`. */
-/** Runs `fn` on a fresh channel of `connection`, closed after (unless the broker closed it first). */
-export async function onFreshChannel<T>(connection: ChannelModel, fn: (channel: Channel) => Promise<T>): Promise<T> {
-  const channel = await connection.createChannel();
-  let closed = false;
-  channel.on('error', () => {});
-  channel.on('close', () => (closed = true));
-  try {
-    return await fn(channel);
-  } finally {
-    if (!closed) await channel.close().catch(() => {});
-  }
-}
-
 export function uniquePrefix(): string {
   return `t-${randomUUID().slice(0, 8)}-`;
 }

@@ -1,23 +1,15 @@
 // Continuable jobs across worker processes: a job of three steps (StepLedgerJob: prepare, rows,
 // finish) stopped by SIGTERM in the middle of its second step goes on in another process at the
 // same cursor; one whose process is SIGKILLed mid-step goes on from its last saved checkpoint.
-import { afterEach, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { configure } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/testing/index.js';
 import { CheckpointQueues } from '../../../src/amqp/checkpoint-queues.js';
 import { StepLedgerJob } from '../../fixtures/fault/jobs.js';
 import type { LedgerEntry } from '../../fixtures/fault/ledger.js';
-import { FaultScenario } from '../../fixtures/fault/scenario.js';
+import { useFaultScenario } from '../../fixtures/fault/scenario.js';
 import { waitFor } from '../../support/wait.js';
 
-const url = inject('amqpUrl');
-let scenario: FaultScenario | undefined;
-
-afterEach(async () => {
-  await scenario?.cleanup();
-  scenario = undefined;
-  resetConfiguration();
-});
+const scenarios = useFaultScenario(inject('amqpUrl'));
 
 const ROWS = 40;
 
@@ -40,14 +32,14 @@ function summary(entries: LedgerEntry[], label: string) {
 it('SIGTERM in the middle of step two: the continuation is published, and another process resumes at the same cursor; no item runs twice', {
   timeout: 120_000,
 }, async () => {
-  scenario = await FaultScenario.open(url);
+  const scenario = await scenarios.open();
   const queue = scenario.queue('steps');
   configure({ adapter: scenario.producer() });
   const first = scenario.spawnWorker([queue]);
   await first.waitUntilReady();
   const job = await StepLedgerJob.set({ queue }).performLater('term', ROWS, 100);
 
-  const done = () => summary(scenario!.ledger(), 'term').items.size;
+  const done = () => summary(scenario.ledger(), 'term').items.size;
   await waitFor(() => done() >= 10, 'ten rows done in the first process', 60_000, 20);
   first.kill('SIGTERM');
   const exit = await first.exited;
@@ -57,7 +49,7 @@ it('SIGTERM in the middle of step two: the continuation is published, and anothe
 
   const second = scenario.spawnWorker([queue]);
   await second.waitUntilReady();
-  await waitFor(() => summary(scenario!.ledger(), 'term').finishes.length > 0, 'the job to finish in the second process', 60_000);
+  await waitFor(() => summary(scenario.ledger(), 'term').finishes.length > 0, 'the job to finish in the second process', 60_000);
 
   const result = summary(scenario.ledger(), 'term');
   expect(result.rowStarts).toEqual([
@@ -71,14 +63,14 @@ it('SIGTERM in the middle of step two: the continuation is published, and anothe
   // One job id throughout; the second run is the job's second execution.
   expect(result.finishes[0]?.jobId).toBe(job.jobId);
   expect(result.finishes[0]?.executions).toBe(2);
-  await waitFor(async () => (await scenario!.probe.messageCount(queue)) === 0, 'an empty queue');
+  await waitFor(async () => (await scenario.probe.messageCount(queue)) === 0, 'an empty queue');
   expect(await scenario.takeDeadLetters()).toEqual([]);
 });
 
 it('kill -9 mid-step: the redelivered job resumes from the last saved checkpoint, repeats at most the rows since, and its checkpoint queue is deleted at the end', {
   timeout: 120_000,
 }, async () => {
-  scenario = await FaultScenario.open(url);
+  const scenario = await scenarios.open();
   const queue = scenario.queue('killed');
   configure({ adapter: scenario.producer() });
   // Progress is saved at most every 500 ms: items take 100 ms, so at most about 5 are repeated.
@@ -88,7 +80,7 @@ it('kill -9 mid-step: the redelivered job resumes from the last saved checkpoint
   const job = await StepLedgerJob.set({ queue }).performLater('kill', ROWS, 100);
   const checkpointQueue = CheckpointQueues.queueName(job.jobId, 0);
 
-  await waitFor(() => summary(scenario!.ledger(), 'kill').items.size >= 15, 'fifteen rows done before the kill', 60_000, 20);
+  await waitFor(() => summary(scenario.ledger(), 'kill').items.size >= 15, 'fifteen rows done before the kill', 60_000, 20);
   first.kill('SIGKILL');
   await first.exited;
   const doneByFirst = summary(scenario.ledger(), 'kill').items.size;
@@ -96,7 +88,7 @@ it('kill -9 mid-step: the redelivered job resumes from the last saved checkpoint
 
   const second = scenario.spawnWorker([queue], env);
   await second.waitUntilReady();
-  await waitFor(() => summary(scenario!.ledger(), 'kill').finishes.length > 0, 'the job to finish in the second process', 60_000);
+  await waitFor(() => summary(scenario.ledger(), 'kill').finishes.length > 0, 'the job to finish in the second process', 60_000);
 
   const result = summary(scenario.ledger(), 'kill');
   const resumedAt = result.rowStarts.find((start) => start.pid === second.pid)?.cursor;
@@ -111,6 +103,6 @@ it('kill -9 mid-step: the redelivered job resumes from the last saved checkpoint
     expect(runs, `item ${item}`).toBe(item >= resumedAt! && item < doneByFirst ? 2 : 1);
   }
   expect(result.finishes.map((entry) => entry.pid)).toEqual([second.pid]);
-  await waitFor(async () => !(await scenario!.probe.queueExists(checkpointQueue)), 'the checkpoint queue to be deleted once the job is done');
+  await waitFor(async () => !(await scenario.probe.queueExists(checkpointQueue)), 'the checkpoint queue to be deleted once the job is done');
   expect(await scenario.takeDeadLetters()).toEqual([]);
 });

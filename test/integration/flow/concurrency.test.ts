@@ -3,22 +3,14 @@
 // the other accounts go on; a process SIGKILLed while it holds slots gives them back (the broker
 // deletes its exclusive slot queues with its connection), and every job runs; no slot is left.
 import { execFileSync } from 'node:child_process';
-import { afterEach, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { configure, performAllLater } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/testing/index.js';
 import { PerAccountJob } from '../../fixtures/fault/jobs.js';
 import type { LedgerEntry } from '../../fixtures/fault/ledger.js';
-import { FaultScenario } from '../../fixtures/fault/scenario.js';
+import { useFaultScenario } from '../../fixtures/fault/scenario.js';
 import { waitFor } from '../../support/wait.js';
 
-const url = inject('amqpUrl');
-let scenario: FaultScenario | undefined;
-
-afterEach(async () => {
-  await scenario?.cleanup();
-  scenario = undefined;
-  resetConfiguration();
-});
+const scenarios = useFaultScenario(inject('amqpUrl'));
 
 /** The most jobs of `account` running at one moment, from the ledger's start and end times (same clock: one machine). */
 function peakOverlap(entries: LedgerEntry[], account: string): number {
@@ -45,10 +37,10 @@ function slotQueues(): string[] {
 }
 
 it('three worker processes never run more than 2 jobs of one account at once; other accounts go on; each job runs once', { timeout: 120_000 }, async () => {
-  scenario = await FaultScenario.open(url);
+  const scenario = await scenarios.open();
   const queue = scenario.queue('accounts');
   configure({ adapter: scenario.producer() });
-  const workers = [0, 1, 2].map(() => scenario!.spawnWorker([queue], { WARREN_FAULT_CONCURRENCY: '4' }));
+  const workers = [0, 1, 2].map(() => scenario.spawnWorker([queue], { WARREN_FAULT_CONCURRENCY: '4' }));
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   const jobs = [
     ...Array.from({ length: 10 }, (_, i) => PerAccountJob.set({ queue }).build(`acme-${i}`, 'acme', 200)),
@@ -80,14 +72,14 @@ it('three worker processes never run more than 2 jobs of one account at once; ot
 });
 
 it('a worker SIGKILLed while it holds slots gives them back: the other worker runs every job of the account', { timeout: 120_000 }, async () => {
-  scenario = await FaultScenario.open(url);
+  const scenario = await scenarios.open();
   const queue = scenario.queue('killed-slots');
   configure({ adapter: scenario.producer() });
   const victim = scenario.spawnWorker([queue], { WARREN_FAULT_CONCURRENCY: '4' });
   await victim.waitUntilReady();
   const jobs = Array.from({ length: 8 }, (_, i) => PerAccountJob.set({ queue }).build(`acme-${i}`, 'acme', 1_500));
   expect(await performAllLater(jobs)).toBe(jobs.length);
-  await waitFor(() => scenario!.ledger().filter((entry) => entry.event === 'started').length === 2, 'the victim to hold both slots', 30_000);
+  await waitFor(() => scenario.ledger().filter((entry) => entry.event === 'started').length === 2, 'the victim to hold both slots', 30_000);
   expect(slotQueues()).toHaveLength(2);
   victim.kill('SIGKILL');
   await victim.exited;

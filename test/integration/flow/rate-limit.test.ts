@@ -2,30 +2,22 @@
 // Three processes with room for 12 jobs at once never start more than 10 of one key in any second
 // (the ledger's times, one clock), another key goes at its own rate, a process SIGKILLed midway
 // loses nothing (the jobs it postponed wait in the delay ladder), and every job runs.
-import { afterEach, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { configure, performAllLater } from '../../../src/index.js';
-import { resetConfiguration } from '../../../src/testing/index.js';
 import { RateLimitedJob } from '../../fixtures/fault/jobs.js';
 import { peakInWindow } from '../../fixtures/fault/ledger.js';
-import { FaultScenario } from '../../fixtures/fault/scenario.js';
+import { useFaultScenario } from '../../fixtures/fault/scenario.js';
 import { waitFor } from '../../support/wait.js';
 
-const url = inject('amqpUrl');
-let scenario: FaultScenario | undefined;
-
-afterEach(async () => {
-  await scenario?.cleanup();
-  scenario = undefined;
-  resetConfiguration();
-});
+const scenarios = useFaultScenario(inject('amqpUrl'));
 
 it('three worker processes start at most 10 jobs of a key per second; another key has its own 10; a worker killed midway loses nothing', {
   timeout: 120_000,
 }, async () => {
-  scenario = await FaultScenario.open(url);
+  const scenario = await scenarios.open();
   const queue = scenario.queue('rated');
   configure({ adapter: scenario.producer() });
-  const workers = [0, 1, 2].map(() => scenario!.spawnWorker([queue], { WARREN_FAULT_CONCURRENCY: '4' }));
+  const workers = [0, 1, 2].map(() => scenario.spawnWorker([queue], { WARREN_FAULT_CONCURRENCY: '4' }));
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   const jobs = [
     ...Array.from({ length: 40 }, (_, i) => RateLimitedJob.set({ queue }).build('acme', `acme-${i}`)),
@@ -33,7 +25,7 @@ it('three worker processes start at most 10 jobs of a key per second; another ke
   ];
   const started = Date.now();
   expect(await performAllLater(jobs)).toBe(jobs.length);
-  await waitFor(() => scenario!.ledger().length >= 15, 'some jobs to run', 30_000);
+  await waitFor(() => scenario.ledger().length >= 15, 'some jobs to run', 30_000);
   workers[0]!.kill('SIGKILL');
   await workers[0]!.exited;
   const count = await scenario.waitUntilPerformed(
