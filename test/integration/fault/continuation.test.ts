@@ -6,7 +6,7 @@ import { configure } from '../../../src/index.js';
 import { CheckpointQueues } from '../../../src/amqp/checkpoint-queues.js';
 import { StepLedgerJob } from '../../fixtures/fault/jobs.js';
 import type { LedgerEntry } from '../../fixtures/fault/ledger.js';
-import { useFaultScenario } from '../../fixtures/fault/scenario.js';
+import { useFaultScenario } from '../../fixtures/fault/use-scenario.js';
 import { waitFor } from '../../support/wait.js';
 
 const scenarios = useFaultScenario(inject('amqpUrl'));

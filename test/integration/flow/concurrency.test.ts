@@ -7,7 +7,7 @@ import { expect, inject, it } from 'vitest';
 import { configure, performAllLater } from '../../../src/index.js';
 import { PerAccountJob } from '../../fixtures/fault/jobs.js';
 import type { LedgerEntry } from '../../fixtures/fault/ledger.js';
-import { useFaultScenario } from '../../fixtures/fault/scenario.js';
+import { useFaultScenario } from '../../fixtures/fault/use-scenario.js';
 import { waitFor } from '../../support/wait.js';
 
 const scenarios = useFaultScenario(inject('amqpUrl'));
