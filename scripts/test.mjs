@@ -12,6 +12,8 @@ if (hasSerial && extra.length === 0) phases.push('serial');
 let passed = 0;
 let failed = 0;
 let crashed = false;
+/** Every failed test, named again just above the last line: CI logs are often read from their tail. */
+const failures = [];
 
 for (const phase of phases) {
   const out = `.vitest-results-${phase}.json`;
@@ -28,6 +30,13 @@ for (const phase of phases) {
   }
   const report = JSON.parse(readFileSync(out, 'utf8'));
   rmSync(out, { force: true });
+  for (const file of report.testResults) {
+    for (const test of file.assertionResults) {
+      if (test.status !== 'failed') continue;
+      const reason = String(test.failureMessages?.[0] ?? '').split('\n').find((line) => line.trim()) ?? '';
+      failures.push(`${phase}: ${file.name.replace(`${process.cwd()}/`, '')} > ${test.fullName}\n    ${reason.slice(0, 300)}`);
+    }
+  }
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   // A file that failed to load (syntax error, failed setup) has no tests but still fails the run.
@@ -41,5 +50,6 @@ for (const phase of phases) {
   }
 }
 
+if (failures.length > 0) console.log(`\nfailed tests:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || crashed || passed === 0 ? 1 : 0);
