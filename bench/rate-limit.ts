@@ -23,11 +23,16 @@ const inProcesses = process.env.BENCH_RATE_PROCESSES === '1';
 const starts: number[] = [];
 /** When each permit's confirm arrived: what the limiter grants, before the job waits its turn in the event loop. */
 const grants: number[] = [];
+/** For each granted permit, ms from sending it to seeing its confirm: a grant seen later than the start tolerance is given up. */
+const seenAfter: number[] = [];
 const take = RatePermits.prototype.take;
 RatePermits.prototype.take = async function (this: RatePermits, ...args: Parameters<RatePermits['take']>) {
-  const granted = await take.apply(this, args);
-  if (granted) grants.push(Date.now());
-  return granted;
+  const permit = await take.apply(this, args);
+  if (permit.granted) {
+    grants.push(Date.now());
+    seenAfter.push(performance.now() - permit.sentAt);
+  }
+  return permit;
 };
 
 class RateBenchJob extends Job {
@@ -46,6 +51,7 @@ const newWorker = (queue: string): Worker => new Worker({ url, registry, queues:
 interface Times {
   starts: number[];
   grants: number[];
+  seenAfter: number[];
 }
 
 /** A worker process: reports its permit and start times every 200 ms, stops when told. */
@@ -53,7 +59,7 @@ async function child(queue: string): Promise<void> {
   const worker = newWorker(queue);
   await worker.start();
   const flush = (): void => {
-    if (starts.length || grants.length) process.send?.({ starts: starts.splice(0), grants: grants.splice(0) } satisfies Times);
+    if (starts.length || grants.length) process.send?.({ starts: starts.splice(0), grants: grants.splice(0), seenAfter: seenAfter.splice(0) } satisfies Times);
   };
   const timer = setInterval(flush, 200);
   process.send?.('ready');
@@ -84,6 +90,7 @@ async function startWorkers(queue: string): Promise<() => Promise<void>> {
             if (message === 'ready') return resolve();
             starts.push(...message.starts);
             grants.push(...message.grants);
+            seenAfter.push(...message.seenAfter);
           });
         }),
     ),
@@ -172,6 +179,11 @@ async function parent(): Promise<void> {
   console.log(
     `| reference: the broker's own grants in any ${PER} ms (one idle client, 5 s) | ${reference.peak} | ${LIMIT} | ${(reference.peak / LIMIT).toFixed(2)}x |`,
   );
+  const late = [...seenAfter].sort((a, b) => a - b);
+  const at = (share: number): string => (late[Math.min(late.length - 1, Math.floor(late.length * share))] ?? 0).toFixed(1);
+  const tolerance = RatePermits.startToleranceMs(PER);
+  console.log(`| grant seen after sending the permit, ms: median / p90 / p99 | ${at(0.5)} / ${at(0.9)} / ${at(0.99)} | ${tolerance - 5} allowed | |`);
+  console.log(`| grants given up (seen too late) | ${late.filter((ms) => ms > tolerance - 5).length} of ${late.length} | | |`);
   console.log(`| whole run, s | ${((sorted.at(-1)! - sorted[0]!) / 1000).toFixed(1)} | ${((JOBS / LIMIT) * (PER / 1000)).toFixed(1)} at the limit | |`);
   // The queue and the permit queue are left to the broker's cleanup (x-expires for the permits).
   process.exit(0);

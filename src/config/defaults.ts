@@ -175,8 +175,27 @@ export const DEFAULTS = Object.freeze({
     maxRateLimit: 100_000,
     /** Rate windows this long or longer keep their permits across a broker restart (persistent messages); shorter ones are transient. */
     ratePersistFromMs: 10_000,
-    /** A start refused by a rate limit is retried at a random moment between max(per / limit, this) ms and the window's length. */
+    /**
+     * A job granted a rate permit starts only if at most this share of the window (within the two
+     * bounds below) has passed since its permit was sent, and a permit lives the window plus that
+     * much: the starts keep to the limit even when a busy worker sees its grant late. A job past
+     * it gives its permit up unused and waits like a refused one. Cost: at most per / (per +
+     * tolerance) of the rate, about 2% (bench/README.md, "Rate limits").
+     */
+    rateStartTolerance: 0.02,
+    rateStartToleranceMinMs: 20,
+    rateStartToleranceMaxMs: 1_000,
+    /**
+     * A start refused by a rate limit is retried at a random moment between max(per / limit, this)
+     * ms and the window's length times its key's spread (src/worker/rate-retry-spread.ts).
+     */
     rateMinRetryMs: 50,
+    /** The spread aims at this many attempts per permit granted (a freed permit is taken at once, the churn stays small). */
+    rateAttemptsPerGrant: 2,
+    /** The widest spread, in windows (a backlog far larger than the limit waits its turn in the delay ladder, not in attempts). */
+    rateMaxSpread: 10,
+    /** Keys whose spread a worker remembers; past this it starts over. */
+    rateSpreadKeys: 10_000,
     /** Unique jobs: a lock is the one message of the queue `<prefix>.<job class>.<key hash>`. */
     uniqueLockPrefix: 'warren.unique',
     /** How long a unique job's lock lasts at most when nothing releases it (`unique.ttl`). */

@@ -9,6 +9,10 @@ import { concurrencyLimitOf, limitKeyOf, rateLimitOf, type ConcurrencyLimit, typ
 import { jobNameOf } from '../job/job-class.js';
 import type { JobRegistry } from '../job/registry.js';
 import { redactError } from '../support/redact.js';
+import { RateRetrySpread } from './rate-retry-spread.js';
+
+/** Of a permit's start tolerance, kept for the steps between this gate and perform, and for clocks that count whole ms. */
+const START_SLACK_MS = 5;
 
 /** The limits of a class: a per-key concurrency limit, a per-key rate limit, or both. */
 export interface FlowLimits {
@@ -31,6 +35,7 @@ export type GateDecision = { run: true; release: () => void } | { run: false; po
  */
 export class FlowGate {
   private readonly limits = new Map<string, FlowLimits | null>();
+  private readonly spread = new RateRetrySpread();
 
   constructor(
     private readonly registry: JobRegistry,
@@ -98,16 +103,26 @@ export class FlowGate {
         release();
         return this.letThrough(envelope, error);
       }
-      const granted = await this.permits.take(RatePermits.queueName(jobName, key, limit, per), limit, per).catch((error: unknown) => {
+      const queue = RatePermits.queueName(jobName, key, limit, per);
+      const permit = await this.permits.take(queue, limit, per).catch((error: unknown) => {
         release();
         throw error;
       });
-      if (!granted) {
+      const spread = this.spread.record(queue, per, permit.granted);
+      // A grant seen later than the permit's extra life allows would start the job after a later
+      // permit's window opened: the job waits its turn again and the permit lapses unused.
+      const onTime = permit.granted && performance.now() - permit.sentAt <= RatePermits.startToleranceMs(per) - START_SLACK_MS;
+      if (!onTime) {
         release();
-        // Refused starts come back at random over the window: the one that arrives first after a
-        // permit expires takes it, and they do not all come back at once.
+        // Refused starts come back at random over the window (or several, with a backlog: the
+        // key's spread): the one that arrives first after a permit expires takes it, and they do
+        // not all come back at once.
         const shortest = Math.max(per / limit, DEFAULTS.flow.rateMinRetryMs);
-        return this.postpone(envelope, shortest + Math.random() * Math.max(0, per - shortest), 'rate');
+        return this.postpone(
+          envelope,
+          shortest + Math.random() * Math.max(0, spread * per - shortest),
+          permit.granted ? 'rate (its permit was seen too late)' : 'rate',
+        );
       }
     }
     return { run: true, release };
@@ -121,12 +136,12 @@ export class FlowGate {
     return { run: true, release: () => {} };
   }
 
-  private async postpone(envelope: Envelope, waitMs: number, why: 'concurrency' | 'rate'): Promise<GateDecision> {
+  private async postpone(envelope: Envelope, waitMs: number, why: string): Promise<GateDecision> {
     const wait = Math.round(waitMs);
     await this.adapter.enqueueAt(envelope, Date.now() + wait);
     this.logger.debug(
       { job_class: envelope.job_class, job_id: envelope.job_id, limit: why, wait_ms: wait },
-      `over its ${why} limit: published again for later`,
+      `held back by its ${why} limit: published again for later`,
     );
     return { run: false, postponedBy: wait };
   }

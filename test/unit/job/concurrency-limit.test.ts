@@ -65,8 +65,15 @@ describe('static rateLimit', () => {
 
   it('keeps a permit queue per class, key, limit and window', () => {
     const name = RatePermits.queueName('ApiJob', 'key-1', 100, 60_000);
-    expect(name).toMatch(/^warren\.rate\.ApiJob\.[0-9a-f]{32}\.100-60000$/);
+    expect(name).toMatch(/^warren\.rate\.ApiJob\.[0-9a-f]{32}\.100-60000-s1000$/);
     expect(RatePermits.queueName('ApiJob', 'key-1', 50, 60_000)).not.toBe(name);
     expect(RatePermits.queueName('ApiJob', 'key-2', 100, 60_000)).not.toBe(name);
+  });
+
+  it('lets a granted job start up to 2% of its window after the permit was sent, at least 20 ms and at most 1 s', () => {
+    expect(RatePermits.startToleranceMs(1_000)).toBe(20);
+    expect(RatePermits.startToleranceMs(100)).toBe(20);
+    expect(RatePermits.startToleranceMs(5_000)).toBe(100);
+    expect(RatePermits.startToleranceMs(3_600_000)).toBe(1_000);
   });
 });
