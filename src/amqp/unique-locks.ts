@@ -13,6 +13,9 @@ import { SideChannel } from './side-channel.js';
  * deleted by the broker (x-expires). Releasing takes the message only when it is the holder's.
  * (It has the shape of the job layer's UniqueLocks; src/amqp does not import src/job.)
  */
+/** How many times an empty debounce record is read again (10-50 ms apart) before it counts as empty. */
+const DEBOUNCE_EMPTY_READS = 8;
+
 export class AmqpUniqueLocks {
   private readonly channel: SideChannel;
   private readonly declared = new Set<string>();
@@ -54,25 +57,33 @@ export class AmqpUniqueLocks {
     this.declared.add(queue);
   }
 
-  /** Debounce: true when `holder` is the recorded latest job (the record is taken) or nothing is recorded; false when another job is. */
-  async takeIfLatest(record: string, holder: string): Promise<boolean> {
-    const model = this.connection.current;
-    if (!model) return true;
-    return onOwnChannel(model, async (channel) => {
-      let message: Awaited<ReturnType<typeof channel.get>>;
-      try {
-        message = await channel.get(record, { noAck: false });
-      } catch {
-        return true; // no record queue: nothing newer was enqueued
-      }
-      if (message === false) return true;
-      if (message.content.toString() === holder) {
-        channel.ack(message);
-        return true;
-      }
-      channel.nack(message, false, true);
-      return false;
-    });
+  /**
+   * Debounce: true when `holder` is the recorded latest job or nothing is recorded; false when
+   * another job is. Reading the record takes its one message off for a moment (AMQP has no peek)
+   * and puts it back; another worker checking the same key at that moment finds the queue empty,
+   * so an empty read is tried again a few times before it counts as "nothing recorded" (which
+   * runs the job: a duplicate at worst, never a lost one).
+   */
+  async isLatest(record: string, holder: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt += 1) {
+      const model = this.connection.current;
+      if (!model) return true;
+      const seen = await onOwnChannel(model, async (channel) => {
+        let message: Awaited<ReturnType<typeof channel.get>>;
+        try {
+          message = await channel.get(record, { noAck: false });
+        } catch {
+          return 'none' as const; // no record queue: nothing was enqueued with debounce for this key lately
+        }
+        if (message === false) return 'empty' as const;
+        channel.nack(message, false, true);
+        return message.content.toString();
+      });
+      if (seen === 'none') return true;
+      if (seen !== 'empty') return seen === holder;
+      if (attempt >= DEBOUNCE_EMPTY_READS) return true;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+    }
   }
 
   /**

@@ -93,8 +93,12 @@ export interface UniqueLocks {
   release(lock: string, holder: string): Promise<void>;
   /** Debounce: records `holder` as the latest job of `lock` (replacing any other) for `ttlMs`. */
   markLatest(lock: string, holder: string, ttlMs: number): Promise<void>;
-  /** Debounce: true (and the record taken) when `holder` is the latest job of `lock`, or no job is recorded (it expired). */
-  takeIfLatest(lock: string, holder: string): Promise<boolean>;
+  /**
+   * Debounce: true when `holder` is the latest job of `lock`, or no job is recorded (it expired).
+   * The record stays until it expires, so an older job that comes due after the latest one ran
+   * still sees that a later one exists.
+   */
+  isLatest(lock: string, holder: string): Promise<boolean>;
 }
 
 /** The adapter's lock table, or the process's in-memory one. */
@@ -118,14 +122,14 @@ export const memoryUniqueLocks: UniqueLocks = {
     if (held.get(lock)?.holder === holder) held.delete(lock);
   },
   async markLatest(lock, holder, ttlMs) {
-    latest.set(lock, { holder, until: Date.now() + ttlMs });
+    const now = Date.now();
+    // Records stay until they expire: sweep the expired ones now and then so many keys do not pile up.
+    if (latest.size >= 1_000 && latest.size % 1_000 === 0) for (const [key, record] of latest) if (record.until <= now) latest.delete(key);
+    latest.set(lock, { holder, until: now + ttlMs });
   },
-  async takeIfLatest(lock, holder) {
+  async isLatest(lock, holder) {
     const current = latest.get(lock);
-    if (!current || current.until <= Date.now()) return true;
-    if (current.holder !== holder) return false;
-    latest.delete(lock);
-    return true;
+    return !current || current.until <= Date.now() || current.holder === holder;
   },
 };
 
@@ -191,8 +195,9 @@ export function debounceRecordOf(lock: string): string {
 
 /**
  * Debounce, when a job of the key comes due: true when it is the latest one enqueued (it is
- * performed, and the record taken), false when a later one replaced it (it is skipped). A record
- * that cannot be read lets the job run: a duplicate run, never a lost one.
+ * performed), false when a later one replaced it (it is skipped). The record is left in place (it
+ * expires): taking it would let an older job that comes due just after find no record and run
+ * too. A record that cannot be read lets the job run: a duplicate run, never a lost one.
  */
 export async function isLatestDebounced(
   jobClass: JobClassSettings,
@@ -204,7 +209,7 @@ export async function isLatestDebounced(
   if (options?.debounce === undefined) return true;
   try {
     const lock = await uniqueLockOf(jobClass, options, serializedArguments);
-    return await uniqueLocksOf(adapter).takeIfLatest(debounceRecordOf(lock), jobId);
+    return await uniqueLocksOf(adapter).isLatest(debounceRecordOf(lock), jobId);
   } catch {
     return true;
   }

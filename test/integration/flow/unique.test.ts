@@ -121,8 +121,8 @@ it('debounce: of four jobs of a key enqueued within the window, a worker process
   }
   await DebouncedLedgerJob.set({ queue }).performLater(`${key}-other`, 'other');
   locks.push(debounceRecordOf(await uniqueLockOf(DebouncedLedgerJob, uniqueOf(DebouncedLedgerJob)!, [`${key}-other`, 'other'])));
-  await waitFor(() => scenario!.ledger().length === 2, 'the last job of each key', 30_000);
-  await sleep(1_000); // the skipped ones came due too
+  await waitFor(() => scenario!.ledger().length >= 2, 'the last job of each key', 30_000);
+  await sleep(1_000); // the skipped ones came due too (an older one due after the latest ran must not run)
   expect(
     scenario
       .ledger()
@@ -130,6 +130,7 @@ it('debounce: of four jobs of a key enqueued within the window, a worker process
       .sort(),
   ).toEqual(['other', 'v4']);
   await waitFor(async () => (await scenario!.probe.messageCount(queue)) === 0, 'every job settled');
-  expect(await scenario.probe.messageCount(record)).toBe(0);
+  // The record of the latest job stays until it expires, so older ones due later are still skipped.
+  expect(await scenario.probe.messageCount(record)).toBe(1);
   expect(await scenario.takeDeadLetters()).toEqual([]);
 });

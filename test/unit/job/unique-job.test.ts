@@ -132,6 +132,16 @@ describe('unique jobs', () => {
     expect(events.sort()).toEqual(['index 1 v3', 'index 2 v1']);
   });
 
+  it('debounce: an older job that comes due after the latest one ran is still skipped', async () => {
+    await SearchIndexJob.performLater(3, 1);
+    await SearchIndexJob.performLater(3, 2);
+    const [older, latest] = adapter.enqueuedJobs.splice(0, 2);
+    await executeEnvelope(latest!.envelope, registry, { adapter });
+    await executeEnvelope(older!.envelope, registry, { adapter });
+    await executeEnvelope(latest!.envelope, registry, { adapter }); // redelivered: the latest runs again
+    expect(events).toEqual(['index 3 v2', 'index 3 v2']);
+  });
+
   it('refuse bad options with ConfigurationError', async () => {
     class BadJob extends Job {
       static override unique = { ttl: 0 };
