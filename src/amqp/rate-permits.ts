@@ -20,8 +20,8 @@ export interface RatePermit {
  * `per`. Permits of windows of DEFAULTS.flow.ratePersistFromMs or more are persistent
  * messages (the queue is durable): a broker restart keeps such a window (an hourly quota is not
  * handed out again because the broker restarted). Shorter windows are over before a restarted
- * broker is back, and a persistent permit's confirm waits for the disk, which bunches the starts
- * a worker sees (bench/README.md, "Rate limits"): theirs are transient.
+ * broker is back, and a persistent permit's confirm waits for the disk, so more grants would be
+ * seen too late to start (bench/README.md, "Rate limits"): theirs are transient.
  */
 export class RatePermits {
   private readonly channel: SideChannel;

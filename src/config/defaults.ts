@@ -167,7 +167,7 @@ export const DEFAULTS = Object.freeze({
     slotQueuePrefix: 'warren.slot',
     /** The highest `concurrency.limit` a class may declare (each slot tried costs a queue declaration). */
     maxConcurrencyLimit: 100,
-    /** A job over its concurrency limit is published again this much later (plus up to as much again at random). */
+    /** A job over its concurrency limit is published again this much later (plus up to as much again at random), times its key's spread. */
     concurrencyRetryMs: 1_000,
     /** Rate limits: a key's permits of the last window are the messages of `<prefix>.<job class>.<key hash>.<limit>-<per>`. */
     rateQueuePrefix: 'warren.rate',
@@ -187,15 +187,15 @@ export const DEFAULTS = Object.freeze({
     rateStartToleranceMaxMs: 1_000,
     /**
      * A start refused by a rate limit is retried at a random moment between max(per / limit, this)
-     * ms and the window's length times its key's spread (src/worker/rate-retry-spread.ts).
+     * ms and the window's length times its key's spread (src/worker/retry-spread.ts).
      */
     rateMinRetryMs: 50,
-    /** The spread aims at this many attempts per permit granted (a freed permit is taken at once, the churn stays small). */
-    rateAttemptsPerGrant: 2,
+    /** Refused starts (rate and concurrency) are spread to aim at this many attempts per grant (what is freed is taken at once, the churn stays small). */
+    retryAttemptsPerGrant: 2,
     /** The widest spread, in windows (a backlog far larger than the limit waits its turn in the delay ladder, not in attempts). */
-    rateMaxSpread: 10,
+    retryMaxSpread: 10,
     /** Keys whose spread a worker remembers; past this it starts over. */
-    rateSpreadKeys: 10_000,
+    retrySpreadKeys: 10_000,
     /** Unique jobs: a lock is the one message of the queue `<prefix>.<job class>.<key hash>`. */
     uniqueLockPrefix: 'warren.unique',
     /** How long a unique job's lock lasts at most when nothing releases it (`unique.ttl`). */

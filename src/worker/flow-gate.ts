@@ -9,7 +9,7 @@ import { concurrencyLimitOf, limitKeyOf, rateLimitOf, type ConcurrencyLimit, typ
 import { jobNameOf } from '../job/job-class.js';
 import type { JobRegistry } from '../job/registry.js';
 import { redactError } from '../support/redact.js';
-import { RateRetrySpread } from './rate-retry-spread.js';
+import { RetrySpread } from './retry-spread.js';
 
 /** Of a permit's start tolerance, kept for the steps between this gate and perform, and for clocks that count whole ms. */
 const START_SLACK_MS = 5;
@@ -28,14 +28,15 @@ export type GateDecision = { run: true; release: () => void } | { run: false; po
  * door. Before a job of a limited class runs it takes a slot of its key (SlotLocks), then a permit
  * of its key's window (RatePermits). When either is refused, the job is published again for later
  * (a slot: DEFAULTS.flow.concurrencyRetryMs with jitter; a permit: at a random moment of the
- * window, at least DEFAULTS.flow.rateMinRetryMs away) and the delivery is acknowledged: the worker takes
+ * window, at least DEFAULTS.flow.rateMinRetryMs away; both times the key's spread while it has a
+ * backlog, src/worker/retry-spread.ts) and the delivery is acknowledged: the worker takes
  * other jobs meanwhile, and nothing spins. A class without limits costs one Map lookup per
  * delivery. A job whose key cannot be computed (its arguments do not read, its key function
  * throws) is let through: perform then fails or succeeds as it would.
  */
 export class FlowGate {
   private readonly limits = new Map<string, FlowLimits | null>();
-  private readonly spread = new RateRetrySpread();
+  private readonly spread = new RetrySpread();
 
   constructor(
     private readonly registry: JobRegistry,
@@ -90,8 +91,11 @@ export class FlowGate {
       } catch (error) {
         return this.letThrough(envelope, error);
       }
-      const slot = await this.slots.acquire(SlotLocks.slotBase(jobName, key), limits.concurrency.limit);
-      if (!slot) return this.postpone(envelope, DEFAULTS.flow.concurrencyRetryMs * (1 + Math.random()), 'concurrency');
+      const base = SlotLocks.slotBase(jobName, key);
+      const slot = await this.slots.acquire(base, limits.concurrency.limit);
+      const retryMs = DEFAULTS.flow.concurrencyRetryMs;
+      const spread = this.spread.record(base, retryMs, slot !== undefined);
+      if (!slot) return this.postpone(envelope, retryMs * spread * (1 + Math.random()), 'concurrency');
       release = slot;
     }
     if (limits.rate) {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError, configure, DuplicateJobError, executeEnvelope, Job, JobRegistry } from '../../../src/index.js';
 import { clearMemoryUniqueLocks, performEnqueuedJobs, resetConfiguration, TestAdapter } from '../../../src/testing/index.js';
 import { uniqueOf } from '../../../src/job/unique-job.js';
@@ -111,11 +111,19 @@ describe('unique jobs', () => {
   });
 
   it('per call: set({ unique: false }) skips the check; set({ unique: { ttl } }) makes the lock expire', async () => {
-    await SyncUserJob.set({ unique: { ttl: 5 } }).performLater(7);
-    expect((await SyncUserJob.set({ unique: false }).performLater(7)).successfullyEnqueued).toBe(true);
-    expect((await SyncUserJob.performLater(7)).successfullyEnqueued).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect((await SyncUserJob.performLater(7)).successfullyEnqueued).toBe(true);
+    // The clock is moved by hand: a real 5 ms ttl expired before the second check on a busy machine.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      await SyncUserJob.set({ unique: { ttl: 1_000 } }).performLater(7);
+      expect((await SyncUserJob.set({ unique: false }).performLater(7)).successfullyEnqueued).toBe(true);
+      expect((await SyncUserJob.performLater(7)).successfullyEnqueued).toBe(false);
+      vi.setSystemTime(Date.now() + 999);
+      expect((await SyncUserJob.performLater(7)).successfullyEnqueued).toBe(false);
+      vi.setSystemTime(Date.now() + 2);
+      expect((await SyncUserJob.performLater(7)).successfullyEnqueued).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('debounce: every enqueue is accepted and runs a window later, but only the last of a key is performed', async () => {
