@@ -190,8 +190,8 @@ export const DEFAULTS = Object.freeze({
      * ms and the window's length times its key's spread (src/worker/retry-spread.ts).
      */
     rateMinRetryMs: 50,
-    /** Refused starts (rate and concurrency) are spread to aim at this many attempts per grant (what is freed is taken at once, the churn stays small). */
-    retryAttemptsPerGrant: 2,
+    /** Refused starts (rate and concurrency) are spread to aim at this many attempts per grant: what is freed is taken at once (the delay ladder brings retries back in clumps; 2 left permits idle), and the churn stays small. */
+    retryAttemptsPerGrant: 4,
     /** The widest spread, in windows (a backlog far larger than the limit waits its turn in the delay ladder, not in attempts). */
     retryMaxSpread: 10,
     /** Keys whose spread a worker remembers; past this it starts over. */
