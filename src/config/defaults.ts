@@ -185,6 +185,8 @@ export const DEFAULTS = Object.freeze({
     rateStartTolerance: 0.02,
     rateStartToleranceMinMs: 20,
     rateStartToleranceMaxMs: 1_000,
+    /** A job whose permit a worker saw too late this many times starts with the next late one (logged): an event loop always behind must not starve it. */
+    rateLateGiveUps: 3,
     /**
      * A start refused by a rate limit is retried at a random moment between max(per / limit, this)
      * ms and the window's length times its key's spread (src/worker/retry-spread.ts).

@@ -37,6 +37,8 @@ export type GateDecision = { run: true; release: () => void } | { run: false; po
 export class FlowGate {
   private readonly limits = new Map<string, FlowLimits | null>();
   private readonly spread = new RetrySpread();
+  /** Jobs this process gave a late permit up for, and how many times: a lagging event loop must not starve a job. */
+  private readonly lateGiveUps = new Map<string, number>();
 
   constructor(
     private readonly registry: JobRegistry,
@@ -115,8 +117,10 @@ export class FlowGate {
       const spread = this.spread.record(queue, per, permit.granted);
       // A grant seen later than the permit's extra life allows would start the job after a later
       // permit's window opened: the job waits its turn again and the permit lapses unused.
-      const onTime = permit.granted && performance.now() - permit.sentAt <= RatePermits.startToleranceMs(per) - START_SLACK_MS;
-      if (!onTime) {
+      const lateByMs = performance.now() - permit.sentAt - (RatePermits.startToleranceMs(per) - START_SLACK_MS);
+      if (permit.granted && lateByMs > 0 && this.startsLateAnyway(envelope, lateByMs)) return { run: true, release };
+      if (permit.granted && lateByMs <= 0 && this.lateGiveUps.size > 0) this.lateGiveUps.delete(envelope.job_id);
+      if (!permit.granted || lateByMs > 0) {
         release();
         // Refused starts come back at random over the window (or several, with a backlog: the
         // key's spread): the one that arrives first after a permit expires takes it, and they do
@@ -130,6 +134,26 @@ export class FlowGate {
       }
     }
     return { run: true, release };
+  }
+
+  /**
+   * A job whose permits this process saw late DEFAULTS.flow.rateLateGiveUps times already starts
+   * with the late one: a worker whose event loop is always behind (CPU-bound jobs beside it) would
+   * otherwise never run it. That start may exceed the limit; it is logged.
+   */
+  private startsLateAnyway(envelope: Envelope, lateByMs: number): boolean {
+    const given = this.lateGiveUps.get(envelope.job_id) ?? 0;
+    if (given < DEFAULTS.flow.rateLateGiveUps) {
+      if (this.lateGiveUps.size >= DEFAULTS.flow.retrySpreadKeys) this.lateGiveUps.clear();
+      this.lateGiveUps.set(envelope.job_id, given + 1);
+      return false;
+    }
+    this.lateGiveUps.delete(envelope.job_id);
+    this.logger.warn(
+      { job_class: envelope.job_class, job_id: envelope.job_id, late_ms: Math.round(lateByMs), given_up: given },
+      "started late after its rate permit (this worker's event loop is behind): this start may exceed the limit",
+    );
+    return true;
   }
 
   private letThrough(envelope: Envelope, error: unknown): GateDecision {

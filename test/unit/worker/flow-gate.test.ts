@@ -60,6 +60,16 @@ describe('the rate gate', () => {
     expect(adapter.enqueuedJobs[0]!.scheduledAt!.getTime()).toBeGreaterThan(Date.now());
   });
 
+  it('starts a job with a late grant once this worker gave its permit up three times: an event loop always behind must not starve it', async () => {
+    const late = RatePermits.startToleranceMs(1_000) + 30;
+    const { gate, adapter } = gateAnswering(true, late);
+    const envelope = envelopeOf('initech');
+    const decisions: boolean[] = [];
+    for (let n = 0; n < 5; n += 1) decisions.push((await gate.admit(envelope, gate.limitFor(envelope)!)).run);
+    expect(decisions).toEqual([false, false, false, true, false]);
+    expect(adapter.enqueuedJobs).toHaveLength(4);
+  });
+
   it('postpones a refused job to a moment of the window, never sooner than per / limit', async () => {
     const { gate, adapter } = gateAnswering(false, 0);
     const envelope = envelopeOf('globex');
