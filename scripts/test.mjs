@@ -33,7 +33,10 @@ for (const phase of phases) {
   for (const file of report.testResults) {
     for (const test of file.assertionResults) {
       if (test.status !== 'failed') continue;
-      const reason = String(test.failureMessages?.[0] ?? '').split('\n').find((line) => line.trim()) ?? '';
+      const reason =
+        String(test.failureMessages?.[0] ?? '')
+          .split('\n')
+          .find((line) => line.trim()) ?? '';
       failures.push(`${phase}: ${file.name.replace(`${process.cwd()}/`, '')} > ${test.fullName}\n    ${reason.slice(0, 300)}`);
     }
   }
