@@ -6,6 +6,8 @@ import type { PresenceOptions } from '../presence/worker-presence.js';
 import type { JobRegistry } from '../job/registry.js';
 import type { Schedule, ScheduleDefinition } from '../schedule/index.js';
 import type { Topology } from '../topology/index.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { ConfigurationError } from '../errors.js';
 
 export interface WorkerOptions extends AmqpConnectionOptions {
   /** The jobs this worker may perform; nothing outside it is ever instantiated. Required. */
@@ -121,4 +123,23 @@ export interface ContinuationOptions {
   interruptMarginMs?: number;
   /** Progress is saved for a crash at a checkpoint at most this often. Default: DEFAULTS.continuation.checkpointIntervalMs. */
   checkpointIntervalMs?: number;
+}
+
+/** The worker's numeric options with their defaults, checked (ConfigurationError names the bad one). */
+export function workerNumbers(options: WorkerOptions): { concurrency: number; forwardPrefetch: number; maxHoldMs: number } {
+  const concurrency = options.concurrency ?? DEFAULTS.amqp.concurrency;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 65_535) {
+    throw new ConfigurationError(`concurrency must be an integer from 1 to 65535, not ${String(options.concurrency)}`);
+  }
+  const forwardPrefetch = options.forwardPrefetch ?? DEFAULTS.delay.forwardPrefetch;
+  if (!Number.isInteger(forwardPrefetch) || forwardPrefetch < 0 || forwardPrefetch > 65_535) {
+    throw new ConfigurationError(`forwardPrefetch must be an integer from 0 to 65535, not ${String(options.forwardPrefetch)}`);
+  }
+  const maxHoldMs = options.maxHoldMs ?? DEFAULTS.delay.maxHoldMs;
+  if (!(maxHoldMs >= 0)) throw new ConfigurationError(`maxHoldMs must be a number of milliseconds >= 0, not ${String(options.maxHoldMs)}`);
+  const intervalMs = options.presence === false ? undefined : options.presence?.heartbeatIntervalMs;
+  if (intervalMs !== undefined && !(Number.isInteger(intervalMs) && intervalMs >= 100)) {
+    throw new ConfigurationError(`presence.heartbeatIntervalMs must be an integer number of ms >= 100, not ${String(intervalMs)}`);
+  }
+  return { concurrency, forwardPrefetch, maxHoldMs };
 }

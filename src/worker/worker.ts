@@ -27,16 +27,15 @@ import { quorumQueueWarnings } from './quorum-warnings.js';
 import { DeadLetterPublisher } from './dead-letter-publisher.js';
 import type { DueForwarder } from './due-forwarder.js';
 import type { WorkerEvents } from './events.js';
-import type { WorkerOptions } from './worker-options.js';
+import { workerNumbers, type WorkerOptions } from './worker-options.js';
 import { DeliverySettlement } from './settlement.js';
 import { handleShutdownSignals } from './signals.js';
 import { RunningJobs } from './running-jobs.js';
 import { continuationSupportFor, dueForwarderFor, flowGateFor, forwardConnectionEvents, refusedConnection } from './worker-parts.js';
 import { Scheduler } from './scheduler.js';
-import { WorkerPresence } from '../presence/worker-presence.js';
-import type { ControlMessage } from '../presence/control-message.js';
-import type { WorkerHeartbeat, WorkerState } from '../presence/heartbeat.js';
-import { WARREN_VERSION } from '../support/package-info.js';
+import type { WorkerPresence } from '../presence/worker-presence.js';
+import { startPresenceLink } from './presence-link.js';
+import type { WorkerState } from '../presence/heartbeat.js';
 
 interface Running {
   connection: AmqpConnection;
@@ -120,30 +119,17 @@ export class Worker {
     this.logger = componentLogger(options.logger ?? settings().logger, 'worker');
     this.events = new TypedEmitter<WorkerEvents>((error, event) => this.logger.warn({ err: error, event }, 'event listener threw'));
     this.topology = options.topology ?? defaultTopology();
-    this.concurrency = options.concurrency ?? DEFAULTS.amqp.concurrency;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1 || this.concurrency > 65_535) {
-      throw new ConfigurationError(`concurrency must be an integer from 1 to 65535, not ${String(options.concurrency)}`);
-    }
+    ({ concurrency: this.concurrency, forwardPrefetch: this.forwardPrefetch, maxHoldMs: this.maxHoldMs } = workerNumbers(options));
     // Every held delivery listens to it (up to `concurrency` at once): no leak warning for that.
     setMaxListeners(0, this.stopping.signal);
     setMaxListeners(0, this.abandon.signal);
     const deadLetterQueue = options.deadLetterQueue ?? DEFAULTS.amqp.deadLetterQueue;
     this.deadLetterQueue = deadLetterQueue;
     this.delays = options.delays ?? new DelayLadder({ deadLetterQueue });
-    this.maxHoldMs = options.maxHoldMs ?? DEFAULTS.delay.maxHoldMs;
     this.signer = options.signing ? new EnvelopeSigner(options.signing) : undefined;
     // It signs the retries it publishes: it must know with which key.
     this.signer?.assertCanSign();
-    this.forwardPrefetch = options.forwardPrefetch ?? DEFAULTS.delay.forwardPrefetch;
-    if (!Number.isInteger(this.forwardPrefetch) || this.forwardPrefetch < 0 || this.forwardPrefetch > 65_535) {
-      throw new ConfigurationError(`forwardPrefetch must be an integer from 0 to 65535, not ${String(options.forwardPrefetch)}`);
-    }
-    if (!(this.maxHoldMs >= 0)) throw new ConfigurationError(`maxHoldMs must be a number of milliseconds >= 0, not ${String(options.maxHoldMs)}`);
     this.jobs = options.presence === false ? undefined : new RunningJobs({ cancels: DEFAULTS.presence.cancelsKept, retries: DEFAULTS.presence.retriesKept });
-    const intervalMs = options.presence === false ? undefined : options.presence?.heartbeatIntervalMs;
-    if (intervalMs !== undefined && !(Number.isInteger(intervalMs) && intervalMs >= 100)) {
-      throw new ConfigurationError(`presence.heartbeatIntervalMs must be an integer number of ms >= 100, not ${String(intervalMs)}`);
-    }
     validateContinuationOptions(options.continuation);
     this.schedules = options.schedules?.length
       ? Scheduler.resolve(options.schedules, options.registry, options.schedulerGroup ?? DEFAULTS.schedule.group)
@@ -283,42 +269,32 @@ export class Worker {
   }
 
   private startPresence(connection: AmqpConnection, adapter: AmqpAdapter, jobs: RunningJobs): WorkerPresence {
-    // A new leader is seen at once, not at the next beat.
-    this.events.on('scheduler:leadership', () => void this.running?.presence?.beat());
-    this.events.on('job:retry', ({ jobId, jobClass, queue }) => {
-      if (jobId && jobClass) jobs.retried({ jobId, jobClass, queue, at: new Date().toISOString() });
-    });
-    return new WorkerPresence(connection, adapter.publishingConnection(), {
-      id: this.id,
+    const worker = this;
+    return startPresenceLink({
+      worker: {
+        id: this.id,
+        queues: this.queues,
+        concurrency: this.concurrency,
+        startedAt: this.startedAt,
+        get state() {
+          return worker.state;
+        },
+        get scheduler() {
+          return worker.schedules && { group: worker.options.schedulerGroup ?? DEFAULTS.schedule.group, leader: worker.schedulerLeader };
+        },
+        quiet: () => this.quiet(),
+        stop: () => this.stop(),
+        cancelJob: (jobId) => this.cancelJob(jobId),
+        setPaused: (queue, paused) => this.pauses?.apply(queue, paused),
+      },
+      jobs,
+      events: this.events,
+      connection,
+      publishing: adapter.publishingConnection(),
       intervalMs: (this.options.presence === false ? undefined : this.options.presence?.heartbeatIntervalMs) ?? DEFAULTS.presence.heartbeatIntervalMs,
-      describe: () => this.heartbeat(jobs),
-      obey: (message) => this.obey(message),
       signer: this.signer,
       logger: this.logger,
     });
-  }
-
-  /** What this worker's heartbeat says now. */
-  private heartbeat(jobs: RunningJobs): WorkerHeartbeat {
-    return {
-      id: this.id,
-      host: hostname(),
-      pid: process.pid,
-      version: WARREN_VERSION,
-      queues: [...this.queues],
-      concurrency: this.concurrency,
-      busy: jobs.busy,
-      running: jobs.runningReports(),
-      performed: jobs.performed,
-      failed: jobs.failed,
-      startedAt: this.startedAt,
-      sentAt: new Date().toISOString(),
-      state: this.state,
-      queueStats: jobs.queueActivity(),
-      cancels: jobs.cancelReports(),
-      retries: jobs.retryNotices(),
-      ...(this.schedules && { scheduler: { group: this.options.schedulerGroup ?? DEFAULTS.schedule.group, leader: this.schedulerLeader } }),
-    };
   }
 
   /** running, quiet (after `quiet()`), stopping (shutdown began), stopped. */
@@ -354,29 +330,6 @@ export class Worker {
     this.logger.info({ job_id: jobId, found }, found ? 'cancel: signal aborted' : 'cancel: no such running job here');
     if (found) void this.running?.presence?.beat();
     return found;
-  }
-
-  /** A control message addressed to this worker (or to all), already checked. */
-  private obey(message: ControlMessage): void {
-    switch (message.command) {
-      case 'ping':
-        void this.running?.presence?.beat();
-        return;
-      case 'quiet':
-        void this.quiet();
-        return;
-      case 'stop':
-        this.logger.info('stop requested by a control message');
-        void this.stop();
-        return;
-      case 'cancel':
-        this.cancelJob(message.jobId);
-        return;
-      case 'pause':
-      case 'resume':
-        this.pauses?.apply(message.queue, message.command === 'pause');
-        return;
-    }
   }
 
   private onDelivery(delivery: Delivery): void {
