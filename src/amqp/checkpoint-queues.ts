@@ -20,7 +20,6 @@ import type { EnvelopeSigner } from './signing.js';
  */
 export class CheckpointQueues {
   private readonly channel: SideChannel;
-  private readonly declared = new Set<string>();
 
   constructor(
     connection: AmqpConnection,
@@ -29,8 +28,6 @@ export class CheckpointQueues {
     this.channel = new SideChannel(connection, {
       waitMs: options.timeoutMs ?? DEFAULTS.continuation.checkpointTimeoutMs,
       onError: (error) => options.logger.warn({ err: redactError(error) }, 'checkpoint channel error'),
-      // A channel closed by the broker comes back without the queues it declared.
-      onClose: () => this.declared.clear(),
     });
   }
 
@@ -45,10 +42,7 @@ export class CheckpointQueues {
   /** Stores `body` as the queue's one message (persistent, confirmed). False when that failed (logged). */
   async save(queue: string, body: Buffer): Promise<boolean> {
     return this.bounded(`save the checkpoint in ${queue}`, false, async (channel) => {
-      if (!this.declared.has(queue)) {
-        await channel.assertQueue(queue, this.queueOptions());
-        this.declared.add(queue);
-      }
+      await this.channel.assertQueue(channel, queue, this.queueOptions());
       const headers = this.options.signer ? this.options.signer.headersFor(body) : {};
       await new Promise<void>((resolve, reject) =>
         channel.publish('', queue, body, { persistent: true, contentType: 'application/json', headers }, (error: unknown) =>
@@ -63,7 +57,6 @@ export class CheckpointQueues {
   async load(queue: string): Promise<Buffer | undefined> {
     return this.bounded(`read the checkpoint in ${queue}`, undefined, async (channel) => {
       await channel.assertQueue(queue, this.queueOptions());
-      this.declared.add(queue);
       const message = await channel.get(queue, { noAck: false });
       if (message === false) return undefined;
       channel.nack(message, false, true);
@@ -81,7 +74,7 @@ export class CheckpointQueues {
 
   /** Deletes the queue (fire and forget: one left behind expires). */
   discard(queue: string): void {
-    this.declared.delete(queue);
+    this.channel.forget(queue);
     void this.bounded(`delete the checkpoint queue ${queue}`, undefined, (channel) => channel.deleteQueue(queue).then(() => undefined));
   }
 

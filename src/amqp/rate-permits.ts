@@ -25,10 +25,9 @@ export interface RatePermit {
  */
 export class RatePermits {
   private readonly channel: SideChannel;
-  private readonly declared = new Set<string>();
 
   constructor(connection: AmqpConnection, timeoutMs: number = DEFAULTS.amqp.publishTimeoutMs) {
-    this.channel = new SideChannel(connection, { waitMs: timeoutMs, onClose: () => this.declared.clear() });
+    this.channel = new SideChannel(connection, { waitMs: timeoutMs });
   }
 
   /** The queue of a key's permits; the limit, window and start tolerance are in the name, so changing them starts a new window. */
@@ -52,19 +51,16 @@ export class RatePermits {
   async take(queue: string, limit: number, per: number): Promise<RatePermit> {
     return this.channel.bounded(`taking a rate permit of ${queue}`, async (channel) => {
       const life = per + RatePermits.startToleranceMs(per);
-      if (!this.declared.has(queue)) {
-        await channel.assertQueue(queue, {
-          durable: true,
-          arguments: {
-            'x-max-length': limit,
-            'x-overflow': 'reject-publish',
-            'x-message-ttl': life,
-            'x-expires': life * 2 + 60_000,
-            'x-queue-type': 'classic',
-          },
-        });
-        this.declared.add(queue);
-      }
+      await this.channel.assertQueue(channel, queue, {
+        durable: true,
+        arguments: {
+          'x-max-length': limit,
+          'x-overflow': 'reject-publish',
+          'x-message-ttl': life,
+          'x-expires': life * 2 + 60_000,
+          'x-queue-type': 'classic',
+        },
+      });
       // Taken just before the publish: the broker's window for this permit opens after it.
       const sentAt = performance.now();
       // A nack is a full window. A closed channel or no answer is an error (the worker hands the delivery back).

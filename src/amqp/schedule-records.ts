@@ -19,22 +19,19 @@ export const SCHEDULE_HEADERS = Object.freeze({
  */
 export class ScheduleRecords {
   private readonly channel: SideChannel;
-  private readonly declared = new Set<string>();
 
   constructor(connection: AmqpConnection, timeoutMs: number = DEFAULTS.amqp.publishTimeoutMs) {
-    this.channel = new SideChannel(connection, { waitMs: timeoutMs, onClose: () => this.declared.clear() });
+    this.channel = new SideChannel(connection, { waitMs: timeoutMs });
   }
 
   /** Declares the record queue (before a tick is published with a CC to it: a CC to a missing queue is dropped). */
   async declare(record: string): Promise<void> {
-    if (this.declared.has(record)) return;
-    await this.channel.bounded(`declaring ${record}`, async (channel) => {
-      await channel.assertQueue(record, {
+    await this.channel.bounded(`declaring ${record}`, (channel) =>
+      this.channel.assertQueue(channel, record, {
         durable: true,
         arguments: { 'x-max-length': 1, 'x-expires': DEFAULTS.schedule.recordExpiresMs, 'x-queue-type': 'classic' },
-      });
-    });
-    this.declared.add(record);
+      }),
+    );
   }
 
   /** The last tick recorded (ms since the epoch), or undefined when none is. The message stays. */

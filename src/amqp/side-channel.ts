@@ -1,14 +1,19 @@
 import type { ConfirmChannel, Options } from 'amqplib';
 import type { AmqpConnection } from './connection.js';
 
+/** How many declared queues a side channel remembers. */
+const DECLARED_KEPT = 10_000;
+
 /**
  * A plain amqplib confirm channel on a connection's current link, opened on first use and again
  * after it closes: for the small side tasks (crash checkpoints, unique locks) whose declarations
  * must really run. (amqp-connection-manager's wrapper skips a declaration while it reconnects.)
- * `onClose` hears of each close, so a user can forget the queues it declared on it.
+ * `onClose` hears of each close.
  */
 export class SideChannel {
   private channel: Promise<ConfirmChannel> | undefined;
+  /** Queues declared on the current channel, and when (performance.now()); forgotten when it closes. */
+  private readonly declaredAt = new Map<string, number>();
 
   constructor(
     private readonly connection: AmqpConnection,
@@ -23,6 +28,8 @@ export class SideChannel {
         channel.on('error', (error: unknown) => this.options.onError?.(error));
         channel.on('close', () => {
           if (this.channel === opening) this.channel = undefined;
+          // A channel closed by the broker comes back on a link that may not have the queues.
+          this.declaredAt.clear();
           this.options.onClose?.();
         });
         return channel;
@@ -49,6 +56,28 @@ export class SideChannel {
       timer.unref();
     });
     return Promise.race([this.get().then(work), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Declares `queue` on `channel` unless this side channel did so lately: once, or, for a queue
+   * with `x-expires`, again after half of it. Publishing into a queue does not count as using it
+   * (only a declaration, a get or a consumer does), so a queue that only ever receives publishes
+   * (a rate window's permits, a unique lock) would be deleted by the broker mid-use, and every
+   * later publish confirmed and dropped: a limit silently gone. Declaring again resets that clock.
+   */
+  async assertQueue(channel: ConfirmChannel, queue: string, options: Options.AssertQueue): Promise<void> {
+    const at = this.declaredAt.get(queue);
+    const expiresMs = Number(options.arguments?.['x-expires']);
+    if (at !== undefined && !(expiresMs > 0 && performance.now() - at >= expiresMs / 2)) return;
+    await channel.assertQueue(queue, options);
+    // Many keys: start over rather than grow (a forgotten queue is only declared once more).
+    if (this.declaredAt.size >= DECLARED_KEPT) this.declaredAt.clear();
+    this.declaredAt.set(queue, performance.now());
+  }
+
+  /** Forgets that `queue` was declared (it is being deleted). */
+  forget(queue: string): void {
+    this.declaredAt.delete(queue);
   }
 
   /**

@@ -18,14 +18,13 @@ const DEBOUNCE_EMPTY_READS = 8;
 
 export class AmqpUniqueLocks {
   private readonly channel: SideChannel;
-  private readonly declared = new Set<string>();
 
   /** `timeoutMs`: how long a lock's publish may wait for the broker (the adapter's publishTimeoutMs). */
   constructor(
     private readonly connection: AmqpConnection,
     timeoutMs: number = DEFAULTS.amqp.publishTimeoutMs,
   ) {
-    this.channel = new SideChannel(connection, { waitMs: timeoutMs, onClose: () => this.declared.clear() });
+    this.channel = new SideChannel(connection, { waitMs: timeoutMs });
   }
 
   async acquire(lock: string, holder: string, ttlMs: number): Promise<boolean> {
@@ -51,10 +50,11 @@ export class AmqpUniqueLocks {
     });
   }
 
-  private async declare(channel: ConfirmChannel, queue: string, shape: Record<string, unknown>): Promise<void> {
-    if (this.declared.has(queue)) return;
-    await channel.assertQueue(queue, { durable: true, arguments: { ...shape, 'x-expires': DEFAULTS.flow.uniqueMaxTtlMs, 'x-queue-type': 'classic' } });
-    this.declared.add(queue);
+  private declare(channel: ConfirmChannel, queue: string, shape: Record<string, unknown>): Promise<void> {
+    return this.channel.assertQueue(channel, queue, {
+      durable: true,
+      arguments: { ...shape, 'x-expires': DEFAULTS.flow.uniqueMaxTtlMs, 'x-queue-type': 'classic' },
+    });
   }
 
   /**
