@@ -22,7 +22,7 @@ export class AmqpUniqueLocks {
   /** `timeoutMs`: how long a lock's publish may wait for the broker (the adapter's publishTimeoutMs). */
   constructor(
     private readonly connection: AmqpConnection,
-    timeoutMs: number = DEFAULTS.amqp.publishTimeoutMs,
+    private readonly timeoutMs: number = DEFAULTS.amqp.publishTimeoutMs,
   ) {
     this.channel = new SideChannel(connection, { waitMs: timeoutMs });
   }
@@ -62,9 +62,23 @@ export class AmqpUniqueLocks {
    * another job is. Reading the record takes its one message off for a moment (AMQP has no peek)
    * and puts it back; another worker checking the same key at that moment finds the queue empty,
    * so an empty read is tried again a few times before it counts as "nothing recorded" (which
-   * runs the job: a duplicate at worst, never a lost one).
+   * runs the job: a duplicate at worst, never a lost one). Bounded by the publish timeout: a
+   * broker that does not answer (a resource alarm blocks the connection) lets the job run.
    */
   async isLatest(record: string, holder: string): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<true>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.timeoutMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([this.readLatest(record, holder), gaveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async readLatest(record: string, holder: string): Promise<boolean> {
     for (let attempt = 0; ; attempt += 1) {
       const model = this.connection.current;
       if (!model) return true;

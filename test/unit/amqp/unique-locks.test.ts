@@ -53,6 +53,13 @@ describe('AmqpUniqueLocks.isLatest', () => {
     expect(missing.asked()).toBe(1);
   });
 
+  it('lets the job run when the broker does not answer within the publish timeout', async () => {
+    const silent = { current: { createChannel: () => new Promise(() => {}) } } as unknown as AmqpConnection;
+    const started = performance.now();
+    expect(await new AmqpUniqueLocks(silent, 100).isLatest('record', 'job-1')).toBe(true);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(90);
+  });
+
   it('lets the job run when the worker is not connected', async () => {
     const locks = new AmqpUniqueLocks({ current: undefined } as unknown as AmqpConnection);
     expect(await locks.isLatest('record', 'job-1')).toBe(true);
