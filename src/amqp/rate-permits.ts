@@ -3,11 +3,16 @@ import { DEFAULTS } from '../config/defaults.js';
 import type { AmqpConnection } from './connection.js';
 import { SideChannel } from './side-channel.js';
 
-/** A permit asked for: whether the broker granted it, and when (performance.now()) it was sent. */
+/** A permit asked for: whether the broker granted it, when (performance.now()) it was sent, and the latest moment its job may start. */
 export interface RatePermit {
   readonly granted: boolean;
   readonly sentAt: number;
+  /** sentAt plus the start tolerance, less START_SLACK_MS: a job granted the permit starts by then or not at all. */
+  readonly startBy: number;
 }
+
+/** Of a permit's start tolerance, kept for the steps between the worker's gate and perform, and for clocks that count whole ms. */
+const START_SLACK_MS = 5;
 
 /**
  * Rate-limit permits on the broker: a sliding window per key. The key's queue holds one message
@@ -50,7 +55,7 @@ export class RatePermits {
    */
   async take(queue: string, limit: number, per: number): Promise<RatePermit> {
     return this.channel.bounded(`taking a rate permit of ${queue}`, async (channel) => {
-      const life = per + RatePermits.startToleranceMs(per);
+      const life = per + RatePermits.startToleranceMs(per); // see startBy
       await this.channel.assertQueue(channel, queue, {
         durable: true,
         arguments: {
@@ -65,7 +70,7 @@ export class RatePermits {
       const sentAt = performance.now();
       // A nack is a full window. A closed channel or no answer is an error (the worker hands the delivery back).
       const granted = await SideChannel.publishConfirmed(channel, queue, Buffer.alloc(0), { persistent: per >= DEFAULTS.flow.ratePersistFromMs });
-      return { granted, sentAt };
+      return { granted, sentAt, startBy: sentAt + RatePermits.startToleranceMs(per) - START_SLACK_MS };
     });
   }
 

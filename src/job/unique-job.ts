@@ -109,6 +109,7 @@ export function uniqueLocksOf(adapter: QueueAdapter): UniqueLocks {
 
 const held = new Map<string, { holder: string; until: number }>();
 const latest = new Map<string, { holder: string; until: number }>();
+let nextSweep = 0;
 
 /** Locks in this process (inline, async and test adapters). */
 export const memoryUniqueLocks: UniqueLocks = {
@@ -123,8 +124,11 @@ export const memoryUniqueLocks: UniqueLocks = {
   },
   async markLatest(lock, holder, ttlMs) {
     const now = Date.now();
-    // Records stay until they expire: sweep the expired ones now and then so many keys do not pile up.
-    if (latest.size >= 1_000 && latest.size % 1_000 === 0) for (const [key, record] of latest) if (record.until <= now) latest.delete(key);
+    // Records stay until they expire: the expired ones are swept at most once a minute, so many keys do not pile up.
+    if (now >= nextSweep) {
+      nextSweep = now + 60_000;
+      for (const [key, record] of latest) if (record.until <= now) latest.delete(key);
+    }
     latest.set(lock, { holder, until: now + ttlMs });
   },
   async isLatest(lock, holder) {

@@ -11,9 +11,6 @@ import type { JobRegistry } from '../job/registry.js';
 import { redactError } from '../support/redact.js';
 import { RetrySpread } from './retry-spread.js';
 
-/** Of a permit's start tolerance, kept for the steps between this gate and perform, and for clocks that count whole ms. */
-const START_SLACK_MS = 5;
-
 /** The limits of a class: a per-key concurrency limit, a per-key rate limit, or both. */
 export interface FlowLimits {
   concurrency?: ConcurrencyLimit | undefined;
@@ -117,7 +114,7 @@ export class FlowGate {
       const spread = this.spread.record(queue, per, permit.granted);
       // A grant seen later than the permit's extra life allows would start the job after a later
       // permit's window opened: the job waits its turn again and the permit lapses unused.
-      const lateByMs = performance.now() - permit.sentAt - (RatePermits.startToleranceMs(per) - START_SLACK_MS);
+      const lateByMs = performance.now() - permit.startBy;
       if (permit.granted && lateByMs > 0 && this.startsLateAnyway(envelope, lateByMs)) return { run: true, release };
       if (permit.granted && lateByMs <= 0 && this.lateGiveUps.size > 0) this.lateGiveUps.delete(envelope.job_id);
       if (!permit.granted || lateByMs > 0) {

@@ -126,7 +126,7 @@ export interface ContinuationOptions {
 }
 
 /** The worker's numeric options with their defaults, checked (ConfigurationError names the bad one). */
-export function workerNumbers(options: WorkerOptions): { concurrency: number; forwardPrefetch: number; maxHoldMs: number } {
+export function workerNumbers(options: WorkerOptions): { concurrency: number; forwardPrefetch: number; maxHoldMs: number; heartbeatIntervalMs: number } {
   const concurrency = options.concurrency ?? DEFAULTS.amqp.concurrency;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 65_535) {
     throw new ConfigurationError(`concurrency must be an integer from 1 to 65535, not ${String(options.concurrency)}`);
@@ -141,5 +141,5 @@ export function workerNumbers(options: WorkerOptions): { concurrency: number; fo
   if (intervalMs !== undefined && !(Number.isInteger(intervalMs) && intervalMs >= 100)) {
     throw new ConfigurationError(`presence.heartbeatIntervalMs must be an integer number of ms >= 100, not ${String(intervalMs)}`);
   }
-  return { concurrency, forwardPrefetch, maxHoldMs };
+  return { concurrency, forwardPrefetch, maxHoldMs, heartbeatIntervalMs: intervalMs ?? DEFAULTS.presence.heartbeatIntervalMs };
 }

@@ -92,6 +92,7 @@ export class Worker {
   private readonly deadLetterQueue: string;
   private readonly maxHoldMs: number;
   private readonly forwardPrefetch: number;
+  private readonly heartbeatIntervalMs: number;
   private readonly signer: EnvelopeSigner | undefined;
   /** Deliveries received and not yet done with: a count is all that shutdown needs (no Set churn per job; docs/performance.md). */
   private inFlight = 0;
@@ -119,7 +120,12 @@ export class Worker {
     this.logger = componentLogger(options.logger ?? settings().logger, 'worker');
     this.events = new TypedEmitter<WorkerEvents>((error, event) => this.logger.warn({ err: error, event }, 'event listener threw'));
     this.topology = options.topology ?? defaultTopology();
-    ({ concurrency: this.concurrency, forwardPrefetch: this.forwardPrefetch, maxHoldMs: this.maxHoldMs } = workerNumbers(options));
+    ({
+      concurrency: this.concurrency,
+      forwardPrefetch: this.forwardPrefetch,
+      maxHoldMs: this.maxHoldMs,
+      heartbeatIntervalMs: this.heartbeatIntervalMs,
+    } = workerNumbers(options));
     // Every held delivery listens to it (up to `concurrency` at once): no leak warning for that.
     setMaxListeners(0, this.stopping.signal);
     setMaxListeners(0, this.abandon.signal);
@@ -291,7 +297,7 @@ export class Worker {
       events: this.events,
       connection,
       publishing: adapter.publishingConnection(),
-      intervalMs: (this.options.presence === false ? undefined : this.options.presence?.heartbeatIntervalMs) ?? DEFAULTS.presence.heartbeatIntervalMs,
+      intervalMs: this.heartbeatIntervalMs,
       signer: this.signer,
       logger: this.logger,
     });

@@ -27,7 +27,8 @@ function gateAnswering(granted: boolean, sentMsAgo: number): { gate: FlowGate; a
   const permits = {
     async take(queue: string): Promise<RatePermit> {
       asked.push(queue);
-      return { granted, sentAt: performance.now() - sentMsAgo };
+      const sentAt = performance.now() - sentMsAgo;
+      return { granted, sentAt, startBy: sentAt + RatePermits.startToleranceMs(1_000) - 5 };
     },
   } as unknown as RatePermits;
   const gate = new FlowGate(registry, {} as SlotLocks, permits, adapter, pino({ level: 'silent' }));
